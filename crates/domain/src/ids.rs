@@ -1,0 +1,250 @@
+//! Small validated identifiers: region codes, slugs, goal references, periods.
+
+use std::fmt;
+
+use time::{Date, Month};
+
+/// Why an identifier or date is invalid. Messages are Swedish and go to users as they are.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct InvalidValue(pub String);
+
+fn invalid(msg: impl Into<String>) -> InvalidValue {
+    InvalidValue(msg.into())
+}
+
+/// A region's code as the report uses it in column headings: `RJH`, `RN`, `RV`, `RVN`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RegionCode(String);
+
+impl RegionCode {
+    pub fn parse(s: &str) -> Result<RegionCode, InvalidValue> {
+        let ok = !s.is_empty()
+            && s.chars().count() <= 10
+            && s.chars().all(|c| c.is_uppercase() || c.is_ascii_digit());
+        if ok {
+            Ok(RegionCode(s.to_owned()))
+        } else {
+            Err(invalid(format!(
+                "\"{s}\" är ingen giltig regionkod: använd 1–10 versaler eller siffror, till exempel RJH"
+            )))
+        }
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for RegionCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A short name used in addresses and on the command line: `norr-2022-2024`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Slug(String);
+
+impl Slug {
+    pub fn parse(s: &str) -> Result<Slug, InvalidValue> {
+        let ok = !s.is_empty()
+            && s.len() <= 80
+            && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && !s.starts_with('-')
+            && !s.ends_with('-');
+        if ok {
+            Ok(Slug(s.to_owned()))
+        } else {
+            Err(invalid(format!(
+                "\"{s}\" är inget giltigt kortnamn: använd gemener a–z, siffror och bindestreck, till exempel norr-2022-2024"
+            )))
+        }
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Slug {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A goal as the report numbers it: area number and goal number within the area, both from 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct GoalRef {
+    pub area: u32,
+    pub goal: u32,
+}
+
+impl GoalRef {
+    pub fn new(area: u32, goal: u32) -> GoalRef {
+        GoalRef { area, goal }
+    }
+
+    pub fn parse(s: &str) -> Result<GoalRef, InvalidValue> {
+        let err = || invalid(format!("\"{s}\" är ingen giltig målbeteckning: skriv område.mål, till exempel 1.2"));
+        let (a, g) = s.trim().split_once('.').ok_or_else(err)?;
+        let area: u32 = a.parse().map_err(|_| err())?;
+        let goal: u32 = g.parse().map_err(|_| err())?;
+        if area == 0 || goal == 0 {
+            return Err(err());
+        }
+        Ok(GoalRef { area, goal })
+    }
+}
+
+impl fmt::Display for GoalRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.area, self.goal)
+    }
+}
+
+const MONTHS_SV: [&str; 12] = [
+    "januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
+    "november", "december",
+];
+
+/// Parses `YYYY-MM-DD`.
+pub fn parse_date(s: &str) -> Result<Date, InvalidValue> {
+    let err = || invalid(format!("\"{s}\" är inget giltigt datum: skriv ÅÅÅÅ-MM-DD, till exempel 2025-04-11"));
+    let parts: Vec<&str> = s.trim().split('-').collect();
+    let [y, m, d] = parts.as_slice() else { return Err(err()) };
+    if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+        return Err(err());
+    }
+    let year: i32 = y.parse().map_err(|_| err())?;
+    let month: u8 = m.parse().map_err(|_| err())?;
+    let day: u8 = d.parse().map_err(|_| err())?;
+    let month = Month::try_from(month).map_err(|_| err())?;
+    Date::from_calendar_date(year, month, day).map_err(|_| err())
+}
+
+/// Formats a date as `YYYY-MM-DD`.
+pub fn format_date(d: Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+/// Formats a date the Swedish way: `11 april 2025`.
+pub fn swedish_date(d: Date) -> String {
+    format!("{} {} {}", d.day(), MONTHS_SV[usize::from(u8::from(d.month())) - 1], d.year())
+}
+
+/// When something happened or what a figure covers: a year, a span of years, a month or a day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Period {
+    Year(i32),
+    Years(i32, i32),
+    Month(i32, u8),
+    Day(Date),
+}
+
+impl Period {
+    /// Parses `2024`, `2023-2024` (also with an en dash), `2025-04` or `2025-05-26`.
+    pub fn parse(s: &str) -> Result<Period, InvalidValue> {
+        let t = s.trim().replace('–', "-");
+        let err = || {
+            invalid(format!(
+                "\"{s}\" är ingen giltig period: skriv ett år (2024), två år (2023-2024), en månad (2025-04) eller ett datum (2025-05-26)"
+            ))
+        };
+        let year = |y: &str| -> Result<i32, InvalidValue> {
+            if y.len() == 4 && y.chars().all(|c| c.is_ascii_digit()) { y.parse().map_err(|_| err()) } else { Err(err()) }
+        };
+        let parts: Vec<&str> = t.split('-').collect();
+        match parts.as_slice() {
+            [y] => Ok(Period::Year(year(y)?)),
+            [a, b] if b.len() == 4 => {
+                let (a, b) = (year(a)?, year(b)?);
+                if a < b { Ok(Period::Years(a, b)) } else { Err(err()) }
+            }
+            [y, m] if m.len() == 2 => {
+                let m: u8 = m.parse().map_err(|_| err())?;
+                if (1..=12).contains(&m) { Ok(Period::Month(year(y)?, m)) } else { Err(err()) }
+            }
+            [_, _, _] => parse_date(&t).map(Period::Day).map_err(|_| err()),
+            _ => Err(err()),
+        }
+    }
+
+    /// The first year the period touches, used for ordering and matching rounds.
+    pub fn year(&self) -> i32 {
+        match *self {
+            Period::Year(y) | Period::Years(_, y) | Period::Month(y, _) => y,
+            Period::Day(d) => d.year(),
+        }
+    }
+
+    /// Swedish text for people: `2023–2024`, `april 2025`, `26 maj 2025`.
+    pub fn swedish(&self) -> String {
+        match *self {
+            Period::Year(y) => y.to_string(),
+            Period::Years(a, b) => format!("{a}–{b}"),
+            Period::Month(y, m) => format!("{} {y}", MONTHS_SV[usize::from(m.clamp(1, 12)) - 1]),
+            Period::Day(d) => swedish_date(d),
+        }
+    }
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Period::Year(y) => write!(f, "{y}"),
+            Period::Years(a, b) => write!(f, "{a}-{b}"),
+            Period::Month(y, m) => write!(f, "{y:04}-{m:02}"),
+            Period::Day(d) => f.write_str(&format_date(d)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn region_codes() {
+        assert_eq!(RegionCode::parse("RJH").unwrap().as_str(), "RJH");
+        assert!(RegionCode::parse("rjh").is_err());
+        assert!(RegionCode::parse("").is_err());
+        assert!(RegionCode::parse("R J").is_err());
+    }
+
+    #[test]
+    fn slugs() {
+        assert!(Slug::parse("norr-2022-2024").is_ok());
+        assert!(Slug::parse("Norr").is_err());
+        assert!(Slug::parse("-x").is_err());
+        assert!(Slug::parse("å").is_err());
+    }
+
+    #[test]
+    fn goal_refs() {
+        assert_eq!(GoalRef::parse("3.3").unwrap(), GoalRef::new(3, 3));
+        assert_eq!(GoalRef::new(7, 5).to_string(), "7.5");
+        for bad in ["3", "3.", ".3", "0.1", "a.b", "1.2.3"] {
+            assert!(GoalRef::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn periods_round_trip() {
+        for s in ["2024", "2023-2024", "2025-04", "2025-05-26"] {
+            assert_eq!(Period::parse(s).unwrap().to_string(), s);
+        }
+        assert_eq!(Period::parse("2023–2024").unwrap(), Period::Years(2023, 2024));
+        assert_eq!(Period::parse("2025-04").unwrap().swedish(), "april 2025");
+        assert_eq!(Period::parse("2025-05-26").unwrap().swedish(), "26 maj 2025");
+        for bad in ["24", "2024-13", "2025-02-30", "2024-2023", "x"] {
+            assert!(Period::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn dates() {
+        let d = parse_date("2022-06-06").unwrap();
+        assert_eq!(format_date(d), "2022-06-06");
+        assert_eq!(swedish_date(d), "6 juni 2022");
+        assert!(parse_date("2022-6-6").is_err());
+    }
+}

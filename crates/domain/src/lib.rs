@@ -1,0 +1,15 @@
+//! Uppfölj's domain: the plan, its goals, follow-up rounds and levels, process follow-ups and
+//! indicators, and the rules that hold between them.
+//!
+//! Architecture invariant: this crate does no IO — no files, no network, no database, no clock. Time
+//! comes in as a parameter.
+
+pub mod datafile;
+pub mod export;
+pub mod ids;
+pub mod level;
+pub mod model;
+
+pub use ids::{GoalRef, InvalidValue, Period, RegionCode, Slug};
+pub use level::{Category, Grade, Level, LevelError, Mark};
+pub use model::*;

@@ -1,0 +1,282 @@
+//! The plan and everything followed up under it.
+//!
+//! [`Dataset`] is one plan with its healthcare region, rounds, process follow-ups and indicators. The
+//! constructors in [`crate::datafile`] validate it, so code that holds a `Dataset` can rely on: region
+//! codes are unique, areas and goals are numbered 1, 2, 3 … in order, every goal reference points at a
+//! goal of the plan, every region code used is one of the healthcare region's.
+
+use std::collections::BTreeMap;
+
+use time::Date;
+
+use crate::ids::{GoalRef, Period, RegionCode, Slug};
+use crate::level::{Category, Level};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dataset {
+    pub healthcare_region: HealthcareRegion,
+    pub plan: Plan,
+    pub rounds: Vec<Round>,
+    pub processes: Vec<Process>,
+    pub process_followups: Vec<ProcessFollowUp>,
+    pub indicators: Vec<Indicator>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HealthcareRegion {
+    pub code: Slug,
+    pub name: String,
+    pub federation: String,
+    pub rcc: String,
+    pub rcc_location: String,
+    /// In plan order: the order of the report's columns.
+    pub regions: Vec<Region>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Region {
+    pub code: RegionCode,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Plan {
+    pub slug: Slug,
+    pub title: String,
+    pub start_year: i32,
+    pub end_year: i32,
+    pub adopted_by: String,
+    pub adopted_on: Date,
+    pub areas: Vec<Area>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Area {
+    pub number: u32,
+    pub title: String,
+    pub goals: Vec<Goal>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Goal {
+    pub number: u32,
+    pub text: String,
+    /// Measurable targets stated with the goal.
+    pub targets: Vec<String>,
+    /// What the two parts of a two-part level mean for this goal, e.g. inclusion / lead time.
+    pub part_names: Option<[String; 2]>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Round {
+    pub year: i32,
+    /// When the follow-up was made.
+    pub conducted: Period,
+    /// The last follow-up of the plan.
+    pub is_final: bool,
+    pub introduction: String,
+    pub summary: Vec<SummarySection>,
+    /// One entry per goal of the plan, in report order.
+    pub goals: Vec<GoalFollowUp>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SummarySection {
+    pub heading: String,
+    pub text: String,
+}
+
+/// The regions' levels and comments, and the RCC's comment, on one goal in one round.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GoalFollowUp {
+    pub goal: GoalRef,
+    pub levels: BTreeMap<RegionCode, Level>,
+    pub comments: BTreeMap<RegionCode, String>,
+    pub rcc_comment: Option<String>,
+}
+
+impl GoalFollowUp {
+    pub fn level(&self, region: &RegionCode) -> Level {
+        self.levels.get(region).copied().unwrap_or(Level::Blank)
+    }
+    pub fn comment(&self, region: &RegionCode) -> Option<&str> {
+        self.comments.get(region).map(String::as_str)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Person {
+    pub name: String,
+    pub title: String,
+    pub organisation: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Process {
+    pub slug: Slug,
+    pub name: String,
+    pub leader: Person,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Classification {
+    Open,
+    /// Begränsad delning: not for everyone who can read published reports.
+    Restricted,
+}
+
+impl Classification {
+    pub fn parse(s: &str) -> Option<Classification> {
+        match s.trim().to_lowercase().as_str() {
+            "öppen" | "oppen" => Some(Classification::Open),
+            "begränsad delning" | "begransad delning" => Some(Classification::Restricted),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Classification::Open => "öppen",
+            Classification::Restricted => "begränsad delning",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Classification::Open => "Öppen",
+            Classification::Restricted => "Begränsad delning",
+        }
+    }
+}
+
+/// A care process's follow-up of its own goals (the layout of the process follow-up documents).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProcessFollowUp {
+    pub process: Slug,
+    pub year: i32,
+    pub title: String,
+    pub classification: Classification,
+    pub plan_goals: Vec<GoalRef>,
+    pub signed_by: Option<String>,
+    pub signed_on: Option<Date>,
+    pub goals: Vec<ProcessGoal>,
+    pub comments: String,
+    pub long_term: Vec<String>,
+    pub level_structuring: String,
+    pub patient_involvement: String,
+    pub other: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProcessGoal {
+    pub text: String,
+    pub current_state: String,
+    pub target_levels: Vec<String>,
+    pub target_date: String,
+    pub followup: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Indicator {
+    pub slug: Slug,
+    pub name: String,
+    pub unit: String,
+    pub higher_is_better: bool,
+    pub target: Option<f64>,
+    pub target_date: Option<Date>,
+    pub source: String,
+    pub description: String,
+    pub goals: Vec<GoalRef>,
+    pub values: Vec<IndicatorValue>,
+}
+
+/// Whom a figure is about.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Scope {
+    Region(RegionCode),
+    /// The whole healthcare region.
+    HealthcareRegion,
+    /// The national reference ("riket").
+    National,
+}
+
+impl Scope {
+    /// The notation of the data file and exports: a region code, `""` or `riket`.
+    pub fn notation(&self) -> &str {
+        match self {
+            Scope::Region(c) => c.as_str(),
+            Scope::HealthcareRegion => "",
+            Scope::National => "riket",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct IndicatorValue {
+    pub scope: Scope,
+    pub period: Period,
+    pub value: f64,
+    pub extracted: Option<Date>,
+    pub note: String,
+}
+
+impl Indicator {
+    /// The national reference for a period, when the data holds one.
+    pub fn national(&self, period: &Period) -> Option<f64> {
+        self.values.iter().find(|v| v.scope == Scope::National && &v.period == period).map(|v| v.value)
+    }
+}
+
+/// How many goals a region has in each [`Category`] in one round.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LevelCounts(pub BTreeMap<Category, usize>);
+
+impl LevelCounts {
+    pub fn get(&self, c: Category) -> usize {
+        self.0.get(&c).copied().unwrap_or(0)
+    }
+}
+
+impl Dataset {
+    pub fn region_codes(&self) -> impl Iterator<Item = &RegionCode> {
+        self.healthcare_region.regions.iter().map(|r| &r.code)
+    }
+
+    pub fn round(&self, year: i32) -> Option<&Round> {
+        self.rounds.iter().find(|r| r.year == year)
+    }
+
+    pub fn goal(&self, r: GoalRef) -> Option<&Goal> {
+        self.plan.areas.iter().find(|a| a.number == r.area)?.goals.iter().find(|g| g.number == r.goal)
+    }
+
+    /// Every goal in report order with its reference.
+    pub fn goals(&self) -> impl Iterator<Item = (GoalRef, &Goal)> {
+        self.plan
+            .areas
+            .iter()
+            .flat_map(|a| a.goals.iter().map(move |g| (GoalRef::new(a.number, g.number), g)))
+    }
+
+    pub fn process(&self, slug: &str) -> Option<&Process> {
+        self.processes.iter().find(|p| p.slug.as_str() == slug)
+    }
+}
+
+impl Round {
+    pub fn followup(&self, goal: GoalRef) -> Option<&GoalFollowUp> {
+        self.goals.iter().find(|g| g.goal == goal)
+    }
+
+    pub fn level(&self, goal: GoalRef, region: &RegionCode) -> Level {
+        self.followup(goal).map(|f| f.level(region)).unwrap_or(Level::Blank)
+    }
+
+    /// Per region, how many of the plan's goals fall in each category. Goals without an entry count
+    /// as blank.
+    pub fn counts(&self, data: &Dataset, region: &RegionCode, area: Option<u32>) -> LevelCounts {
+        let mut counts = LevelCounts::default();
+        for (goal, _) in data.goals().filter(|(g, _)| area.is_none_or(|a| g.area == a)) {
+            *counts.0.entry(self.level(goal, region).category()).or_default() += 1;
+        }
+        counts
+    }
+}

@@ -1,0 +1,321 @@
+//! The start page, the plan overview and the area pages.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use uppfolj_domain::{Category, Classification, Dataset, Round};
+
+use super::{load_plan, parse_year};
+use crate::views::{Block, COUNT_CATEGORIES, Crumb, LevelView, blocks, crumb, level_view, paragraphs};
+use crate::{AppError, AppState};
+
+pub struct PlanItem {
+    pub href: String,
+    pub title: String,
+    pub healthcare_region: String,
+    pub years: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "index.html")]
+pub struct IndexPage {
+    plans: Vec<PlanItem>,
+}
+
+pub async fn index(State(state): State<AppState>) -> Result<IndexPage, AppError> {
+    let plans = state
+        .store
+        .plans()
+        .await?
+        .into_iter()
+        .map(|p| PlanItem {
+            href: format!("/planer/{}", p.slug),
+            title: p.title,
+            healthcare_region: p.healthcare_region,
+            years: p.years.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
+        })
+        .collect();
+    Ok(IndexPage { plans })
+}
+
+/// `/planer/{plan}` shows the latest round.
+pub async fn overview_latest(State(state): State<AppState>, Path(plan): Path<String>) -> Result<Response, AppError> {
+    let data = load_plan(&state, &plan).await?;
+    match data.rounds.last() {
+        Some(r) => Ok(Redirect::to(&format!("/planer/{}/{}", data.plan.slug, r.year)).into_response()),
+        None => Ok(OverviewPage::build(&data, None).into_response()),
+    }
+}
+
+pub struct CountRow {
+    pub code: String,
+    pub name: String,
+    pub counts: Vec<usize>,
+    pub total: usize,
+}
+
+pub struct AreaItem {
+    pub number: u32,
+    pub title: String,
+    pub href: String,
+    pub goals: usize,
+    pub achieved: usize,
+    pub cells: usize,
+}
+
+pub struct YearLink {
+    pub year: i32,
+    pub href: String,
+    pub current: bool,
+}
+
+pub struct ProcessItem {
+    pub href: String,
+    pub name: String,
+    pub restricted: bool,
+}
+
+pub struct SummaryView {
+    pub heading: String,
+    pub blocks: Vec<Block>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "overview.html")]
+pub struct OverviewPage {
+    crumbs: Vec<Crumb>,
+    title: String,
+    healthcare_region: String,
+    rcc: String,
+    adopted: String,
+    period: String,
+    years: Vec<YearLink>,
+    round: Option<RoundInfo>,
+    categories: Vec<&'static str>,
+    counts: Vec<CountRow>,
+    goal_total: usize,
+    areas: Vec<AreaItem>,
+    processes: Vec<ProcessItem>,
+    indicators_href: String,
+    indicator_count: usize,
+    introduction: Vec<String>,
+    summary: Vec<SummaryView>,
+}
+
+pub struct RoundInfo {
+    pub year: i32,
+    pub conducted: String,
+    pub is_final: bool,
+}
+
+impl OverviewPage {
+    fn build(data: &Dataset, round: Option<&Round>) -> OverviewPage {
+        let slug = data.plan.slug.as_str();
+        let goal_total = data.goals().count();
+        let counts = match round {
+            Some(r) => data
+                .healthcare_region
+                .regions
+                .iter()
+                .map(|reg| {
+                    let c = r.counts(data, &reg.code, None);
+                    CountRow {
+                        code: reg.code.to_string(),
+                        name: reg.name.clone(),
+                        counts: COUNT_CATEGORIES.iter().map(|cat| c.get(*cat)).collect(),
+                        total: goal_total,
+                    }
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        let areas = data
+            .plan
+            .areas
+            .iter()
+            .map(|a| {
+                let (achieved, cells) = match round {
+                    Some(r) => data.region_codes().fold((0, 0), |(u, n), code| {
+                        let c = r.counts(data, code, Some(a.number));
+                        (u + c.get(Category::Achieved), n + a.goals.len())
+                    }),
+                    None => (0, 0),
+                };
+                AreaItem {
+                    number: a.number,
+                    title: a.title.clone(),
+                    href: round
+                        .map(|r| format!("/planer/{slug}/{}/omraden/{}", r.year, a.number))
+                        .unwrap_or_default(),
+                    goals: a.goals.len(),
+                    achieved,
+                    cells,
+                }
+            })
+            .collect();
+        let processes = match round {
+            Some(r) => data
+                .process_followups
+                .iter()
+                .filter(|f| f.year == r.year)
+                .map(|f| ProcessItem {
+                    href: format!("/planer/{slug}/{}/processer/{}", r.year, f.process),
+                    name: data.process(f.process.as_str()).map(|p| p.name.clone()).unwrap_or_else(|| f.title.clone()),
+                    restricted: f.classification == Classification::Restricted,
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        let mut crumbs = vec![crumb("/", "Start")];
+        crumbs.push(crumb(format!("/planer/{slug}"), data.plan.title.clone()));
+        OverviewPage {
+            crumbs,
+            title: data.plan.title.clone(),
+            healthcare_region: data.healthcare_region.name.clone(),
+            rcc: format!("{}, {}", data.healthcare_region.rcc, data.healthcare_region.rcc_location),
+            adopted: format!(
+                "{} den {}",
+                data.plan.adopted_by,
+                uppfolj_domain::ids::swedish_date(data.plan.adopted_on)
+            ),
+            period: format!("{}–{}", data.plan.start_year, data.plan.end_year),
+            years: data
+                .rounds
+                .iter()
+                .map(|r| YearLink {
+                    year: r.year,
+                    href: format!("/planer/{slug}/{}", r.year),
+                    current: round.is_some_and(|x| x.year == r.year),
+                })
+                .collect(),
+            round: round.map(|r| RoundInfo { year: r.year, conducted: r.conducted.swedish(), is_final: r.is_final }),
+            categories: COUNT_CATEGORIES.iter().map(|c| c.label()).collect(),
+            counts,
+            goal_total,
+            areas,
+            processes,
+            indicators_href: round.map(|r| format!("/planer/{slug}/{}/indikatorer", r.year)).unwrap_or_default(),
+            indicator_count: data.indicators.len(),
+            introduction: round.map(|r| paragraphs(&r.introduction)).unwrap_or_default(),
+            summary: round
+                .map(|r| {
+                    r.summary
+                        .iter()
+                        .map(|s| SummaryView { heading: s.heading.clone(), blocks: blocks(&s.text) })
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }
+    }
+}
+
+pub async fn overview(
+    State(state): State<AppState>,
+    Path((plan, year)): Path<(String, String)>,
+) -> Result<OverviewPage, AppError> {
+    let data = load_plan(&state, &plan).await?;
+    let year = parse_year(&data, &year)?;
+    Ok(OverviewPage::build(&data, data.round(year)))
+}
+
+pub struct CommentView {
+    pub author: String,
+    pub paragraphs: Vec<String>,
+    pub rcc: bool,
+}
+
+pub struct GoalRow {
+    pub id: String,
+    pub anchor: String,
+    pub text: String,
+    pub targets: Vec<String>,
+    pub levels: Vec<LevelView>,
+    pub comments: Vec<CommentView>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "area.html")]
+pub struct AreaPage {
+    crumbs: Vec<Crumb>,
+    plan_title: String,
+    year: i32,
+    number: u32,
+    title: String,
+    regions: Vec<(String, String)>,
+    rows: Vec<GoalRow>,
+    prev: Option<(String, String)>,
+    next: Option<(String, String)>,
+}
+
+pub async fn area(
+    State(state): State<AppState>,
+    Path((plan, year, area)): Path<(String, String, String)>,
+) -> Result<AreaPage, AppError> {
+    let data = load_plan(&state, &plan).await?;
+    let year = parse_year(&data, &year)?;
+    let round = data.round(year).ok_or_else(|| AppError::NotFound(format!("Ingen uppföljning för {year}.")))?;
+    let slug = data.plan.slug.as_str();
+    let a = area
+        .parse::<u32>()
+        .ok()
+        .and_then(|n| data.plan.areas.iter().find(|a| a.number == n))
+        .ok_or_else(|| AppError::NotFound(format!("Planen har inget område \"{area}\".")))?;
+    let rcc = data.healthcare_region.rcc.clone();
+    let rows = a
+        .goals
+        .iter()
+        .map(|g| {
+            let r = uppfolj_domain::GoalRef::new(a.number, g.number);
+            let f = round.followup(r);
+            let mut comments: Vec<CommentView> = data
+                .healthcare_region
+                .regions
+                .iter()
+                .filter_map(|reg| {
+                    f.and_then(|f| f.comment(&reg.code)).map(|c| CommentView {
+                        author: reg.code.to_string(),
+                        paragraphs: paragraphs(c),
+                        rcc: false,
+                    })
+                })
+                .collect();
+            if let Some(c) = f.and_then(|f| f.rcc_comment.as_deref()) {
+                comments.push(CommentView { author: rcc.clone(), paragraphs: paragraphs(c), rcc: true });
+            }
+            GoalRow {
+                id: r.to_string(),
+                anchor: format!("mal-{}-{}", r.area, r.goal),
+                text: g.text.clone(),
+                targets: g.targets.clone(),
+                levels: data
+                    .region_codes()
+                    .map(|code| level_view(round.level(r, code), g.part_names.as_ref()))
+                    .collect(),
+                comments,
+            }
+        })
+        .collect();
+    let link = |n: u32| {
+        data.plan
+            .areas
+            .iter()
+            .find(|x| x.number == n)
+            .map(|x| (format!("/planer/{slug}/{year}/omraden/{n}"), format!("{n}. {}", x.title)))
+    };
+    Ok(AreaPage {
+        crumbs: vec![
+            crumb("/", "Start"),
+            crumb(format!("/planer/{slug}/{year}"), format!("{} – uppföljning {year}", data.plan.title)),
+            crumb(format!("/planer/{slug}/{year}/omraden/{}", a.number), format!("{}. {}", a.number, a.title)),
+        ],
+        plan_title: data.plan.title.clone(),
+        year,
+        number: a.number,
+        title: a.title.clone(),
+        regions: data.healthcare_region.regions.iter().map(|r| (r.code.to_string(), r.name.clone())).collect(),
+        rows,
+        prev: a.number.checked_sub(1).and_then(link),
+        next: link(a.number + 1),
+    })
+}

@@ -1,0 +1,128 @@
+//! View models shared by the pages: levels as letter + colour + words, paragraphs, breadcrumbs.
+
+use uppfolj_domain::{Category, Grade, Level, Mark};
+
+/// One link of the breadcrumb trail; the last one is the current page.
+pub struct Crumb {
+    pub href: String,
+    pub label: String,
+}
+
+pub fn crumb(href: impl Into<String>, label: impl Into<String>) -> Crumb {
+    Crumb { href: href.into(), label: label.into() }
+}
+
+/// One letter of a level, with its colour class.
+pub struct PartView {
+    pub letter: char,
+    pub class: &'static str,
+    pub uncertain: bool,
+}
+
+/// A level as the pages show it: the report's letters, each coloured, and the meaning in words for
+/// screen readers and as a tooltip. Never colour alone.
+pub struct LevelView {
+    pub notation: String,
+    pub parts: Vec<PartView>,
+    pub description: String,
+    pub blank: bool,
+    pub not_applicable: bool,
+}
+
+fn part(m: Mark) -> PartView {
+    PartView {
+        letter: m.grade.letter(),
+        class: match m.grade {
+            Grade::Achieved => "niva-u",
+            Grade::InProgress => "niva-p",
+            Grade::NotStarted => "niva-e",
+        },
+        uncertain: m.uncertain,
+    }
+}
+
+pub fn level_view(level: Level, part_names: Option<&[String; 2]>) -> LevelView {
+    let parts = match level {
+        Level::Single(m) => vec![part(m)],
+        Level::Split(a, b) => vec![part(a), part(b)],
+        Level::Blank | Level::NotApplicable => Vec::new(),
+    };
+    LevelView {
+        notation: level.to_string(),
+        parts,
+        description: level.describe(part_names),
+        blank: level.is_blank(),
+        not_applicable: level == Level::NotApplicable,
+    }
+}
+
+/// Text split into paragraphs at blank lines; lines inside a paragraph are joined.
+pub fn paragraphs(text: &str) -> Vec<String> {
+    text.split("\n\n")
+        .map(|p| p.lines().map(str::trim).collect::<Vec<_>>().join(" "))
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+/// A block of text as paragraphs and bullet lists (lines starting with "- ").
+pub enum Block {
+    Para(String),
+    List(Vec<String>),
+}
+
+pub fn blocks(text: &str) -> Vec<Block> {
+    let mut out = Vec::new();
+    for chunk in text.split("\n\n") {
+        let lines: Vec<&str> = chunk.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        if lines.is_empty() {
+            continue;
+        }
+        if lines.iter().all(|l| l.starts_with("- ")) {
+            out.push(Block::List(lines.iter().map(|l| l.trim_start_matches("- ").to_owned()).collect()));
+        } else if lines.first().is_some_and(|l| l.starts_with("- ")) {
+            // A list whose items wrap over several lines.
+            let mut items: Vec<String> = Vec::new();
+            for l in lines {
+                match l.strip_prefix("- ") {
+                    Some(item) => items.push(item.to_owned()),
+                    None => {
+                        if let Some(last) = items.last_mut() {
+                            last.push(' ');
+                            last.push_str(l);
+                        }
+                    }
+                }
+            }
+            out.push(Block::List(items));
+        } else {
+            out.push(Block::Para(lines.join(" ")));
+        }
+    }
+    out
+}
+
+/// The column headings of the level counts, in display order.
+pub const COUNT_CATEGORIES: [Category; 5] =
+    [Category::Achieved, Category::InProgress, Category::NotStarted, Category::TwoPart, Category::Blank];
+
+/// Formats a number the Swedish way: decimal comma, no needless decimals.
+pub fn number(v: f64) -> String {
+    let s = if (v - v.round()).abs() < 1e-9 { format!("{}", v.round()) } else { format!("{v}") };
+    s.replace('.', ",").replace('-', "−")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_and_numbers() {
+        let b = blocks("Ett stycke\nsom fortsätter.\n\n- ett\n- två\n  fortsätter\n\nSista.");
+        assert!(matches!(&b[0], Block::Para(p) if p == "Ett stycke som fortsätter."));
+        assert!(matches!(&b[1], Block::List(items) if items == &["ett", "två fortsätter"]));
+        assert!(matches!(&b[2], Block::Para(p) if p == "Sista."));
+        assert_eq!(number(34.0), "34");
+        assert_eq!(number(49.2), "49,2");
+        assert_eq!(number(12000.0), "12000");
+    }
+}

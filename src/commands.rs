@@ -1,0 +1,232 @@
+//! What each command does, in terms of the crates.
+
+use std::io::{IsTerminal, Write};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::{Context, anyhow, bail};
+use uppfolj_domain::{Dataset, datafile, export};
+use uppfolj_store::{Store, StoreError};
+
+/// The demo data, embedded in the binary: the 2024 follow-up of the northern healthcare region's
+/// cancer plan 2022–2024.
+pub const DEMO: &str = include_str!("../demo/norr-2022-2024.toml");
+pub const DEMO_NAME: &str = "demo/norr-2022-2024.toml";
+
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("UPPFOLJ_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}
+
+async fn open(url: &str) -> anyhow::Result<Arc<dyn Store>> {
+    let store = uppfolj_store::connect(url).await.map_err(|e| match e {
+        StoreError::UnknownScheme(_) => anyhow!(e),
+        other => anyhow!("kunde inte öppna databasen {}: {other}", redact(url)),
+    })?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+/// A database URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+fn parse_data(text: &str, name: &str) -> anyhow::Result<Dataset> {
+    datafile::parse(text).map_err(|errs| {
+        let n = errs.0.len();
+        anyhow!(
+            "{name} innehåller {n} fel; ingenting har skrivits:\n{}",
+            errs.with_file(name)
+        )
+    })
+}
+
+async fn import_dataset(store: &dyn Store, data: &Dataset) -> anyhow::Result<()> {
+    let bar = if std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar.set_message("Läser in");
+        Some(bar)
+    } else {
+        None
+    };
+    let progress = {
+        let bar = bar.clone();
+        move |done: u64, total: u64| {
+            if let Some(b) = &bar {
+                b.set_length(total);
+                b.set_position(done);
+            }
+        }
+    };
+    let result = store.import(data, &progress).await;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    result?;
+    Ok(())
+}
+
+fn describe(data: &Dataset) -> String {
+    format!(
+        "planen {} ({} områden, {} mål, {} uppföljning(ar), {} indikatorer)",
+        data.plan.slug,
+        data.plan.areas.len(),
+        data.goals().count(),
+        data.rounds.len(),
+        data.indicators.len()
+    )
+}
+
+pub async fn migrate(db: &str) -> anyhow::Result<()> {
+    let store = open(db).await?;
+    store.close().await;
+    eprintln!("Databasen är uppdaterad.");
+    Ok(())
+}
+
+/// Loads the demo data unless its plan is already there.
+async fn load_demo(store: &dyn Store) -> anyhow::Result<()> {
+    let data = parse_data(DEMO, DEMO_NAME)?;
+    if store.dataset(data.plan.slug.as_str()).await?.is_some() {
+        eprintln!("Demodata finns redan i databasen ({}).", data.plan.slug);
+        return Ok(());
+    }
+    import_dataset(store, &data).await?;
+    eprintln!("Demodata inläst: {}.", describe(&data));
+    Ok(())
+}
+
+pub async fn demo(db: &str) -> anyhow::Result<()> {
+    let store = open(db).await?;
+    let r = load_demo(store.as_ref()).await;
+    store.close().await;
+    r
+}
+
+pub async fn import(db: &str, file: &Path) -> anyhow::Result<()> {
+    let name = file.display().to_string();
+    let text = std::fs::read_to_string(file).with_context(|| format!("kunde inte läsa {name}"))?;
+    let data = parse_data(&text, &name)?;
+    let store = open(db).await?;
+    let r = import_dataset(store.as_ref(), &data).await.with_context(|| format!("{name} lästes inte in"));
+    store.close().await;
+    r?;
+    eprintln!("Inläst från {name}: {}.", describe(&data));
+    Ok(())
+}
+
+async fn load(store: &dyn Store, plan: &str) -> anyhow::Result<Dataset> {
+    match store.dataset(plan).await? {
+        Some(d) => Ok(d),
+        None => {
+            let known: Vec<String> = store.plans().await?.into_iter().map(|p| p.slug).collect();
+            if known.is_empty() {
+                bail!("det finns ingen plan \"{plan}\"; databasen är tom (läs in demodata med `uppfolj demo`)")
+            }
+            bail!("det finns ingen plan \"{plan}\"; planer i databasen: {}", known.join(", "))
+        }
+    }
+}
+
+pub async fn export_levels(db: &str, plan: &str, year: i32, json: bool) -> anyhow::Result<()> {
+    let store = open(db).await?;
+    let data = load(store.as_ref(), plan).await;
+    store.close().await;
+    let data = data?;
+    let round = data.round(year).ok_or_else(|| {
+        let years: Vec<String> = data.rounds.iter().map(|r| r.year.to_string()).collect();
+        anyhow!("planen {plan} har ingen uppföljning för {year}; det finns uppföljningar för {}", years.join(", "))
+    })?;
+    let out = if json {
+        serde_json::to_string_pretty(&export::level_table(&data, round))? + "\n"
+    } else {
+        export::levels_csv(&data, round)?
+    };
+    std::io::stdout().write_all(out.as_bytes())?;
+    Ok(())
+}
+
+pub async fn export_data(db: &str, plan: &str, output: Option<&Path>) -> anyhow::Result<()> {
+    let store = open(db).await?;
+    let data = load(store.as_ref(), plan).await;
+    store.close().await;
+    let text = datafile::to_toml(&data?)?;
+    match output {
+        Some(path) => {
+            // Write next to the target and rename, so a failed write never leaves half a file.
+            let tmp = path.with_extension("tmp-uppfolj");
+            std::fs::write(&tmp, &text).with_context(|| format!("kunde inte skriva {}", tmp.display()))?;
+            std::fs::rename(&tmp, path).with_context(|| format!("kunde inte skriva {}", path.display()))?;
+            eprintln!("Skrev {}.", path.display());
+        }
+        None => std::io::stdout().write_all(text.as_bytes())?,
+    }
+    Ok(())
+}
+
+pub async fn serve(db: &str, listen: SocketAddr, demo: bool) -> anyhow::Result<()> {
+    let store = open(db).await?;
+    if demo && store.is_empty().await? {
+        load_demo(store.as_ref()).await?;
+    }
+    let listener =
+        tokio::net::TcpListener::bind(listen).await.with_context(|| format!("kunde inte lyssna på {listen}"))?;
+    let addr = listener.local_addr()?;
+    // The first line on standard out says where the app is; tests read it to find the port.
+    println!("Uppfölj lyssnar på http://{addr}");
+    std::io::stdout().flush()?;
+    let app = uppfolj_web::router(uppfolj_web::AppState { store: store.clone() });
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    store.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("avslutar");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_not_printed() {
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact("sqlite://x.db"), "sqlite://x.db");
+    }
+}

@@ -1,0 +1,109 @@
+//! `uppfolj`: the command line. Parses arguments and hands over to `commands`; the work is done in the
+//! crates under `crates/`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+mod commands;
+
+/// Uppföljning av sjukvårdsregionala cancerplaner: webbapp, kommandorad och API.
+#[derive(Parser)]
+#[command(name = "uppfolj", version)]
+struct Cli {
+    /// Databasen: sqlite://FIL (skapas om den saknas) eller postgres://ANVÄNDARE@VÄRD/DATABAS.
+    #[arg(long, global = true, env = "UPPFOLJ_DATABASE_URL", default_value = "sqlite://uppfolj.db")]
+    database: String,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Startar webbappen.
+    Serve {
+        /// Adress och port att lyssna på.
+        #[arg(long, env = "UPPFOLJ_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Läser in demodata (norra sjukvårdsregionens uppföljning 2024) om databasen är tom.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Uppdaterar databasens schema.
+    Migrate,
+    /// Läser in demodata: cancerplanen 2022–2024 för norra sjukvårdsregionen med uppföljningen 2024.
+    Demo,
+    /// Läser in en datafil (formatet beskrivs i docs/dataformat.md). Allt eller inget.
+    Import {
+        /// Datafilen.
+        file: PathBuf,
+    },
+    /// Skriver ut data.
+    #[command(subcommand)]
+    Export(Export),
+}
+
+#[derive(Subcommand)]
+enum Export {
+    /// Nivåtabellen för en uppföljning: ett mål per rad, en region per kolumn.
+    Levels {
+        /// Planens kortnamn, till exempel norr-2022-2024.
+        #[arg(long)]
+        plan: String,
+        /// Uppföljningsåret.
+        #[arg(long)]
+        year: i32,
+        #[arg(long, value_enum, default_value_t = LevelFormat::Csv)]
+        format: LevelFormat,
+    },
+    /// Hela planen med alla uppföljningar, i datafilsformatet (kan läsas in igen med import).
+    Data {
+        /// Planens kortnamn.
+        #[arg(long)]
+        plan: String,
+        /// Filen att skriva till; utan den skrivs data till standard ut.
+        #[arg(long, short = 'o')]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LevelFormat {
+    Csv,
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    commands::init_logging();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("fel: kunde inte starta: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let db = cli.database;
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Command::Serve { listen, demo } => commands::serve(&db, listen, demo).await,
+            Command::Migrate => commands::migrate(&db).await,
+            Command::Demo => commands::demo(&db).await,
+            Command::Import { file } => commands::import(&db, &file).await,
+            Command::Export(Export::Levels { plan, year, format }) => {
+                commands::export_levels(&db, &plan, year, matches!(format, LevelFormat::Json)).await
+            }
+            Command::Export(Export::Data { plan, output }) => commands::export_data(&db, &plan, output.as_deref()).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("fel: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
