@@ -46,10 +46,7 @@ fn redact(url: &str) -> String {
 fn parse_data(text: &str, name: &str) -> anyhow::Result<Dataset> {
     datafile::parse(text).map_err(|errs| {
         let n = errs.0.len();
-        anyhow!(
-            "{name} innehåller {n} fel; ingenting har skrivits:\n{}",
-            errs.with_file(name)
-        )
+        anyhow!("{name} innehåller {n} fel; ingenting har skrivits:\n{}", errs.with_file(name))
     })
 }
 

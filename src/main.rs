@@ -96,7 +96,9 @@ fn main() -> ExitCode {
             Command::Export(Export::Levels { plan, year, format }) => {
                 commands::export_levels(&db, &plan, year, matches!(format, LevelFormat::Json)).await
             }
-            Command::Export(Export::Data { plan, output }) => commands::export_data(&db, &plan, output.as_deref()).await,
+            Command::Export(Export::Data { plan, output }) => {
+                commands::export_data(&db, &plan, output.as_deref()).await
+            }
         }
     });
     match result {

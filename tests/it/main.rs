@@ -1,1 +1,7 @@
-fn main() {}
+//! The one integration-test binary. Every test runs against SQLite and against PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed expectation is a failed test
+
+mod helpers;
+
+mod data;
+mod web;

@@ -361,7 +361,10 @@ fn validate(f: FileData, c: &mut Checker<'_>) -> Option<Dataset> {
         c.err(
             &f.format,
             "format",
-            format!("formatversion {} stöds inte; den här versionen läser format = {FORMAT_VERSION}", f.format.get_ref()),
+            format!(
+                "formatversion {} stöds inte; den här versionen läser format = {FORMAT_VERSION}",
+                f.format.get_ref()
+            ),
         );
     }
 
@@ -436,16 +439,17 @@ fn validate(f: FileData, c: &mut Checker<'_>) -> Option<Dataset> {
         if !years.insert(year) {
             c.err(&r.year, &rpath, "det finns redan en omgång för det året");
         }
-        let conducted = match Period::parse(r.conducted.get_ref()) {
-            Ok(p @ (Period::Month(..) | Period::Day(_))) => Some(p),
-            Ok(_) | Err(_) => {
-                c.err(&r.conducted, format!("{rpath} › conducted"), format!(
+        let conducted =
+            match Period::parse(r.conducted.get_ref()) {
+                Ok(p @ (Period::Month(..) | Period::Day(_))) => Some(p),
+                Ok(_) | Err(_) => {
+                    c.err(&r.conducted, format!("{rpath} › conducted"), format!(
                     "\"{}\" är inget giltigt datum för när uppföljningen gjordes: skriv ÅÅÅÅ-MM eller ÅÅÅÅ-MM-DD",
                     r.conducted.get_ref()
                 ));
-                None
-            }
-        };
+                    None
+                }
+            };
         let mut goals: Vec<GoalFollowUp> = Vec::new();
         for g in &r.goal {
             let gpath = format!("{rpath} › mål {}", g.goal.get_ref());
@@ -481,7 +485,12 @@ fn validate(f: FileData, c: &mut Checker<'_>) -> Option<Dataset> {
         // Every goal has an entry, so that code reading a round never has to ask whether one exists.
         for g in &known_goals {
             if !goals.iter().any(|x| x.goal == *g) {
-                goals.push(GoalFollowUp { goal: *g, levels: BTreeMap::new(), comments: BTreeMap::new(), rcc_comment: None });
+                goals.push(GoalFollowUp {
+                    goal: *g,
+                    levels: BTreeMap::new(),
+                    comments: BTreeMap::new(),
+                    rcc_comment: None,
+                });
             }
         }
         goals.sort_by_key(|g| g.goal);
@@ -526,14 +535,21 @@ fn validate(f: FileData, c: &mut Checker<'_>) -> Option<Dataset> {
         let year = *pf.year.get_ref();
         let path = format!("processuppföljning {} {year}", pf.process.get_ref());
         let Some(process) = processes.iter().find(|p| p.slug.as_str() == pf.process.get_ref()) else {
-            c.err(&pf.process, &path, format!("det finns ingen process \"{}\" i filen ([[process]])", pf.process.get_ref()));
+            c.err(
+                &pf.process,
+                &path,
+                format!("det finns ingen process \"{}\" i filen ([[process]])", pf.process.get_ref()),
+            );
             continue;
         };
         let classification = Classification::parse(pf.classification.get_ref()).unwrap_or_else(|| {
             c.err(
                 &pf.classification,
                 format!("{path} › classification"),
-                format!("\"{}\" är ingen klassning: skriv \"öppen\" eller \"begränsad delning\"", pf.classification.get_ref()),
+                format!(
+                    "\"{}\" är ingen klassning: skriv \"öppen\" eller \"begränsad delning\"",
+                    pf.classification.get_ref()
+                ),
             );
             Classification::Restricted
         });

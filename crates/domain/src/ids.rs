@@ -19,9 +19,7 @@ pub struct RegionCode(String);
 
 impl RegionCode {
     pub fn parse(s: &str) -> Result<RegionCode, InvalidValue> {
-        let ok = !s.is_empty()
-            && s.chars().count() <= 10
-            && s.chars().all(|c| c.is_uppercase() || c.is_ascii_digit());
+        let ok = !s.is_empty() && s.chars().count() <= 10 && s.chars().all(|c| c.is_uppercase() || c.is_ascii_digit());
         if ok {
             Ok(RegionCode(s.to_owned()))
         } else {
@@ -102,8 +100,18 @@ impl fmt::Display for GoalRef {
 }
 
 const MONTHS_SV: [&str; 12] = [
-    "januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
-    "november", "december",
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
 ];
 
 /// Parses `YYYY-MM-DD`.
@@ -150,7 +158,11 @@ impl Period {
             ))
         };
         let year = |y: &str| -> Result<i32, InvalidValue> {
-            if y.len() == 4 && y.chars().all(|c| c.is_ascii_digit()) { y.parse().map_err(|_| err()) } else { Err(err()) }
+            if y.len() == 4 && y.chars().all(|c| c.is_ascii_digit()) {
+                y.parse().map_err(|_| err())
+            } else {
+                Err(err())
+            }
         };
         let parts: Vec<&str> = t.split('-').collect();
         match parts.as_slice() {

@@ -236,9 +236,7 @@ impl std::str::FromStr for Level {
 /// Why a text is not a level. The messages are in Swedish: they reach users as they are.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LevelError {
-    #[error(
-        "\"{input}\" är ingen giltig nivå: \"{found}\" ska vara U, P eller E, eventuellt med frågetecken (P?)"
-    )]
+    #[error("\"{input}\" är ingen giltig nivå: \"{found}\" ska vara U, P eller E, eventuellt med frågetecken (P?)")]
     UnknownGrade { input: String, found: String },
     #[error("\"{input}\" är ingen giltig nivå: en tvådelad nivå skrivs med två delar, till exempel U/E")]
     TooManyParts { input: String },
@@ -268,10 +266,7 @@ mod tests {
             Level::parse("U/E").unwrap(),
             Level::Split(Mark::certain(Grade::Achieved), Mark::certain(Grade::NotStarted))
         );
-        assert_eq!(
-            Level::parse("P?").unwrap(),
-            Level::Single(Mark { grade: Grade::InProgress, uncertain: true })
-        );
+        assert_eq!(Level::parse("P?").unwrap(), Level::Single(Mark { grade: Grade::InProgress, uncertain: true }));
         assert_eq!(Level::parse("–").unwrap(), Level::NotApplicable);
         assert_eq!(Level::parse(" p/u ").unwrap().to_string(), "P/U");
     }

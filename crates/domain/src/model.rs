@@ -250,10 +250,7 @@ impl Dataset {
 
     /// Every goal in report order with its reference.
     pub fn goals(&self) -> impl Iterator<Item = (GoalRef, &Goal)> {
-        self.plan
-            .areas
-            .iter()
-            .flat_map(|a| a.goals.iter().map(move |g| (GoalRef::new(a.number, g.number), g)))
+        self.plan.areas.iter().flat_map(|a| a.goals.iter().map(move |g| (GoalRef::new(a.number, g.number), g)))
     }
 
     pub fn process(&self, slug: &str) -> Option<&Process> {

@@ -62,7 +62,8 @@ pub async fn list(
         .indicators
         .iter()
         .map(|i| {
-            let with_unit = |v: f64| if i.unit == "%" { format!("{} %", number(v)) } else { format!("{} {}", number(v), i.unit) };
+            let with_unit =
+                |v: f64| if i.unit == "%" { format!("{} %", number(v)) } else { format!("{} {}", number(v), i.unit) };
             let target = match (i.target, i.target_date) {
                 (Some(t), Some(d)) => Some(format!("{} senast {}", with_unit(t), swedish_date(d))),
                 (Some(t), None) => Some(with_unit(t)),
@@ -80,7 +81,9 @@ pub async fn list(
                 goals: i
                     .goals
                     .iter()
-                    .map(|g| (format!("/planer/{slug}/{year}/omraden/{}#mal-{}-{}", g.area, g.area, g.goal), g.to_string()))
+                    .map(|g| {
+                        (format!("/planer/{slug}/{year}/omraden/{}#mal-{}-{}", g.area, g.area, g.goal), g.to_string())
+                    })
                     .collect(),
                 rows: i
                     .values

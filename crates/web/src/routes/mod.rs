@@ -17,9 +17,8 @@ pub(crate) async fn load_plan(state: &AppState, slug: &str) -> Result<Dataset, A
 
 /// Parses a year from the address or answers 404.
 pub(crate) fn parse_year(data: &Dataset, year: &str) -> Result<i32, AppError> {
-    let missing = || {
-        AppError::NotFound(format!("Planen \"{}\" har ingen uppföljning för år \"{year}\".", data.plan.slug))
-    };
+    let missing =
+        || AppError::NotFound(format!("Planen \"{}\" har ingen uppföljning för år \"{year}\".", data.plan.slug));
     let y: i32 = year.parse().map_err(|_| missing())?;
     data.round(y).map(|r| r.year).ok_or_else(missing)
 }

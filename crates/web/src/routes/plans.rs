@@ -145,9 +145,7 @@ impl OverviewPage {
                 AreaItem {
                     number: a.number,
                     title: a.title.clone(),
-                    href: round
-                        .map(|r| format!("/planer/{slug}/{}/omraden/{}", r.year, a.number))
-                        .unwrap_or_default(),
+                    href: round.map(|r| format!("/planer/{slug}/{}/omraden/{}", r.year, a.number)).unwrap_or_default(),
                     goals: a.goals.len(),
                     achieved,
                     cells,

@@ -50,11 +50,10 @@ pub async fn followup(
     let p = data
         .process(&process)
         .ok_or_else(|| AppError::NotFound(format!("Planen har ingen vårdprocess \"{process}\".")))?;
-    let f = data
-        .process_followups
-        .iter()
-        .find(|f| f.process == p.slug && f.year == year)
-        .ok_or_else(|| AppError::NotFound(format!("Vårdprocessen \"{}\" har ingen uppföljning för {year}.", p.name)))?;
+    let f =
+        data.process_followups.iter().find(|f| f.process == p.slug && f.year == year).ok_or_else(|| {
+            AppError::NotFound(format!("Vårdprocessen \"{}\" har ingen uppföljning för {year}.", p.name))
+        })?;
     let signed = match (&f.signed_by, f.signed_on) {
         (Some(by), Some(on)) => Some(format!("Signerad av {by} den {}", swedish_date(on))),
         (Some(by), None) => Some(format!("Signerad av {by}")),

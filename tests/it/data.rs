@@ -1,0 +1,182 @@
+//! The demo data, import and export through the real CLI.
+
+use uppfolj_domain::datafile;
+
+use crate::both_backends;
+use crate::helpers::*;
+
+fn demo_text() -> String {
+    std::fs::read_to_string(DEMO_PATH).expect("demo file")
+}
+
+both_backends!(demo_levels_are_the_reports_table_cell_for_cell, |backend| async move {
+    let db = TestDb::new(backend).await;
+    cli_ok(&db, &["demo"]);
+    let csv = cli_ok(&db, &["export", "levels", "--plan", PLAN, "--year", "2024", "--format", "csv"]);
+    let expected = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/norr-2024-levels.csv"))
+        .expect("fixture");
+    for (n, (got, want)) in csv.lines().zip(expected.lines()).enumerate() {
+        assert_eq!(got, want, "line {} of the level table", n + 1);
+    }
+    assert_eq!(csv.lines().count(), 44, "header and 43 goals");
+    assert_eq!(csv, expected);
+});
+
+both_backends!(levels_as_json, |backend| async move {
+    let db = TestDb::new(backend).await;
+    cli_ok(&db, &["demo"]);
+    let json = cli_ok(&db, &["export", "levels", "--plan", PLAN, "--year", "2024", "--format", "json"]);
+    let value: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
+    assert_eq!(value["goals"].as_array().map(Vec::len), Some(43));
+    assert_eq!(value["goals"][20]["id"], "3.7");
+    assert_eq!(value["goals"][20]["levels"]["RJH"], serde_json::Value::Null, "blank is null");
+    insta::assert_snapshot!("levels_json", json);
+});
+
+both_backends!(demo_round_trips_through_the_database, |backend| async move {
+    let db = TestDb::new(backend).await;
+    cli_ok(&db, &["import", DEMO_PATH]);
+    let exported = cli_ok(&db, &["export", "data", "--plan", PLAN]);
+    let original = datafile::parse(&demo_text()).expect("demo parses");
+    let back = datafile::parse(&exported).unwrap_or_else(|e| panic!("the export parses: {e}"));
+    assert_eq!(back, original, "what comes out of the database is what went in");
+    // Exporting what was exported gives the same text: the format is stable.
+    let db2 = TestDb::new(backend).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("export.toml");
+    std::fs::write(&file, &exported).expect("write");
+    cli_ok(&db2, &["import", file.to_str().expect("path")]);
+    assert_eq!(cli_ok(&db2, &["export", "data", "--plan", PLAN]), exported);
+});
+
+both_backends!(demo_holds_every_figure_and_the_process_followup, |backend| async move {
+    let db = TestDb::new(backend).await;
+    cli_ok(&db, &["demo"]);
+    let data = datafile::parse(&cli_ok(&db, &["export", "data", "--plan", PLAN])).expect("parses");
+    let value = |slug: &str, region: &str, period: &str| {
+        let ind =
+            data.indicators.iter().find(|i| i.slug.as_str() == slug).unwrap_or_else(|| panic!("indicator {slug}"));
+        ind.values
+            .iter()
+            .find(|v| v.scope.notation() == region && v.period.to_string() == period)
+            .unwrap_or_else(|| panic!("{slug} {region} {period}"))
+            .value
+    };
+    for (region, v) in [("RJH", 34.0), ("RN", 49.0), ("RV", 41.0), ("RVN", 46.0), ("riket", 44.0)] {
+        assert_eq!(value("svf-ledtid", region, "2024"), v, "SVF lead time {region}");
+    }
+    for (region, v) in [("RJH", 86.0), ("RN", 76.0), ("RV", 88.0), ("RVN", 84.0)] {
+        assert_eq!(value("kvalitetsregister-tackningsgrad", region, "2023-2024"), v);
+    }
+    for (region, v) in [("RJH", 66.0), ("RN", 60.0), ("RV", 70.0), ("RVN", 71.0)] {
+        assert_eq!(value("hpv-vaccination", region, "2025-05-26"), v);
+    }
+    for (region, v) in [("RJH", 124.0), ("RN", 95.0), ("RV", 133.0), ("RVN", 115.0)] {
+        assert_eq!(value("cancergenetik-remisser", region, "2024"), v);
+    }
+    assert_eq!(value("tarmscreening-deltagande", "RVN", "2024"), 64.0);
+    assert_eq!(value("tarmscreening-deltagande", "riket", "2024"), 65.0);
+    let hpv = data.indicators.iter().find(|i| i.slug.as_str() == "hpv-vaccination").expect("hpv");
+    assert_eq!(hpv.target, Some(70.0));
+    assert_eq!(hpv.target_date.map(uppfolj_domain::ids::format_date).as_deref(), Some("2025-06-30"));
+    let coverage = data.indicators.iter().find(|i| i.slug.as_str() == "kvalitetsregister-tackningsgrad").expect("cov");
+    assert!(
+        coverage
+            .values
+            .iter()
+            .all(|v| v.extracted.map(uppfolj_domain::ids::format_date).as_deref() == Some("2025-04-04"))
+    );
+
+    let f = &data.process_followups[0];
+    assert_eq!(f.classification, uppfolj_domain::Classification::Restricted);
+    assert_eq!(f.signed_on.map(uppfolj_domain::ids::format_date).as_deref(), Some("2025-04-11"));
+    assert_eq!(f.goals.len(), 1);
+    assert_eq!(f.goals[0].target_levels.len(), 2);
+    assert_eq!(f.long_term.len(), 3);
+    assert_eq!(data.processes[0].leader.name, "Senada Hajdarevic");
+
+    let round = data.round(2024).expect("round 2024");
+    assert!(round.is_final);
+    let svf = data.goal(uppfolj_domain::GoalRef::new(3, 3)).expect("goal 3.3");
+    assert!(svf.part_names.is_some(), "the SVF goal names the parts of U/E");
+    let comments: usize = round.goals.iter().map(|g| g.comments.len()).sum();
+    let rcc: usize = round.goals.iter().filter(|g| g.rcc_comment.is_some()).count();
+    assert!(comments > 120 && rcc > 20, "{comments} region comments, {rcc} RCC comments");
+});
+
+both_backends!(a_malformed_import_changes_nothing, |backend| async move {
+    let db = TestDb::new(backend).await;
+    cli_ok(&db, &["demo"]);
+    let before = cli_ok(&db, &["export", "data", "--plan", PLAN]);
+
+    // A second plan with a bad level in its last goal: validation fails, nothing is written.
+    let text = demo_text().replace("slug = \"norr-2022-2024\"", "slug = \"ny-plan\"");
+    let pos = text.rfind("levels = {").expect("levels");
+    let (head, tail) = text.split_at(pos);
+    let tail = tail.replacen("\"U\"", "\"X\"", 1);
+    let bad = format!("{head}{tail}");
+    let line = bad[..pos].matches('\n').count() + 1;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("bad.toml");
+    std::fs::write(&file, &bad).expect("write");
+    let o = cli(&db, &["import", file.to_str().expect("path")]);
+    assert!(!o.status.success());
+    let err = stderr(&o);
+    assert!(err.contains(&format!("bad.toml:{line}: omgång 2024 › mål 7.5 › nivå för")), "{err}");
+    assert!(err.contains("\"X\" är ingen giltig nivå"), "{err}");
+    assert!(err.contains("ingenting har skrivits"), "{err}");
+
+    // A plan that is valid as a file but fails in the database half-way (its healthcare region is
+    // new, its slug is taken): the transaction leaves no trace.
+    let clash = demo_text().replace("code = \"norr\"", "code = \"annan\"");
+    let file2 = dir.path().join("clash.toml");
+    std::fs::write(&file2, &clash).expect("write");
+    let o = cli(&db, &["import", file2.to_str().expect("path")]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("planen \"norr-2022-2024\" finns redan"), "{}", stderr(&o));
+    {
+        use sqlx::Connection;
+        let n: i64 = match backend {
+            Backend::Sqlite => {
+                let mut c = sqlx::SqliteConnection::connect(&db.url).await.expect("connect");
+                sqlx::query_scalar("SELECT COUNT(*) FROM healthcare_regions").fetch_one(&mut c).await.expect("count")
+            }
+            Backend::Postgres => {
+                let mut c = sqlx::PgConnection::connect(&db.url).await.expect("connect");
+                sqlx::query_scalar("SELECT COUNT(*) FROM healthcare_regions").fetch_one(&mut c).await.expect("count")
+            }
+        };
+        assert_eq!(n, 1, "the rolled-back healthcare region is gone");
+    }
+
+    let o = cli(&db, &["import", "/finns/inte.toml"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("kunde inte läsa /finns/inte.toml"), "{}", stderr(&o));
+
+    assert_eq!(cli_ok(&db, &["export", "data", "--plan", PLAN]), before, "the database is unchanged");
+    let o = cli(&db, &["export", "levels", "--plan", "ny-plan", "--year", "2024"]);
+    assert!(
+        stderr(&o).contains("det finns ingen plan \"ny-plan\"; planer i databasen: norr-2022-2024"),
+        "{}",
+        stderr(&o)
+    );
+});
+
+both_backends!(demo_twice_is_harmless, |backend| async move {
+    let db = TestDb::new(backend).await;
+    cli_ok(&db, &["demo"]);
+    let o = cli(&db, &["demo"]);
+    assert!(o.status.success());
+    assert!(stderr(&o).contains("Demodata finns redan"), "{}", stderr(&o));
+    let o = cli(&db, &["export", "levels", "--plan", PLAN, "--year", "2031"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("har ingen uppföljning för 2031; det finns uppföljningar för 2024"), "{}", stderr(&o));
+});
+
+#[test]
+fn an_unknown_database_scheme_is_refused() {
+    let o =
+        std::process::Command::new(BIN).args(["--database", "mysql://localhost/x", "migrate"]).output().expect("run");
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("databasadressen \"mysql://localhost/x\" stöds inte"), "{}", stderr(&o));
+}

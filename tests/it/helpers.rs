@@ -1,0 +1,189 @@
+//! Spawning the real app: every test gets its own database (a temporary SQLite file, or a fresh
+//! PostgreSQL database on the server at `UPPFOLJ_TEST_PG_URL`, default
+//! `postgres://postgres@127.0.0.1:5432/postgres`) and runs the `uppfolj` binary against it.
+//! Set `UPPFOLJ_TEST_LOG=1` to see the app's logs.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_uppfolj");
+pub const DEMO_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/demo/norr-2022-2024.toml");
+pub const PLAN: &str = "norr-2022-2024";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// One test's own database; removed again when dropped.
+pub struct TestDb {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+    pg: Option<(String, String)>,
+}
+
+fn pg_admin_url() -> String {
+    std::env::var("UPPFOLJ_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+impl TestDb {
+    pub async fn new(backend: Backend) -> TestDb {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temporary directory");
+                let url = format!("sqlite://{}", dir.path().join("test.db").display());
+                TestDb { url, _dir: Some(dir), pg: None }
+            }
+            Backend::Postgres => {
+                use sqlx::Connection;
+                let admin = pg_admin_url();
+                let name = format!("uppfolj_test_{}", uuid::Uuid::new_v4().simple());
+                let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap_or_else(|e| {
+                    panic!("PostgreSQL at {admin} is needed for the postgres tests (set UPPFOLJ_TEST_PG_URL): {e}")
+                });
+                sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create database");
+                conn.close().await.ok();
+                let base = admin.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap_or(admin.clone());
+                TestDb { url: format!("{base}/{name}"), _dir: None, pg: Some((admin, name)) }
+            }
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((admin, name)) = self.pg.take() {
+            // Drop is synchronous; drop the database from a thread with its own small runtime.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+                rt.block_on(async {
+                    use sqlx::Connection;
+                    if let Ok(mut c) = sqlx::PgConnection::connect(&admin).await {
+                        let _ =
+                            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut c).await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+/// Runs the CLI against a database.
+pub fn cli(db: &TestDb, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .arg("--database")
+        .arg(&db.url)
+        .args(args)
+        .env("UPPFOLJ_LOG", "warn")
+        .env_remove("UPPFOLJ_DATABASE_URL")
+        .output()
+        .expect("run uppfolj")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Runs the CLI and insists that it succeeds.
+pub fn cli_ok(db: &TestDb, args: &[&str]) -> String {
+    let o = cli(db, args);
+    assert!(o.status.success(), "uppfolj {args:?} failed:\n{}", stderr(&o));
+    stdout(&o)
+}
+
+/// The app running on a free port with its own database.
+pub struct TestApp {
+    pub address: String,
+    /// Kept until the app has stopped (fields drop after `Drop::drop`), then removed.
+    #[allow(dead_code)]
+    pub db: TestDb,
+    pub client: reqwest::Client,
+    child: Child,
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> TestApp {
+        let db = TestDb::new(backend).await;
+        TestApp::spawn_with(db, &["--demo"])
+    }
+
+    pub fn spawn_with(db: TestDb, extra: &[&str]) -> TestApp {
+        let log = std::env::var_os("UPPFOLJ_TEST_LOG").is_some();
+        let mut child = Command::new(BIN)
+            .arg("--database")
+            .arg(&db.url)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(extra)
+            .env("UPPFOLJ_LOG", if log { "info" } else { "error" })
+            .stdout(Stdio::piped())
+            .stderr(if log { Stdio::inherit() } else { Stdio::null() })
+            .spawn()
+            .expect("start uppfolj serve");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let line = rx.recv_timeout(Duration::from_secs(60)).expect("the app printed its address");
+        let address = line
+            .trim()
+            .rsplit(' ')
+            .next()
+            .filter(|a| a.starts_with("http://"))
+            .unwrap_or_else(|| panic!("unexpected first line from the app: {line:?}"))
+            .to_owned();
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+        TestApp { address, db, client, child }
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(format!("{}{path}", self.address)).send().await.expect("request")
+    }
+
+    /// GET that must answer 200; returns the body.
+    pub async fn page(&self, path: &str) -> String {
+        let r = self.get(path).await;
+        assert_eq!(r.status(), 200, "GET {path}");
+        r.text().await.expect("body")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Declares a test that runs once against SQLite and once against PostgreSQL:
+/// `both_backends!(name, |backend| async move { … });`
+#[macro_export]
+macro_rules! both_backends {
+    ($name:ident, |$backend:ident| $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let $backend = $crate::helpers::Backend::Sqlite;
+                $body.await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let $backend = $crate::helpers::Backend::Postgres;
+                $body.await
+            }
+        }
+    };
+}

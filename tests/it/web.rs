@@ -1,0 +1,102 @@
+//! The read-only web pages, through HTTP against the running app.
+
+use crate::both_backends;
+use crate::helpers::*;
+
+both_backends!(overview_counts_levels_per_region, |backend| async move {
+    let app = TestApp::spawn(backend).await;
+    let r = app.get("/").await;
+    assert_eq!(r.status(), 200);
+    let csp = r.headers().get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    assert!(csp.contains("default-src 'none'"), "{csp}");
+    assert_eq!(r.headers().get("x-content-type-options").and_then(|v| v.to_str().ok()), Some("nosniff"));
+    let body = r.text().await.expect("body");
+    assert!(body.contains("<html lang=\"sv\">"));
+    assert!(body.contains(&format!("href=\"/planer/{PLAN}\"")));
+
+    let r = app.get(&format!("/planer/{PLAN}")).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers().get("location").and_then(|v| v.to_str().ok()), Some("/planer/norr-2022-2024/2024"));
+
+    let page = app.page(&format!("/planer/{PLAN}/2024")).await;
+    // RN: 15 U, 16 P, 1 E, 1 two-part, 10 blank of 43 (counted from the report's table).
+    let rn = page.split("<abbr title=\"Region Norrbotten\">RN</abbr>").nth(1).expect("RN row");
+    let cells: Vec<&str> =
+        rn.split("<td class=\"tal\">").skip(1).take(6).map(|c| c.split('<').next().unwrap_or("")).collect();
+    assert_eq!(cells, ["15", "16", "1", "1", "10", "43"]);
+    for area in 1..=7 {
+        assert!(page.contains(&format!("href=\"/planer/{PLAN}/2024/omraden/{area}\"")), "area {area}");
+    }
+    assert!(page.contains("Begränsad delning"));
+});
+
+both_backends!(area_pages_show_the_reports_table, |backend| async move {
+    let app = TestApp::spawn(backend).await;
+    let expected = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/norr-2024-levels.csv"))
+        .expect("fixture");
+    for area in 1..=7u32 {
+        let page = app.page(&format!("/planer/{PLAN}/2024/omraden/{area}")).await;
+        assert!(page.contains(
+            "<th scope=\"col\" class=\"nivakol\"><abbr title=\"Region Jämtland Härjedalen\">RJH</abbr></th>"
+        ));
+        for line in expected.lines().skip(1).filter(|l| l.starts_with(&format!("{area},"))) {
+            let cells: Vec<&str> = line.split(',').collect();
+            let goal = cells[1];
+            let row = page
+                .split(&format!("<tr id=\"mal-{area}-{goal}\">"))
+                .nth(1)
+                .and_then(|r| r.split("</tr>").next())
+                .unwrap_or_else(|| panic!("row {area}.{goal}"));
+            let shown: Vec<&str> =
+                row.split("data-niva=\"").skip(1).map(|s| s.split('"').next().unwrap_or("")).collect();
+            assert_eq!(shown, cells[2..].to_vec(), "levels of goal {area}.{goal}");
+        }
+    }
+    let page = app.page(&format!("/planer/{PLAN}/2024/omraden/3")).await;
+    assert!(page.contains("inklusionsmål: uppnått mål; ledtidsmål: ej påbörjat arbete"), "U/E is explained in words");
+    assert!(page.contains("<strong>RCC Norr:</strong>"), "RCC comments are labelled");
+    let blank = app.page(&format!("/planer/{PLAN}/2024/omraden/1")).await;
+    assert!(blank.contains("Ingen nivå angiven"), "blank cells say so to screen readers");
+});
+
+both_backends!(process_and_indicator_pages, |backend| async move {
+    let app = TestApp::spawn(backend).await;
+    let page = app.page(&format!("/planer/{PLAN}/2024/processer/vagen-in")).await;
+    assert!(page.contains("Begränsad delning"));
+    assert!(page.contains("Senada Hajdarevic"));
+    assert!(page.contains("Signerad av Senada Hajdarevic den 11 april 2025"));
+    for heading in ["Långsiktigt förbättringsarbete", "Nivåstrukturering", "Patientsamverkan", "Övrigt aktuellt"] {
+        assert!(page.contains(&format!("<h2>{heading}</h2>")), "{heading}");
+    }
+    let page = app.page(&format!("/planer/{PLAN}/2024/indikatorer")).await;
+    assert!(page.contains("70 % senast 30 juni 2025"), "HPV target with date");
+    assert!(page.contains("<td class=\"tal\">124 per 100 000 invånare</td>"));
+    assert!(page.contains("<td class=\"tal\">49,2 %</td>"), "decimal comma");
+});
+
+both_backends!(unknown_addresses_get_a_swedish_404, |backend| async move {
+    let app = TestApp::spawn(backend).await;
+    for path in [
+        "/finns-inte",
+        "/planer/okand",
+        "/planer/norr-2022-2024/1999",
+        "/planer/norr-2022-2024/abc",
+        "/planer/norr-2022-2024/2024/omraden/8",
+        "/planer/norr-2022-2024/2024/processer/okand",
+    ] {
+        let r = app.get(path).await;
+        assert_eq!(r.status(), 404, "{path}");
+        let body = r.text().await.expect("body");
+        assert!(body.contains("<html lang=\"sv\">") && body.contains("Felkod"), "{path}: {body}");
+    }
+    let css = app.get("/static/uppfolj.css").await;
+    assert_eq!(css.status(), 200);
+    assert_eq!(css.headers().get("content-type").and_then(|v| v.to_str().ok()), Some("text/css; charset=utf-8"));
+});
+
+both_backends!(an_empty_database_says_how_to_start, |backend| async move {
+    let db = TestDb::new(backend).await;
+    let app = TestApp::spawn_with(db, &[]);
+    let page = app.page("/").await;
+    assert!(page.contains("Det finns ännu ingen plan"), "{page}");
+});
