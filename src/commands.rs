@@ -6,8 +6,13 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::{Context, anyhow, bail};
-use uppfolj_domain::{Dataset, datafile, export};
-use uppfolj_store::{Store, StoreError};
+use uppfolj_domain::ids::parse_date;
+use uppfolj_domain::{Dataset, RegionCode, Role, RoundStatus, Slug, datafile, export};
+use uppfolj_store::{Actor, NewUser, Store, StoreError};
+use uppfolj_web::auth::{hash_password, new_api_token, now};
+
+/// Who made changes from the command line, in the history.
+const CLI: &str = "kommandoraden";
 
 /// The demo data, embedded in the binary: the 2024 follow-up of the northern healthcare region's
 /// cancer plan 2022–2024.
@@ -71,7 +76,7 @@ async fn import_dataset(store: &dyn Store, data: &Dataset) -> anyhow::Result<()>
             }
         }
     };
-    let result = store.import(data, &progress).await;
+    let result = store.import(data, &Actor::system("import", now()), &progress).await;
     if let Some(b) = bar {
         b.finish_and_clear();
     }
@@ -177,7 +182,7 @@ pub async fn export_data(db: &str, plan: &str, output: Option<&Path>) -> anyhow:
     Ok(())
 }
 
-pub async fn serve(db: &str, listen: SocketAddr, demo: bool) -> anyhow::Result<()> {
+pub async fn serve(db: &str, listen: SocketAddr, demo: bool, secure_cookies: bool) -> anyhow::Result<()> {
     let store = open(db).await?;
     if demo && store.is_empty().await? {
         load_demo(store.as_ref()).await?;
@@ -188,9 +193,130 @@ pub async fn serve(db: &str, listen: SocketAddr, demo: bool) -> anyhow::Result<(
     // The first line on standard out says where the app is; tests read it to find the port.
     println!("Uppfölj lyssnar på http://{addr}");
     std::io::stdout().flush()?;
-    let app = uppfolj_web::router(uppfolj_web::AppState { store: store.clone() });
+    let app = uppfolj_web::router(uppfolj_web::AppState::new(store.clone(), secure_cookies));
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     store.close().await;
+    Ok(())
+}
+
+fn read_password(name: &str) -> anyhow::Result<String> {
+    let password = if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password(format!("Lösenord för {name}: "))?;
+        let again = rpassword::prompt_password("Samma lösenord igen: ")?;
+        if first != again {
+            bail!("lösenorden var inte lika; inget konto skapades");
+        }
+        first
+    } else {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line).context("kunde inte läsa lösenordet från standard in")?;
+        line.trim_end_matches(['\n', '\r']).to_owned()
+    };
+    if password.chars().count() < 10 {
+        bail!("lösenordet måste ha minst 10 tecken; inget konto skapades");
+    }
+    Ok(password)
+}
+
+pub async fn user_add(
+    db: &str,
+    name: &str,
+    role: &str,
+    region: Option<String>,
+    process: Option<String>,
+    display_name: Option<String>,
+    restricted: bool,
+) -> anyhow::Result<()> {
+    let role = Role::parse(role)
+        .ok_or_else(|| anyhow!("\"{role}\" är ingen roll: välj admin, rcc, region, process eller reader"))?;
+    let username = name.trim();
+    if username.is_empty() || username.chars().any(char::is_whitespace) {
+        bail!("användarnamnet får inte vara tomt eller innehålla mellanslag");
+    }
+    let region = match (role, region) {
+        (Role::Region, Some(r)) => Some(RegionCode::parse(&r)?),
+        (Role::Region, None) => bail!("rollen region kräver --region KOD, till exempel --region RN"),
+        (_, Some(_)) => bail!("--region hör bara till rollen region"),
+        (_, None) => None,
+    };
+    let process = match (role, process) {
+        (Role::Process, Some(p)) => Some(Slug::parse(&p)?),
+        (Role::Process, None) => bail!("rollen process kräver --process KORTNAMN, till exempel --process vagen-in"),
+        (_, Some(_)) => bail!("--process hör bara till rollen process"),
+        (_, None) => None,
+    };
+    let store = open(db).await?;
+    let password = read_password(username)?;
+    let user = NewUser {
+        username: username.to_owned(),
+        display_name: display_name.unwrap_or_else(|| username.to_owned()),
+        role,
+        region,
+        process,
+        restricted_access: restricted,
+        password_hash: hash_password(&password).map_err(|e| anyhow!("{e}"))?,
+    };
+    let r = store.create_user(&user, &Actor::system(CLI, now())).await;
+    store.close().await;
+    r?;
+    eprintln!("Kontot {username} ({}) är skapat.", role.label());
+    Ok(())
+}
+
+pub async fn user_list(db: &str) -> anyhow::Result<()> {
+    let store = open(db).await?;
+    let users = store.users().await;
+    store.close().await;
+    let mut out = std::io::stdout();
+    for u in users? {
+        let a = u.account;
+        let scope = a.region.map(|r| r.to_string()).or(a.process.map(|p| p.to_string())).unwrap_or_default();
+        writeln!(out, "{}\t{}\t{}\t{}", a.username, a.role.as_str(), scope, a.display_name)?;
+    }
+    Ok(())
+}
+
+pub async fn token_create(db: &str, name: &str, label: &str) -> anyhow::Result<()> {
+    let store = open(db).await?;
+    let r = async {
+        let user =
+            store.user_by_username(name).await?.ok_or_else(|| anyhow!("det finns ingen användare \"{name}\""))?;
+        let (token, hash) = new_api_token().map_err(|e| anyhow!("{e}"))?;
+        store.create_token(user.account.id, label, &hash, &Actor::system(CLI, now())).await?;
+        anyhow::Ok(token)
+    }
+    .await;
+    store.close().await;
+    let token = r?;
+    println!("{token}");
+    eprintln!("Spara nyckeln nu: den visas inte igen. Använd den som \"Authorization: Bearer …\".");
+    Ok(())
+}
+
+pub async fn round_open(db: &str, plan: &str, year: i32, deadline: &str) -> anyhow::Result<()> {
+    let deadline = parse_date(deadline)?;
+    let store = open(db).await?;
+    let r = store.open_round(plan, year, deadline, &Actor::system(CLI, now())).await;
+    store.close().await;
+    r?;
+    eprintln!("Uppföljningen {year} av {plan} är öppen.");
+    Ok(())
+}
+
+pub async fn round_status(
+    db: &str,
+    plan: &str,
+    year: i32,
+    publish: bool,
+    reason: Option<&str>,
+    force: bool,
+) -> anyhow::Result<()> {
+    let store = open(db).await?;
+    let status = if publish { RoundStatus::Published } else { RoundStatus::Open };
+    let r = store.set_round_status(plan, year, status, reason, force, &Actor::system(CLI, now())).await;
+    store.close().await;
+    r?;
+    eprintln!("Uppföljningen {year} av {plan} är {}.", if publish { "publicerad" } else { "öppen igen" });
     Ok(())
 }
 

@@ -31,6 +31,9 @@ enum Command {
         /// Läser in demodata (norra sjukvårdsregionens uppföljning 2024) om databasen är tom.
         #[arg(long)]
         demo: bool,
+        /// Märk cookies Secure även när förfrågan inte säger att den kom över TLS (bakom en proxy).
+        #[arg(long, env = "UPPFOLJ_SECURE_COOKIES")]
+        secure_cookies: bool,
     },
     /// Uppdaterar databasens schema.
     Migrate,
@@ -44,6 +47,87 @@ enum Command {
     /// Skriver ut data.
     #[command(subcommand)]
     Export(Export),
+    /// Användarkonton.
+    #[command(subcommand)]
+    User(UserCmd),
+    /// API-nycklar.
+    #[command(subcommand)]
+    Token(TokenCmd),
+    /// Uppföljningsomgångar: öppna, publicera, öppna igen.
+    #[command(subcommand)]
+    Round(RoundCmd),
+}
+
+#[derive(Subcommand)]
+enum UserCmd {
+    /// Skapar ett konto. Lösenordet läses från standard in (en rad) eller frågas efter.
+    Add {
+        /// Användarnamnet.
+        name: String,
+        /// admin, rcc, region, process eller reader.
+        #[arg(long)]
+        role: String,
+        /// Regionkoden, för rollen region (till exempel RN).
+        #[arg(long)]
+        region: Option<String>,
+        /// Vårdprocessens kortnamn, för rollen process (till exempel vagen-in).
+        #[arg(long)]
+        process: Option<String>,
+        /// Namnet som visas; användarnamnet om det saknas.
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Får läsa dokument med begränsad delning (för rollen reader).
+        #[arg(long)]
+        restricted: bool,
+    },
+    /// Listar kontona.
+    List,
+}
+
+#[derive(Subcommand)]
+enum TokenCmd {
+    /// Skapar en API-nyckel för en användare och skriver ut den (den sparas bara som hash).
+    Create {
+        /// Användarnamnet.
+        name: String,
+        /// Vad nyckeln är till för.
+        #[arg(long, default_value = "API-nyckel")]
+        label: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum RoundCmd {
+    /// Öppnar en ny uppföljning: regionerna kan börja svara.
+    Open {
+        #[arg(long)]
+        plan: String,
+        #[arg(long)]
+        year: i32,
+        /// Sista dag för regionernas svar, ÅÅÅÅ-MM-DD.
+        #[arg(long)]
+        deadline: String,
+    },
+    /// Publicerar (låser) en uppföljning.
+    Publish {
+        #[arg(long)]
+        plan: String,
+        #[arg(long)]
+        year: i32,
+        /// Publicera även om alla regioners svar inte är godkända.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Öppnar en publicerad uppföljning igen.
+    Reopen {
+        #[arg(long)]
+        plan: String,
+        #[arg(long)]
+        year: i32,
+        /// Varför (sparas i historiken).
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -89,7 +173,7 @@ fn main() -> ExitCode {
     let db = cli.database;
     let result = runtime.block_on(async move {
         match cli.command {
-            Command::Serve { listen, demo } => commands::serve(&db, listen, demo).await,
+            Command::Serve { listen, demo, secure_cookies } => commands::serve(&db, listen, demo, secure_cookies).await,
             Command::Migrate => commands::migrate(&db).await,
             Command::Demo => commands::demo(&db).await,
             Command::Import { file } => commands::import(&db, &file).await,
@@ -98,6 +182,20 @@ fn main() -> ExitCode {
             }
             Command::Export(Export::Data { plan, output }) => {
                 commands::export_data(&db, &plan, output.as_deref()).await
+            }
+            Command::User(UserCmd::Add { name, role, region, process, display_name, restricted }) => {
+                commands::user_add(&db, &name, &role, region, process, display_name, restricted).await
+            }
+            Command::User(UserCmd::List) => commands::user_list(&db).await,
+            Command::Token(TokenCmd::Create { name, label }) => commands::token_create(&db, &name, &label).await,
+            Command::Round(RoundCmd::Open { plan, year, deadline }) => {
+                commands::round_open(&db, &plan, year, &deadline).await
+            }
+            Command::Round(RoundCmd::Publish { plan, year, force }) => {
+                commands::round_status(&db, &plan, year, true, None, force).await
+            }
+            Command::Round(RoundCmd::Reopen { plan, year, reason }) => {
+                commands::round_status(&db, &plan, year, false, Some(&reason), false).await
             }
         }
     });

@@ -15,6 +15,7 @@ use toml::Spanned;
 use crate::ids::{GoalRef, Period, RegionCode, Slug, format_date, parse_date};
 use crate::level::Level;
 use crate::model::*;
+use crate::workflow::{RegionState, RoundStatus};
 
 /// The version of the format this code reads and writes.
 pub const FORMAT_VERSION: u32 = 1;
@@ -154,6 +155,12 @@ struct FileRound {
     conducted: S<String>,
     #[serde(default)]
     r#final: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    status: Option<S<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    deadline: Option<S<String>>,
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    states: IndexMap<String, S<String>>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     introduction: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -179,6 +186,8 @@ struct FileGoalFollowUp {
     rcc_comment: Option<String>,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     comments: IndexMap<String, S<String>>,
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    condensed: IndexMap<String, S<String>>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -470,34 +479,62 @@ fn validate(f: FileData, c: &mut Checker<'_>) -> Option<Dataset> {
                     Err(e) => c.err(text, &path, e.to_string()),
                 }
             }
-            let mut comments = BTreeMap::new();
-            for (code, text) in &g.comments {
-                let path = format!("{gpath} › kommentar från {code}");
-                let Some(code) = known_region(c, &seen, code, text, &path) else { continue };
-                let t = text.get_ref().trim();
-                if !t.is_empty() {
-                    comments.insert(code, t.to_owned());
-                }
-            }
+            let comments = region_texts(c, &seen, &g.comments, &format!("{gpath} › kommentar från"));
+            let condensed = region_texts(c, &seen, &g.condensed, &format!("{gpath} › kondenserad kommentar från"));
             let rcc_comment = g.rcc_comment.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned);
-            goals.push(GoalFollowUp { goal, levels, comments, rcc_comment });
+            goals.push(GoalFollowUp { goal, levels, comments, condensed, rcc_comment });
         }
         // Every goal has an entry, so that code reading a round never has to ask whether one exists.
         for g in &known_goals {
             if !goals.iter().any(|x| x.goal == *g) {
-                goals.push(GoalFollowUp {
-                    goal: *g,
-                    levels: BTreeMap::new(),
-                    comments: BTreeMap::new(),
-                    rcc_comment: None,
-                });
+                goals.push(GoalFollowUp::empty(*g));
             }
         }
         goals.sort_by_key(|g| g.goal);
+        let status = match &r.status {
+            None => RoundStatus::Published,
+            Some(s) => RoundStatus::parse(s.get_ref()).unwrap_or_else(|| {
+                c.err(
+                    s,
+                    format!("{rpath} › status"),
+                    format!("\"{}\" är ingen status: skriv \"open\" eller \"published\"", s.get_ref()),
+                );
+                RoundStatus::Published
+            }),
+        };
+        let deadline = r.deadline.as_ref().and_then(|d| c.date(d, &format!("{rpath} › deadline")));
+        let mut states = BTreeMap::new();
+        for (code, text) in &r.states {
+            let path = format!("{rpath} › status för {code}");
+            let Some(code) = known_region(c, &seen, code, text, &path) else { continue };
+            match RegionState::parse(text.get_ref()) {
+                Some(RegionState::NotStarted) => {}
+                Some(st) => {
+                    states.insert(code, st);
+                }
+                None => c.err(
+                    text,
+                    &path,
+                    format!(
+                        "\"{}\" är ingen status: skriv not_started, draft, submitted, returned eller accepted",
+                        text.get_ref()
+                    ),
+                ),
+            }
+        }
+        if r.status.is_none() && r.states.is_empty() {
+            // A finished report: every region's answers were accepted.
+            for code in &seen {
+                states.insert(code.clone(), RegionState::Accepted);
+            }
+        }
         rounds.push(Round {
             year,
             conducted: conducted.unwrap_or(Period::Year(year)),
             is_final: r.r#final,
+            status,
+            deadline,
+            states,
             introduction: r.introduction.trim().to_owned(),
             summary: r
                 .summary
@@ -670,6 +707,24 @@ fn validate(f: FileData, c: &mut Checker<'_>) -> Option<Dataset> {
     })
 }
 
+fn region_texts(
+    c: &mut Checker<'_>,
+    known: &BTreeSet<RegionCode>,
+    texts: &IndexMap<String, S<String>>,
+    path: &str,
+) -> BTreeMap<RegionCode, String> {
+    let mut out = BTreeMap::new();
+    for (code, text) in texts {
+        let path = format!("{path} {code}");
+        let Some(code) = known_region(c, known, code, text, &path) else { continue };
+        let t = text.get_ref().trim();
+        if !t.is_empty() {
+            out.insert(code, t.to_owned());
+        }
+    }
+    out
+}
+
 fn known_region(
     c: &mut Checker<'_>,
     known: &BTreeSet<RegionCode>,
@@ -739,6 +794,9 @@ pub fn to_toml(d: &Dataset) -> Result<String, toml::ser::Error> {
                 year: sp(r.year),
                 conducted: sp(r.conducted.to_string()),
                 r#final: r.is_final,
+                status: Some(sp(r.status.as_str().to_owned())),
+                deadline: r.deadline.map(|d| sp(format_date(d))),
+                states: codes.iter().map(|c| (c.to_string(), sp(r.state(c).as_str().to_owned()))).collect(),
                 introduction: r.introduction.clone(),
                 summary: r
                     .summary
@@ -755,6 +813,10 @@ pub fn to_toml(d: &Dataset) -> Result<String, toml::ser::Error> {
                         comments: codes
                             .iter()
                             .filter_map(|c| g.comment(c).map(|t| (c.to_string(), sp(t.to_owned()))))
+                            .collect(),
+                        condensed: codes
+                            .iter()
+                            .filter_map(|c| g.condensed.get(*c).map(|t| (c.to_string(), sp(t.clone()))))
                             .collect(),
                     })
                     .collect(),

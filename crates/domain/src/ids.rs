@@ -134,6 +134,30 @@ pub fn format_date(d: Date) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
 
+/// A point in time as stored and compared: UTC, fixed width, so that text order is time order
+/// (`2025-04-11T09:30:00.000000Z`).
+pub fn timestamp(at: time::OffsetDateTime) -> String {
+    let u = at.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z",
+        u.year(),
+        u8::from(u.month()),
+        u.day(),
+        u.hour(),
+        u.minute(),
+        u.second(),
+        u.microsecond()
+    )
+}
+
+/// A stored timestamp shown to people: `11 april 2025 09:30` (UTC).
+pub fn swedish_timestamp(ts: &str) -> String {
+    match (ts.get(..10).map(parse_date), ts.get(11..16)) {
+        (Some(Ok(d)), Some(hm)) => format!("{} {hm} UTC", swedish_date(d)),
+        _ => ts.to_owned(),
+    }
+}
+
 /// Formats a date the Swedish way: `11 april 2025`.
 pub fn swedish_date(d: Date) -> String {
     format!("{} {} {}", d.day(), MONTHS_SV[usize::from(u8::from(d.month())) - 1], d.year())
@@ -250,6 +274,15 @@ mod tests {
         for bad in ["24", "2024-13", "2025-02-30", "2024-2023", "x"] {
             assert!(Period::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn timestamps_sort_as_text() {
+        let a = time::macros::datetime!(2025-04-11 09:30:00.5 UTC);
+        let b = time::macros::datetime!(2025-04-11 09:30:00.123 UTC);
+        assert_eq!(timestamp(a), "2025-04-11T09:30:00.500000Z");
+        assert!(timestamp(b) < timestamp(a));
+        assert_eq!(swedish_timestamp(&timestamp(a)), "11 april 2025 09:30 UTC");
     }
 
     #[test]

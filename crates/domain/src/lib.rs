@@ -9,7 +9,11 @@ pub mod export;
 pub mod ids;
 pub mod level;
 pub mod model;
+pub mod workflow;
 
 pub use ids::{GoalRef, InvalidValue, Period, RegionCode, Slug};
 pub use level::{Category, Grade, Level, LevelError, Mark};
 pub use model::*;
+pub use workflow::{
+    Account, AuditEvent, AuditField, RegionState, Role, RoundStatus, StateAction, WorkflowError, transition,
+};

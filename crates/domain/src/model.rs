@@ -11,6 +11,7 @@ use time::Date;
 
 use crate::ids::{GoalRef, Period, RegionCode, Slug};
 use crate::level::{Category, Level};
+use crate::workflow::{RegionState, RoundStatus};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Dataset {
@@ -74,6 +75,11 @@ pub struct Round {
     pub conducted: Period,
     /// The last follow-up of the plan.
     pub is_final: bool,
+    pub status: RoundStatus,
+    /// The date by which regions should have submitted.
+    pub deadline: Option<Date>,
+    /// Where each region's answers are; regions missing here have not started.
+    pub states: BTreeMap<RegionCode, RegionState>,
     pub introduction: String,
     pub summary: Vec<SummarySection>,
     /// One entry per goal of the plan, in report order.
@@ -91,7 +97,10 @@ pub struct SummarySection {
 pub struct GoalFollowUp {
     pub goal: GoalRef,
     pub levels: BTreeMap<RegionCode, Level>,
+    /// Each region's own comment, as the region wrote it.
     pub comments: BTreeMap<RegionCode, String>,
+    /// The RCC's condensed version of a region's comment; the report uses it instead of the original.
+    pub condensed: BTreeMap<RegionCode, String>,
     pub rcc_comment: Option<String>,
 }
 
@@ -101,6 +110,19 @@ impl GoalFollowUp {
     }
     pub fn comment(&self, region: &RegionCode) -> Option<&str> {
         self.comments.get(region).map(String::as_str)
+    }
+    /// The comment the report shows: the RCC's condensed text where there is one, else the original.
+    pub fn report_comment(&self, region: &RegionCode) -> Option<&str> {
+        self.condensed.get(region).or_else(|| self.comments.get(region)).map(String::as_str)
+    }
+    pub fn empty(goal: GoalRef) -> GoalFollowUp {
+        GoalFollowUp {
+            goal,
+            levels: BTreeMap::new(),
+            comments: BTreeMap::new(),
+            condensed: BTreeMap::new(),
+            rcc_comment: None,
+        }
     }
 }
 
@@ -265,6 +287,10 @@ impl Round {
 
     pub fn level(&self, goal: GoalRef, region: &RegionCode) -> Level {
         self.followup(goal).map(|f| f.level(region)).unwrap_or(Level::Blank)
+    }
+
+    pub fn state(&self, region: &RegionCode) -> RegionState {
+        self.states.get(region).copied().unwrap_or(RegionState::NotStarted)
     }
 
     /// Per region, how many of the plan's goals fall in each category. Goals without an entry count

@@ -11,14 +11,14 @@ macro_rules! store_common {
         use std::collections::BTreeMap;
 
         use sqlx::Row as _;
-        use uppfolj_domain::ids::{format_date, parse_date};
+        use uppfolj_domain::ids::{format_date, parse_date, timestamp};
         use uppfolj_domain::{
-            Area, Classification, Dataset, Goal, GoalFollowUp, GoalRef, HealthcareRegion, Indicator,
+            Area, AuditField, Classification, Dataset, Goal, GoalFollowUp, GoalRef, HealthcareRegion, Indicator,
             IndicatorValue, Level, Period, Person, Plan, Process, ProcessFollowUp, ProcessGoal, Region,
-            RegionCode, Round, Scope, Slug, SummarySection,
+            RegionCode, RegionState, Round, RoundStatus, Scope, Slug, SummarySection,
         };
 
-        use crate::{PlanListing, Progress, StoreError};
+        use crate::{Actor, PlanListing, Progress, StoreError};
 
         type Tx<'a> = sqlx::Transaction<'a, $Db>;
         type Pool = sqlx::Pool<$Db>;
@@ -58,11 +58,18 @@ macro_rules! store_common {
             let mut out = Vec::new();
             for row in rows {
                 let id: i64 = row.try_get("id")?;
-                let years: Vec<i32> =
-                    sqlx::query_scalar("SELECT year FROM rounds WHERE plan_id = $1 ORDER BY year")
-                        .bind(id)
-                        .fetch_all(pool)
-                        .await?;
+                let mut years = Vec::new();
+                for r in sqlx::query("SELECT year, status FROM rounds WHERE plan_id = $1 ORDER BY year")
+                    .bind(id)
+                    .fetch_all(pool)
+                    .await?
+                {
+                    let status: String = r.try_get("status")?;
+                    years.push((
+                        r.try_get::<i32, _>("year")?,
+                        RoundStatus::parse(&status).ok_or_else(|| corrupt(format!("status \"{status}\"")))?,
+                    ));
+                }
                 out.push(PlanListing {
                     slug: row.try_get("slug")?,
                     title: row.try_get("title")?,
@@ -74,9 +81,44 @@ macro_rules! store_common {
         }
 
         /// Writes the whole dataset inside the caller's transaction.
+        /// Records one audit event. Every write goes through here, in its own transaction.
+        #[allow(clippy::too_many_arguments)]
+        pub(crate) async fn audit(
+            tx: &mut Tx<'_>,
+            actor: &Actor,
+            ids: (Option<i64>, Option<i64>, Option<i64>, Option<i64>),
+            field: AuditField,
+            subject: &str,
+            old: Option<&str>,
+            new: Option<&str>,
+            reason: Option<&str>,
+        ) -> Result<(), StoreError> {
+            let (plan_id, round_id, goal_id, region_id) = ids;
+            sqlx::query(
+                "INSERT INTO audit_events (at, actor_user_id, actor, plan_id, round_id, goal_id, region_id, field, subject, \
+                 old_value, new_value, reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            )
+            .bind(timestamp(actor.at))
+            .bind(actor.user_id)
+            .bind(&actor.name)
+            .bind(plan_id)
+            .bind(round_id)
+            .bind(goal_id)
+            .bind(region_id)
+            .bind(field.as_str())
+            .bind(subject)
+            .bind(old)
+            .bind(new)
+            .bind(reason)
+            .execute(&mut **tx)
+            .await?;
+            Ok(())
+        }
+
         pub(crate) async fn import_dataset(
             tx: &mut Tx<'_>,
             d: &Dataset,
+            actor: &Actor,
             progress: Progress<'_>,
         ) -> Result<(), StoreError> {
             let regions = &d.healthcare_region.regions;
@@ -207,15 +249,35 @@ macro_rules! store_common {
             // Rounds: one row per goal × region, blank cells included, so that every cell has a version.
             for r in &d.rounds {
                 let round_id: i64 = sqlx::query_scalar(
-                    "INSERT INTO rounds (plan_id, year, conducted, is_final, introduction) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                    "INSERT INTO rounds (plan_id, year, conducted, is_final, introduction, status, deadline) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
                 )
                 .bind(plan_id)
                 .bind(r.year)
                 .bind(r.conducted.to_string())
                 .bind(r.is_final)
                 .bind(&r.introduction)
+                .bind(r.status.as_str())
+                .bind(r.deadline.map(format_date))
                 .fetch_one(&mut **tx)
                 .await?;
+                for region in regions {
+                    let state = r.state(&region.code);
+                    let rid = region_id(&region.code)?;
+                    sqlx::query(
+                        "INSERT INTO region_rounds (round_id, region_id, state, version, updated_at) VALUES ($1, $2, $3, 1, $4)",
+                    )
+                    .bind(round_id)
+                    .bind(rid)
+                    .bind(state.as_str())
+                    .bind(timestamp(actor.at))
+                    .execute(&mut **tx)
+                    .await?;
+                    if state != RegionState::NotStarted {
+                        let subject = format!("{} {}: status", r.year, region.code);
+                        audit(tx, actor, (Some(plan_id), Some(round_id), None, Some(rid)), AuditField::RegionState, &subject, None, Some(state.as_str()), None).await?;
+                    }
+                }
                 for (i, s) in r.summary.iter().enumerate() {
                     sqlx::query("INSERT INTO round_summary_sections (round_id, position, heading, body) VALUES ($1, $2, $3, $4)")
                         .bind(round_id)
@@ -231,16 +293,33 @@ macro_rules! store_common {
                     for region in regions {
                         let level = f.map(|f| f.level(&region.code)).unwrap_or(Level::Blank);
                         let comment = f.and_then(|f| f.comment(&region.code)).unwrap_or("");
+                        let condensed = f.and_then(|f| f.condensed.get(&region.code)).map(String::as_str);
+                        let rid = region_id(&region.code)?;
                         sqlx::query(
-                            "INSERT INTO assessments (round_id, goal_id, region_id, level, comment, version) VALUES ($1, $2, $3, $4, $5, 1)",
+                            "INSERT INTO assessments (round_id, goal_id, region_id, level, comment, condensed, version, condensed_version, updated_at, updated_by) \
+                             VALUES ($1, $2, $3, $4, $5, $6, 1, 1, $7, $8)",
                         )
                         .bind(round_id)
                         .bind(gid)
-                        .bind(region_id(&region.code)?)
+                        .bind(rid)
                         .bind(level.to_string())
                         .bind(comment)
+                        .bind(condensed)
+                        .bind(timestamp(actor.at))
+                        .bind(&actor.name)
                         .execute(&mut **tx)
                         .await?;
+                        let ids = (Some(plan_id), Some(round_id), Some(gid), Some(rid));
+                        let subject = format!("{} mål {g}, {}", r.year, region.code);
+                        if !level.is_blank() {
+                            audit(tx, actor, ids, AuditField::Level, &subject, None, Some(&level.to_string()), None).await?;
+                        }
+                        if !comment.is_empty() {
+                            audit(tx, actor, ids, AuditField::Comment, &subject, None, Some(comment), None).await?;
+                        }
+                        if let Some(c) = condensed {
+                            audit(tx, actor, ids, AuditField::Condensed, &subject, None, Some(c), None).await?;
+                        }
                     }
                     if let Some(text) = f.and_then(|f| f.rcc_comment.as_deref()) {
                         sqlx::query("INSERT INTO rcc_comments (round_id, goal_id, body, version) VALUES ($1, $2, $3, 1)")
@@ -249,6 +328,8 @@ macro_rules! store_common {
                             .bind(text)
                             .execute(&mut **tx)
                             .await?;
+                        let subject = format!("{} mål {g}", r.year);
+                        audit(tx, actor, (Some(plan_id), Some(round_id), Some(gid), None), AuditField::RccComment, &subject, None, Some(text), None).await?;
                     }
                     step(1);
                 }
@@ -441,7 +522,7 @@ macro_rules! store_common {
                 |id: i64| region_codes.get(&id).cloned().ok_or_else(|| corrupt(format!("region-id {id}")));
 
             let mut rounds = Vec::new();
-            for r in sqlx::query("SELECT id, year, conducted, is_final, introduction FROM rounds WHERE plan_id = $1 ORDER BY year")
+            for r in sqlx::query("SELECT id, year, conducted, is_final, introduction, status, deadline FROM rounds WHERE plan_id = $1 ORDER BY year")
                 .bind(plan_id)
                 .fetch_all(pool)
                 .await?
@@ -454,13 +535,9 @@ macro_rules! store_common {
                     .into_iter()
                     .map(|s| Ok(SummarySection { heading: s.try_get("heading")?, text: s.try_get("body")? }))
                     .collect::<Result<Vec<_>, sqlx::Error>>()?;
-                let mut followups: BTreeMap<GoalRef, GoalFollowUp> = goal_refs
-                    .values()
-                    .map(|g| {
-                        (*g, GoalFollowUp { goal: *g, levels: BTreeMap::new(), comments: BTreeMap::new(), rcc_comment: None })
-                    })
-                    .collect();
-                for c in sqlx::query("SELECT goal_id, region_id, level, comment FROM assessments WHERE round_id = $1")
+                let mut followups: BTreeMap<GoalRef, GoalFollowUp> =
+                    goal_refs.values().map(|g| (*g, GoalFollowUp::empty(*g))).collect();
+                for c in sqlx::query("SELECT goal_id, region_id, level, comment, condensed FROM assessments WHERE round_id = $1")
                     .bind(round_id)
                     .fetch_all(pool)
                     .await?
@@ -470,12 +547,28 @@ macro_rules! store_common {
                     let level_text: String = c.try_get("level")?;
                     let level = Level::parse(&level_text).map_err(corrupt)?;
                     let comment: String = c.try_get("comment")?;
+                    let condensed: Option<String> = c.try_get("condensed")?;
                     let Some(f) = followups.get_mut(&goal) else { continue };
                     if !level.is_blank() {
                         f.levels.insert(region.clone(), level);
                     }
+                    if let Some(text) = condensed {
+                        f.condensed.insert(region.clone(), text);
+                    }
                     if !comment.is_empty() {
                         f.comments.insert(region, comment);
+                    }
+                }
+                let mut states = BTreeMap::new();
+                for st in sqlx::query("SELECT region_id, state FROM region_rounds WHERE round_id = $1")
+                    .bind(round_id)
+                    .fetch_all(pool)
+                    .await?
+                {
+                    let text: String = st.try_get("state")?;
+                    let state = RegionState::parse(&text).ok_or_else(|| corrupt(format!("status \"{text}\"")))?;
+                    if state != RegionState::NotStarted {
+                        states.insert(region_of(st.try_get("region_id")?)?, state);
                     }
                 }
                 for c in sqlx::query("SELECT goal_id, body FROM rcc_comments WHERE round_id = $1")
@@ -484,15 +577,20 @@ macro_rules! store_common {
                     .await?
                 {
                     let goal = goal_of(c.try_get("goal_id")?)?;
-                    if let Some(f) = followups.get_mut(&goal) {
-                        f.rcc_comment = Some(c.try_get("body")?);
+                    let body: String = c.try_get("body")?;
+                    if let Some(f) = followups.get_mut(&goal).filter(|_| !body.is_empty()) {
+                        f.rcc_comment = Some(body);
                     }
                 }
                 let conducted: String = r.try_get("conducted")?;
+                let status: String = r.try_get("status")?;
                 rounds.push(Round {
                     year: r.try_get("year")?,
                     conducted: Period::parse(&conducted).map_err(corrupt)?,
                     is_final: r.try_get("is_final")?,
+                    status: RoundStatus::parse(&status).ok_or_else(|| corrupt(format!("status \"{status}\"")))?,
+                    deadline: r.try_get::<Option<String>, _>("deadline")?.as_deref().map(date_of).transpose()?,
+                    states,
                     introduction: r.try_get("introduction")?,
                     summary,
                     goals: followups.into_values().collect(),

@@ -1,18 +1,26 @@
 //! The SQLite backend: the default for a single RCC. WAL journal, a busy timeout so that concurrent
-//! writers wait instead of failing, foreign keys on.
+//! writers wait instead of failing, foreign keys on, and write transactions that take the write lock
+//! at `BEGIN IMMEDIATE` (a deferred transaction that reads first cannot upgrade under concurrency).
 
 use std::str::FromStr;
 use std::time::Duration;
 
-use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
-use crate::{Backend, Store};
+use crate::Backend;
 
 store_common!(sqlx::Sqlite);
+store_workflow!(sqlx::Sqlite);
+store_impl!(SqliteStore);
+
+const BACKEND: Backend = Backend::Sqlite;
 
 pub struct SqliteStore {
     pool: sqlx::SqlitePool,
+}
+
+async fn begin_write(pool: &Pool) -> Result<Tx<'static>, StoreError> {
+    Ok(pool.begin_with("BEGIN IMMEDIATE").await?)
 }
 
 impl SqliteStore {
@@ -22,44 +30,14 @@ impl SqliteStore {
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(Duration::from_secs(10))
+            .busy_timeout(Duration::from_secs(30))
             .foreign_keys(true);
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
         Ok(SqliteStore { pool })
     }
-}
 
-#[async_trait]
-impl Store for SqliteStore {
-    fn backend(&self) -> Backend {
-        Backend::Sqlite
-    }
-
-    async fn migrate(&self) -> Result<(), StoreError> {
+    async fn run_migrations(&self) -> Result<(), StoreError> {
         sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?;
         Ok(())
-    }
-
-    async fn is_empty(&self) -> Result<bool, StoreError> {
-        Ok(count_plans(&self.pool).await? == 0)
-    }
-
-    async fn import(&self, data: &Dataset, progress: Progress<'_>) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        import_dataset(&mut tx, data, progress).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    async fn plans(&self) -> Result<Vec<PlanListing>, StoreError> {
-        list_plans(&self.pool).await
-    }
-
-    async fn dataset(&self, slug: &str) -> Result<Option<Dataset>, StoreError> {
-        load_dataset(&self.pool, slug).await
-    }
-
-    async fn close(&self) {
-        self.pool.close().await;
     }
 }

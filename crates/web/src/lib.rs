@@ -1,29 +1,40 @@
-//! Uppfölj's web interface: the axum router, its pages (askama templates) and, later, the JSON API.
+//! Uppfölj's web interface: the axum router, its pages (askama templates) and the JSON API.
 //!
-//! Architecture invariant: this is the only crate that knows about HTTP. Handlers read through the
-//! [`uppfolj_store::Store`] trait and turn domain values into view models; templates only display.
+//! Architecture invariant: this is the only crate that knows about HTTP. Handlers check who may do
+//! what with the rules in `uppfolj_domain::workflow`, then read and write through the
+//! [`uppfolj_store::Store`] trait, whose write methods record the audit events.
 
 use std::sync::Arc;
 
 use axum::Router;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::get;
 use tower_http::trace::TraceLayer;
 use uppfolj_store::Store;
 
+pub mod api;
+pub mod auth;
 pub mod error;
 pub mod request_id;
 mod routes;
 pub mod security;
 mod views;
 
-pub use error::AppError;
+pub use error::{ApiError, AppError};
 
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
+    /// Mark cookies `Secure` even when the request did not say it came over TLS.
+    pub secure_cookies: bool,
+    pub limiter: Arc<auth::LoginLimiter>,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>, secure_cookies: bool) -> AppState {
+        AppState { store, secure_cookies, limiter: Arc::new(auth::LoginLimiter::default()) }
+    }
 }
 
 const CSS: &str = include_str!("../static/uppfolj.css");
@@ -46,18 +57,64 @@ async fn not_found() -> AppError {
     AppError::NotFound("Det finns ingen sida på den adressen. Börja om från startsidan.".to_owned())
 }
 
+/// Declares every route once: the router is built from this list, and [`ROUTES`] exposes it so that
+/// the authorization test can insist on an entry for each.
+macro_rules! routes {
+    ($( $method:ident $path:literal => $handler:path ),* $(,)?) => {
+        /// Every route as (method, path).
+        pub const ROUTES: &[(&str, &str)] = &[ $( (stringify!($method), $path) ),* ];
+
+        fn app_routes() -> Router<AppState> {
+            let r = Router::new();
+            $( let r = r.route($path, axum::routing::$method($handler)); )*
+            r
+        }
+    };
+}
+
+routes! {
+    get "/" => routes::plans::index,
+    get "/logga-in" => routes::login::form,
+    post "/logga-in" => routes::login::submit,
+    post "/logga-ut" => routes::login::logout,
+    get "/planer/{plan}" => routes::plans::overview_latest,
+    post "/planer/{plan}/uppfoljningar" => routes::review::open_round,
+    get "/planer/{plan}/{year}" => routes::plans::overview,
+    get "/planer/{plan}/{year}/omraden/{area}" => routes::plans::area,
+    get "/planer/{plan}/{year}/omraden/{area}/rcc-kommentarer" => routes::review::rcc_comments_form,
+    post "/planer/{plan}/{year}/omraden/{area}/rcc-kommentarer" => routes::review::rcc_comments_save,
+    get "/planer/{plan}/{year}/regioner/{region}" => routes::region::form,
+    post "/planer/{plan}/{year}/regioner/{region}" => routes::region::save,
+    get "/planer/{plan}/{year}/granskning" => routes::review::overview,
+    get "/planer/{plan}/{year}/granskning/{region}" => routes::review::region,
+    post "/planer/{plan}/{year}/granskning/{region}/kondensera" => routes::review::condense,
+    post "/planer/{plan}/{year}/granskning/{region}/status" => routes::review::change_state,
+    post "/planer/{plan}/{year}/publicera" => routes::review::publish,
+    post "/planer/{plan}/{year}/oppna-igen" => routes::review::reopen,
+    get "/planer/{plan}/{year}/historik" => routes::history::round,
+    get "/planer/{plan}/{year}/mal/{goal}/{region}/historik" => routes::history::cell,
+    get "/planer/{plan}/{year}/processer/{process}" => routes::process::followup,
+    get "/planer/{plan}/{year}/processer/{process}/redigera" => routes::process::edit_form,
+    post "/planer/{plan}/{year}/processer/{process}/redigera" => routes::process::edit_save,
+    post "/planer/{plan}/{year}/processer/{process}/signera" => routes::process::sign,
+    post "/planer/{plan}/{year}/processer/{process}/oppna-igen" => routes::process::reopen,
+    get "/planer/{plan}/{year}/indikatorer" => routes::indicators::list,
+    get "/planer/{plan}/handlingsplaner/{region}" => routes::actionplan::view,
+    post "/planer/{plan}/handlingsplaner/{region}/mal/{goal}" => routes::actionplan::save_entry,
+    post "/planer/{plan}/handlingsplaner/{region}/mal/{goal}/aktiviteter" => routes::actionplan::add_activity,
+    post "/planer/{plan}/handlingsplaner/{region}/aktiviteter/{id}" => routes::actionplan::update_activity,
+    get "/api/v1/rounds/{plan}/{year}/levels" => api::levels,
+    put "/api/v1/rounds/{plan}/{year}/goals/{goal}/regions/{region}" => api::put_cell,
+    get "/api/v1/rounds/{plan}/{year}/goals/{goal}/regions/{region}/history" => api::history,
+    get "/static/uppfolj.css" => stylesheet,
+    get "/healthz" => health,
+}
+
 /// The whole application as an axum router.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/", get(routes::plans::index))
-        .route("/planer/{plan}", get(routes::plans::overview_latest))
-        .route("/planer/{plan}/{year}", get(routes::plans::overview))
-        .route("/planer/{plan}/{year}/omraden/{area}", get(routes::plans::area))
-        .route("/planer/{plan}/{year}/processer/{process}", get(routes::process::followup))
-        .route("/planer/{plan}/{year}/indikatorer", get(routes::indicators::list))
-        .route("/static/uppfolj.css", get(stylesheet))
-        .route("/healthz", get(health))
+    app_routes()
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::csrf_middleware))
         .with_state(state)
         .layer(axum::middleware::from_fn(security::headers))
         .layer(TraceLayer::new_for_http())

@@ -1,6 +1,88 @@
 //! View models shared by the pages: levels as letter + colour + words, paragraphs, breadcrumbs.
 
-use uppfolj_domain::{Category, Grade, Level, Mark};
+use std::collections::HashMap;
+
+use uppfolj_domain::{Category, GoalRef, Grade, Level, Mark};
+
+use crate::auth::Viewer;
+
+/// The signed-in user in the page header, and the CSRF token every form on the page carries.
+pub struct Nav {
+    pub show: bool,
+    pub user: Option<String>,
+    pub role: String,
+    pub csrf: String,
+}
+
+impl Nav {
+    pub fn of(v: &Viewer) -> Nav {
+        Nav {
+            show: true,
+            user: v.account.as_ref().map(|a| a.display_name.clone()),
+            role: v
+                .account
+                .as_ref()
+                .map(|a| match (&a.region, &a.process) {
+                    (Some(r), _) => format!("{}, {r}", a.role.label()),
+                    (None, Some(p)) => format!("{}, {p}", a.role.label()),
+                    _ => a.role.label().to_owned(),
+                })
+                .unwrap_or_default(),
+            csrf: v.csrf.clone(),
+        }
+    }
+    /// For pages shown when something went wrong: no user area.
+    pub fn hidden() -> Nav {
+        Nav { show: false, user: None, role: String::new(), csrf: String::new() }
+    }
+}
+
+/// The level choices of a form, with the current value selected (and kept even when unusual).
+pub struct LevelOption {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+const LEVEL_CHOICES: [(&str, &str); 14] = [
+    ("", "Ingen nivå"),
+    ("U", "U – uppnått mål"),
+    ("P", "P – pågående arbete"),
+    ("E", "E – ej påbörjat arbete"),
+    ("U?", "U? – osäker"),
+    ("P?", "P? – osäker"),
+    ("E?", "E? – osäker"),
+    ("U/E", "U/E – tvådelad"),
+    ("U/P", "U/P – tvådelad"),
+    ("P/U", "P/U – tvådelad"),
+    ("P/E", "P/E – tvådelad"),
+    ("E/P", "E/P – tvådelad"),
+    ("E/U", "E/U – tvådelad"),
+    ("-", "– ej aktuellt"),
+];
+
+pub fn level_options(current: &str) -> Vec<LevelOption> {
+    let mut out: Vec<LevelOption> = LEVEL_CHOICES
+        .iter()
+        .map(|(v, l)| LevelOption { value: (*v).to_owned(), label: (*l).to_owned(), selected: *v == current })
+        .collect();
+    if !out.iter().any(|o| o.selected) {
+        out.push(LevelOption { value: current.to_owned(), label: current.to_owned(), selected: true });
+    }
+    out
+}
+
+/// The name of a form field for a goal: `niva_3_3`.
+pub fn field(prefix: &str, g: GoalRef) -> String {
+    format!("{prefix}_{}_{}", g.area, g.goal)
+}
+
+/// A submitted form: field name → value.
+pub type FormMap = HashMap<String, String>;
+
+pub fn form_value<'a>(form: &'a FormMap, name: &str) -> &'a str {
+    form.get(name).map(String::as_str).unwrap_or("")
+}
 
 /// One link of the breadcrumb trail; the last one is the current page.
 pub struct Crumb {

@@ -6,8 +6,9 @@ use axum::extract::{Path, State};
 use uppfolj_domain::Scope;
 use uppfolj_domain::ids::swedish_date;
 
-use super::{load_plan, parse_year};
-use crate::views::{Crumb, crumb, number};
+use super::{check_readable, load_plan, parse_year};
+use crate::auth::Viewer;
+use crate::views::{Crumb, Nav, crumb, number};
 use crate::{AppError, AppState};
 
 pub struct ValueRow {
@@ -34,6 +35,7 @@ pub struct IndicatorView {
 #[derive(Template, WebTemplate)]
 #[template(path = "indicators.html")]
 pub struct IndicatorsPage {
+    nav: Nav,
     crumbs: Vec<Crumb>,
     plan_title: String,
     year: i32,
@@ -42,10 +44,14 @@ pub struct IndicatorsPage {
 
 pub async fn list(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path((plan, year)): Path<(String, String)>,
 ) -> Result<IndicatorsPage, AppError> {
     let data = load_plan(&state, &plan).await?;
     let year = parse_year(&data, &year)?;
+    if let Some(r) = data.round(year) {
+        check_readable(&viewer, r)?;
+    }
     let slug = data.plan.slug.as_str();
     let region_name = |s: &Scope| match s {
         Scope::Region(c) => data
@@ -104,6 +110,7 @@ pub async fn list(
         })
         .collect();
     Ok(IndicatorsPage {
+        nav: Nav::of(&viewer),
         crumbs: vec![
             crumb("/", "Start"),
             crumb(format!("/planer/{slug}/{year}"), format!("{} – uppföljning {year}", data.plan.title)),

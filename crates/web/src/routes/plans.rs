@@ -2,12 +2,15 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use uppfolj_domain::{Category, Classification, Dataset, Round};
+use serde::Deserialize;
+use uppfolj_domain::ids::{parse_date, swedish_date};
+use uppfolj_domain::{Category, Classification, Dataset, Role, Round, RoundStatus};
 
-use super::{load_plan, parse_year};
-use crate::views::{Block, COUNT_CATEGORIES, Crumb, LevelView, blocks, crumb, level_view, paragraphs};
+use super::{check_readable, load_plan, may_read, parse_year};
+use crate::auth::Viewer;
+use crate::views::{Block, COUNT_CATEGORIES, Crumb, LevelView, Nav, blocks, crumb, level_view, paragraphs};
 use crate::{AppError, AppState};
 
 pub struct PlanItem {
@@ -17,34 +20,76 @@ pub struct PlanItem {
     pub years: String,
 }
 
+/// Something the signed-in user has to do.
+pub struct Task {
+    pub href: String,
+    pub label: String,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "index.html")]
 pub struct IndexPage {
+    nav: Nav,
     plans: Vec<PlanItem>,
+    tasks: Vec<Task>,
 }
 
-pub async fn index(State(state): State<AppState>) -> Result<IndexPage, AppError> {
-    let plans = state
-        .store
-        .plans()
-        .await?
-        .into_iter()
-        .map(|p| PlanItem {
+pub async fn index(State(state): State<AppState>, viewer: Viewer) -> Result<IndexPage, AppError> {
+    let mut plans = Vec::new();
+    let mut tasks = Vec::new();
+    let rcc = viewer.account.as_ref().is_some_and(|a| a.is_rcc());
+    for p in state.store.plans().await? {
+        let years: Vec<String> = p
+            .years
+            .iter()
+            .filter(|(_, s)| *s == RoundStatus::Published || rcc)
+            .map(|(y, s)| if *s == RoundStatus::Open { format!("{y} (pågår)") } else { y.to_string() })
+            .collect();
+        if let Some(a) = &viewer.account {
+            for (year, _) in p.years.iter().filter(|(_, s)| *s == RoundStatus::Open) {
+                match (a.role, &a.region, &a.process) {
+                    (Role::Region, Some(r), _) => tasks.push(Task {
+                        href: format!("/planer/{}/{year}/regioner/{r}", p.slug),
+                        label: format!("Fyll i {r}s uppföljning {year} av {}", p.title),
+                    }),
+                    (Role::Process, _, Some(pr)) => tasks.push(Task {
+                        href: format!("/planer/{}/{year}/processer/{pr}/redigera", p.slug),
+                        label: format!("Följ upp vårdprocessen {pr} för {year}"),
+                    }),
+                    (Role::Admin | Role::Rcc, _, _) => tasks.push(Task {
+                        href: format!("/planer/{}/{year}/granskning", p.slug),
+                        label: format!("Granska uppföljningen {year} av {}", p.title),
+                    }),
+                    _ => {}
+                }
+            }
+            if let (Role::Region, Some(r)) = (a.role, &a.region) {
+                tasks.push(Task {
+                    href: format!("/planer/{}/handlingsplaner/{r}", p.slug),
+                    label: format!("{r}s lokala handlingsplan för {}", p.title),
+                });
+            }
+        }
+        plans.push(PlanItem {
             href: format!("/planer/{}", p.slug),
             title: p.title,
             healthcare_region: p.healthcare_region,
-            years: p.years.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
-        })
-        .collect();
-    Ok(IndexPage { plans })
+            years: years.join(", "),
+        });
+    }
+    Ok(IndexPage { nav: Nav::of(&viewer), plans, tasks })
 }
 
-/// `/planer/{plan}` shows the latest round.
-pub async fn overview_latest(State(state): State<AppState>, Path(plan): Path<String>) -> Result<Response, AppError> {
+/// `/planer/{plan}` shows the latest round the visitor may read.
+pub async fn overview_latest(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(plan): Path<String>,
+) -> Result<Response, AppError> {
     let data = load_plan(&state, &plan).await?;
-    match data.rounds.last() {
+    match data.rounds.iter().rev().find(|r| may_read(&viewer, r)) {
         Some(r) => Ok(Redirect::to(&format!("/planer/{}/{}", data.plan.slug, r.year)).into_response()),
-        None => Ok(OverviewPage::build(&data, None).into_response()),
+        None => Ok(OverviewPage::build(&data, None, &viewer, None).into_response()),
     }
 }
 
@@ -84,7 +129,11 @@ pub struct SummaryView {
 #[derive(Template, WebTemplate)]
 #[template(path = "overview.html")]
 pub struct OverviewPage {
+    nav: Nav,
     crumbs: Vec<Crumb>,
+    slug: String,
+    rcc_tools: bool,
+    as_of: Option<String>,
     title: String,
     healthcare_region: String,
     rcc: String,
@@ -107,10 +156,12 @@ pub struct RoundInfo {
     pub year: i32,
     pub conducted: String,
     pub is_final: bool,
+    pub open: bool,
+    pub deadline: String,
 }
 
 impl OverviewPage {
-    fn build(data: &Dataset, round: Option<&Round>) -> OverviewPage {
+    fn build(data: &Dataset, round: Option<&Round>, viewer: &Viewer, as_of: Option<String>) -> OverviewPage {
         let slug = data.plan.slug.as_str();
         let goal_total = data.goals().count();
         let counts = match round {
@@ -168,7 +219,11 @@ impl OverviewPage {
         let mut crumbs = vec![crumb("/", "Start")];
         crumbs.push(crumb(format!("/planer/{slug}"), data.plan.title.clone()));
         OverviewPage {
+            nav: Nav::of(viewer),
             crumbs,
+            slug: slug.to_owned(),
+            rcc_tools: viewer.account.as_ref().is_some_and(|a| a.is_rcc()),
+            as_of,
             title: data.plan.title.clone(),
             healthcare_region: data.healthcare_region.name.clone(),
             rcc: format!("{}, {}", data.healthcare_region.rcc, data.healthcare_region.rcc_location),
@@ -181,13 +236,20 @@ impl OverviewPage {
             years: data
                 .rounds
                 .iter()
+                .filter(|r| may_read(viewer, r))
                 .map(|r| YearLink {
                     year: r.year,
                     href: format!("/planer/{slug}/{}", r.year),
                     current: round.is_some_and(|x| x.year == r.year),
                 })
                 .collect(),
-            round: round.map(|r| RoundInfo { year: r.year, conducted: r.conducted.swedish(), is_final: r.is_final }),
+            round: round.map(|r| RoundInfo {
+                year: r.year,
+                conducted: r.conducted.swedish(),
+                is_final: r.is_final,
+                open: r.status == RoundStatus::Open,
+                deadline: r.deadline.map(swedish_date).unwrap_or_default(),
+            }),
             categories: COUNT_CATEGORIES.iter().map(|c| c.label()).collect(),
             counts,
             goal_total,
@@ -208,13 +270,45 @@ impl OverviewPage {
     }
 }
 
+#[derive(Deserialize)]
+pub struct AsOf {
+    /// `?per=2025-05-01`: the round as it stood at the end of that day.
+    per: Option<String>,
+}
+
+/// The plan as it was at the end of the day named by `?per=`, for RCC staff; otherwise as it is now.
+async fn load_as_of(
+    state: &AppState,
+    viewer: &Viewer,
+    data: Dataset,
+    year: i32,
+    q: &AsOf,
+) -> Result<(Dataset, Option<String>), AppError> {
+    let Some(per) = q.per.as_deref().filter(|p| !p.is_empty()) else { return Ok((data, None)) };
+    viewer.require(|a| a.is_rcc(), "se en uppföljning som den var vid ett tidigare datum")?;
+    let day = parse_date(per).map_err(|e| AppError::BadRequest(crate::error::capitalise(&e.to_string())))?;
+    let at = format!("{}T23:59:59.999999Z", uppfolj_domain::ids::format_date(day));
+    let past = state
+        .store
+        .dataset_as_of(data.plan.slug.as_str(), year, &at)
+        .await?
+        .ok_or_else(|| AppError::NotFound("Planen finns inte.".to_owned()))?;
+    Ok((past, Some(swedish_date(day))))
+}
+
 pub async fn overview(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path((plan, year)): Path<(String, String)>,
+    Query(q): Query<AsOf>,
 ) -> Result<OverviewPage, AppError> {
     let data = load_plan(&state, &plan).await?;
     let year = parse_year(&data, &year)?;
-    Ok(OverviewPage::build(&data, data.round(year)))
+    if let Some(r) = data.round(year) {
+        check_readable(&viewer, r)?;
+    }
+    let (data, as_of) = load_as_of(&state, &viewer, data, year, &q).await?;
+    Ok(OverviewPage::build(&data, data.round(year), &viewer, as_of))
 }
 
 pub struct CommentView {
@@ -235,7 +329,11 @@ pub struct GoalRow {
 #[derive(Template, WebTemplate)]
 #[template(path = "area.html")]
 pub struct AreaPage {
+    nav: Nav,
     crumbs: Vec<Crumb>,
+    slug: String,
+    rcc_tools: bool,
+    as_of: Option<String>,
     plan_title: String,
     year: i32,
     number: u32,
@@ -248,10 +346,16 @@ pub struct AreaPage {
 
 pub async fn area(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path((plan, year, area)): Path<(String, String, String)>,
+    Query(q): Query<AsOf>,
 ) -> Result<AreaPage, AppError> {
     let data = load_plan(&state, &plan).await?;
     let year = parse_year(&data, &year)?;
+    if let Some(r) = data.round(year) {
+        check_readable(&viewer, r)?;
+    }
+    let (data, as_of) = load_as_of(&state, &viewer, data, year, &q).await?;
     let round = data.round(year).ok_or_else(|| AppError::NotFound(format!("Ingen uppföljning för {year}.")))?;
     let slug = data.plan.slug.as_str();
     let a = area
@@ -271,7 +375,7 @@ pub async fn area(
                 .regions
                 .iter()
                 .filter_map(|reg| {
-                    f.and_then(|f| f.comment(&reg.code)).map(|c| CommentView {
+                    f.and_then(|f| f.report_comment(&reg.code)).map(|c| CommentView {
                         author: reg.code.to_string(),
                         paragraphs: paragraphs(c),
                         rcc: false,
@@ -302,6 +406,10 @@ pub async fn area(
             .map(|x| (format!("/planer/{slug}/{year}/omraden/{n}"), format!("{n}. {}", x.title)))
     };
     Ok(AreaPage {
+        nav: Nav::of(&viewer),
+        slug: slug.to_owned(),
+        rcc_tools: viewer.account.as_ref().is_some_and(|a| a.is_rcc()),
+        as_of,
         crumbs: vec![
             crumb("/", "Start"),
             crumb(format!("/planer/{slug}/{year}"), format!("{} – uppföljning {year}", data.plan.title)),

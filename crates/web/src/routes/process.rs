@@ -3,12 +3,37 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
-use uppfolj_domain::Classification;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
 use uppfolj_domain::ids::swedish_date;
+use uppfolj_domain::{Classification, Dataset, ProcessFollowUp, ProcessGoal, RoundStatus};
+use uppfolj_store::Actor;
 
 use super::{load_plan, parse_year};
-use crate::views::{Crumb, crumb, paragraphs};
+use crate::auth::{Viewer, now};
+use crate::views::{Crumb, FormMap, Nav, crumb, form_value, paragraphs};
 use crate::{AppError, AppState};
+
+/// The follow-up, if this viewer may read it: in a published round for everyone (restricted ones only
+/// for those allowed to read restricted documents); in a round in progress for RCC staff and the
+/// process's leader.
+fn readable<'a>(viewer: &Viewer, data: &'a Dataset, year: i32, process: &str) -> Result<&'a ProcessFollowUp, AppError> {
+    let p = data
+        .process(process)
+        .ok_or_else(|| AppError::NotFound(format!("Planen har ingen vårdprocess \"{process}\".")))?;
+    let f =
+        data.process_followups.iter().find(|f| f.process == p.slug && f.year == year).ok_or_else(|| {
+            AppError::NotFound(format!("Vårdprocessen \"{}\" har ingen uppföljning för {year}.", p.name))
+        })?;
+    let published = data.round(year).is_some_and(|r| r.status == RoundStatus::Published);
+    if !published {
+        viewer.require(|a| a.may_edit_process(&p.slug), "se en processuppföljning som inte är publicerad")?;
+    }
+    if f.classification == Classification::Restricted {
+        viewer.require(|a| a.may_read_restricted(), "läsa dokument med begränsad delning")?;
+    }
+    Ok(f)
+}
 
 pub struct ProcessGoalView {
     pub text: Vec<String>,
@@ -21,7 +46,9 @@ pub struct ProcessGoalView {
 #[derive(Template, WebTemplate)]
 #[template(path = "process.html")]
 pub struct ProcessPage {
+    nav: Nav,
     crumbs: Vec<Crumb>,
+    edit_href: Option<String>,
     title: String,
     process_name: String,
     year: i32,
@@ -42,18 +69,14 @@ pub struct ProcessPage {
 
 pub async fn followup(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path((plan, year, process)): Path<(String, String, String)>,
 ) -> Result<ProcessPage, AppError> {
     let data = load_plan(&state, &plan).await?;
     let year = parse_year(&data, &year)?;
     let slug = data.plan.slug.as_str();
-    let p = data
-        .process(&process)
-        .ok_or_else(|| AppError::NotFound(format!("Planen har ingen vårdprocess \"{process}\".")))?;
-    let f =
-        data.process_followups.iter().find(|f| f.process == p.slug && f.year == year).ok_or_else(|| {
-            AppError::NotFound(format!("Vårdprocessen \"{}\" har ingen uppföljning för {year}.", p.name))
-        })?;
+    let f = readable(&viewer, &data, year, &process)?;
+    let p = data.process(&process).ok_or_else(|| AppError::NotFound(process.clone()))?;
     let signed = match (&f.signed_by, f.signed_on) {
         (Some(by), Some(on)) => Some(format!("Signerad av {by} den {}", swedish_date(on))),
         (Some(by), None) => Some(format!("Signerad av {by}")),
@@ -61,6 +84,12 @@ pub async fn followup(
         (None, None) => None,
     };
     Ok(ProcessPage {
+        nav: Nav::of(&viewer),
+        edit_href: viewer
+            .account
+            .as_ref()
+            .filter(|a| a.may_edit_process(&p.slug))
+            .map(|_| format!("/planer/{slug}/{year}/processer/{}/redigera", p.slug)),
         crumbs: vec![
             crumb("/", "Start"),
             crumb(format!("/planer/{slug}/{year}"), format!("{} – uppföljning {year}", data.plan.title)),
@@ -97,4 +126,191 @@ pub async fn followup(
         leader_organisation: p.leader.organisation.clone(),
         signed,
     })
+}
+
+pub struct GoalEdit {
+    pub n: usize,
+    pub text: String,
+    pub current_state: String,
+    pub target_levels: String,
+    pub target_date: String,
+    pub followup: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "process_edit.html")]
+pub struct ProcessEditPage {
+    nav: Nav,
+    crumbs: Vec<Crumb>,
+    base: String,
+    process_name: String,
+    year: i32,
+    version: i32,
+    signed: Option<String>,
+    rcc: bool,
+    signer: String,
+    title: String,
+    goals: Vec<GoalEdit>,
+    comments: String,
+    long_term: String,
+    level_structuring: String,
+    patient_involvement: String,
+    other: String,
+}
+
+async fn editable(
+    state: &AppState,
+    viewer: &Viewer,
+    plan: &str,
+    year: &str,
+    process: &str,
+) -> Result<(Dataset, i32, ProcessFollowUp), AppError> {
+    let data = load_plan(state, plan).await?;
+    let year = parse_year(&data, year)?;
+    let p = data
+        .process(process)
+        .ok_or_else(|| AppError::NotFound(format!("Planen har ingen vårdprocess \"{process}\".")))?;
+    viewer.require(|a| a.may_edit_process(&p.slug), &format!("ändra uppföljningen av {}", p.name))?;
+    let f = readable(viewer, &data, year, process)?.clone();
+    Ok((data, year, f))
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((plan, year, process)): Path<(String, String, String)>,
+) -> Result<ProcessEditPage, AppError> {
+    let (data, year, f) = editable(&state, &viewer, &plan, &year, &process).await?;
+    let slug = data.plan.slug.as_str();
+    let version = state.store.process_followup_version(slug, year, &process).await?;
+    let name = data.process(&process).map(|p| p.name.clone()).unwrap_or_default();
+    let account = viewer.account()?;
+    Ok(ProcessEditPage {
+        nav: Nav::of(&viewer),
+        crumbs: vec![
+            crumb("/", "Start"),
+            crumb(format!("/planer/{slug}/{year}/processer/{process}"), name.clone()),
+            crumb(format!("/planer/{slug}/{year}/processer/{process}/redigera"), "Redigera"),
+        ],
+        base: format!("/planer/{slug}/{year}/processer/{process}"),
+        process_name: name,
+        year,
+        version,
+        signed: match (&f.signed_by, f.signed_on) {
+            (Some(by), Some(on)) => Some(format!("{by} den {}", swedish_date(on))),
+            _ => None,
+        },
+        rcc: account.is_rcc(),
+        signer: account.display_name.clone(),
+        title: f.title.clone(),
+        goals: f
+            .goals
+            .iter()
+            .enumerate()
+            .map(|(i, g)| GoalEdit {
+                n: i + 1,
+                text: g.text.clone(),
+                current_state: g.current_state.clone(),
+                target_levels: g.target_levels.join("\n"),
+                target_date: g.target_date.clone(),
+                followup: g.followup.clone(),
+            })
+            .collect(),
+        comments: f.comments.clone(),
+        long_term: f.long_term.join("\n"),
+        level_structuring: f.level_structuring.clone(),
+        patient_involvement: f.patient_involvement.clone(),
+        other: f.other.clone(),
+    })
+}
+
+fn lines(s: &str) -> Vec<String> {
+    s.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect()
+}
+
+pub async fn edit_save(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((plan, year, process)): Path<(String, String, String)>,
+    axum::Form(form): axum::Form<FormMap>,
+) -> Result<Response, AppError> {
+    let (data, year, old) = editable(&state, &viewer, &plan, &year, &process).await?;
+    let account = viewer.account()?;
+    let slug = data.plan.slug.as_str();
+    let mut goals = Vec::new();
+    for n in 1..=old.goals.len() + 1 {
+        let text = form_value(&form, &format!("text_{n}")).trim().to_owned();
+        if n > old.goals.len() && text.is_empty() {
+            break;
+        }
+        if text.is_empty() {
+            return Err(AppError::Unprocessable(format!("Mål {n} saknar text; mål kan inte tas bort.")));
+        }
+        goals.push(ProcessGoal {
+            text,
+            current_state: form_value(&form, &format!("current_{n}")).trim().to_owned(),
+            target_levels: lines(form_value(&form, &format!("targets_{n}"))),
+            target_date: form_value(&form, &format!("date_{n}")).trim().to_owned(),
+            followup: form_value(&form, &format!("followup_{n}")).trim().to_owned(),
+        });
+    }
+    let new = ProcessFollowUp {
+        title: form_value(&form, "title").trim().to_owned(),
+        goals,
+        comments: form_value(&form, "comments").trim().to_owned(),
+        long_term: lines(form_value(&form, "long_term")),
+        level_structuring: form_value(&form, "level_structuring").trim().to_owned(),
+        patient_involvement: form_value(&form, "patient_involvement").trim().to_owned(),
+        other: form_value(&form, "other").trim().to_owned(),
+        ..old
+    };
+    if new.title.is_empty() {
+        return Err(AppError::Unprocessable("Uppföljningen måste ha en rubrik.".to_owned()));
+    }
+    let version: i32 = form_value(&form, "version").parse().unwrap_or(0);
+    state.store.save_process_followup(slug, &new, version, &Actor::user(account, now())).await?;
+    Ok(Redirect::to(&format!("/planer/{slug}/{year}/processer/{process}")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct SignForm {
+    name: String,
+    version: i32,
+}
+
+pub async fn sign(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((plan, year, process)): Path<(String, String, String)>,
+    axum::Form(f): axum::Form<SignForm>,
+) -> Result<Response, AppError> {
+    let (data, year, _) = editable(&state, &viewer, &plan, &year, &process).await?;
+    let account = viewer.account()?;
+    let slug = data.plan.slug.as_str();
+    let at = now();
+    state
+        .store
+        .sign_process_followup(slug, year, &process, &f.name, at.date(), f.version, &Actor::user(account, at))
+        .await?;
+    Ok(Redirect::to(&format!("/planer/{slug}/{year}/processer/{process}")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ReopenForm {
+    #[serde(default)]
+    skal: String,
+}
+
+pub async fn reopen(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((plan, year, process)): Path<(String, String, String)>,
+    axum::Form(f): axum::Form<ReopenForm>,
+) -> Result<Response, AppError> {
+    let data = load_plan(&state, &plan).await?;
+    let year = parse_year(&data, &year)?;
+    let account = viewer.require(|a| a.is_rcc(), "öppna en signerad processuppföljning igen")?;
+    let slug = data.plan.slug.as_str();
+    state.store.reopen_process_followup(slug, year, &process, &f.skal, &Actor::user(account, now())).await?;
+    Ok(Redirect::to(&format!("/planer/{slug}/{year}/processer/{process}/redigera")).into_response())
 }

@@ -1,0 +1,434 @@
+//! The follow-up round as a workflow: roles, who may do what, the state of each region's answers, and
+//! the round's own status. Pure rules; the store applies them inside its transactions.
+
+use std::fmt;
+
+use crate::ids::{RegionCode, Slug};
+
+/// What a user is. Stored as the lower-case English key; shown with the Swedish label.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Runs the installation: everything RCC staff can do, and accounts.
+    Admin,
+    /// RCC staff: all regions, RCC comments, condensing, review, publishing.
+    Rcc,
+    /// A region's cancer coordinator: that region's levels, comments and action plan.
+    Region,
+    /// A care-process leader: that process's follow-up.
+    Process,
+    /// Reads published rounds (and restricted documents when granted).
+    Reader,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [Role::Admin, Role::Rcc, Role::Region, Role::Process, Role::Reader];
+
+    pub fn parse(s: &str) -> Option<Role> {
+        match s.trim() {
+            "admin" => Some(Role::Admin),
+            "rcc" => Some(Role::Rcc),
+            "region" => Some(Role::Region),
+            "process" => Some(Role::Process),
+            "reader" => Some(Role::Reader),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Rcc => "rcc",
+            Role::Region => "region",
+            Role::Process => "process",
+            Role::Reader => "reader",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Admin => "Administratör",
+            Role::Rcc => "RCC",
+            Role::Region => "Regionens rapportör",
+            Role::Process => "Processledare",
+            Role::Reader => "Läsare",
+        }
+    }
+}
+
+/// A signed-in user as the rules see it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Account {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    /// Set for [`Role::Region`]: the one region the user reports for.
+    pub region: Option<RegionCode>,
+    /// Set for [`Role::Process`]: the care process the user leads.
+    pub process: Option<Slug>,
+    /// A reader granted access to documents with restricted sharing.
+    pub restricted_access: bool,
+}
+
+impl Account {
+    /// RCC staff and administrators.
+    pub fn is_rcc(&self) -> bool {
+        matches!(self.role, Role::Admin | Role::Rcc)
+    }
+
+    /// May change the levels, comments and action plan of `region`.
+    pub fn may_edit_region(&self, region: &RegionCode) -> bool {
+        self.is_rcc() || (self.role == Role::Region && self.region.as_ref() == Some(region))
+    }
+
+    /// May edit the follow-up of a care process.
+    pub fn may_edit_process(&self, process: &Slug) -> bool {
+        self.is_rcc() || (self.role == Role::Process && self.process.as_ref() == Some(process))
+    }
+
+    /// May see rounds that are not yet published (the own region's column only, for region reporters).
+    pub fn may_see_open_rounds(&self) -> bool {
+        matches!(self.role, Role::Admin | Role::Rcc | Role::Region)
+    }
+
+    /// May see `region`'s answers in a round that is not yet published.
+    pub fn may_see_open_answers(&self, region: &RegionCode) -> bool {
+        self.is_rcc() || (self.role == Role::Region && self.region.as_ref() == Some(region))
+    }
+
+    /// May read documents classified as restricted sharing (begränsad delning).
+    pub fn may_read_restricted(&self) -> bool {
+        match self.role {
+            Role::Admin | Role::Rcc | Role::Region | Role::Process => true,
+            Role::Reader => self.restricted_access,
+        }
+    }
+}
+
+/// Where a round is as a whole.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RoundStatus {
+    /// Regions are reporting; the RCC reviews.
+    Open,
+    /// Locked and visible to everyone allowed to read; changes need a reopening with a reason.
+    Published,
+}
+
+impl RoundStatus {
+    pub fn parse(s: &str) -> Option<RoundStatus> {
+        match s {
+            "open" => Some(RoundStatus::Open),
+            "published" => Some(RoundStatus::Published),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RoundStatus::Open => "open",
+            RoundStatus::Published => "published",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            RoundStatus::Open => "Pågår",
+            RoundStatus::Published => "Publicerad",
+        }
+    }
+}
+
+/// Where one region's answers in a round are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RegionState {
+    NotStarted,
+    Draft,
+    Submitted,
+    /// Sent back by the RCC with a reason; the region edits and submits again.
+    Returned,
+    Accepted,
+}
+
+impl RegionState {
+    pub const ALL: [RegionState; 5] = [
+        RegionState::NotStarted,
+        RegionState::Draft,
+        RegionState::Submitted,
+        RegionState::Returned,
+        RegionState::Accepted,
+    ];
+
+    pub fn parse(s: &str) -> Option<RegionState> {
+        RegionState::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RegionState::NotStarted => "not_started",
+            RegionState::Draft => "draft",
+            RegionState::Submitted => "submitted",
+            RegionState::Returned => "returned",
+            RegionState::Accepted => "accepted",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            RegionState::NotStarted => "Ej påbörjad",
+            RegionState::Draft => "Utkast",
+            RegionState::Submitted => "Inskickad",
+            RegionState::Returned => "Återsänd",
+            RegionState::Accepted => "Godkänd",
+        }
+    }
+
+    /// Whether the region itself may still change its answers.
+    pub fn open_for_region(self) -> bool {
+        matches!(self, RegionState::NotStarted | RegionState::Draft | RegionState::Returned)
+    }
+}
+
+/// Something that moves a region's answers to another state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StateAction {
+    /// The region saved answers (a draft).
+    Save,
+    /// The region sends its answers to the RCC.
+    Submit,
+    /// The RCC sends the answers back; the reason is mandatory.
+    Return { reason: String },
+    /// The RCC accepts the answers.
+    Accept,
+}
+
+impl StateAction {
+    pub fn key(&self) -> &'static str {
+        match self {
+            StateAction::Save => "save",
+            StateAction::Submit => "submit",
+            StateAction::Return { .. } => "return",
+            StateAction::Accept => "accept",
+        }
+    }
+
+    /// Only the RCC returns and accepts; the region (or the RCC on its behalf) saves and submits.
+    pub fn needs_rcc(&self) -> bool {
+        matches!(self, StateAction::Return { .. } | StateAction::Accept)
+    }
+}
+
+/// Why an action is not possible. Swedish messages, shown to users as they are.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum WorkflowError {
+    #[error("det går inte att {action} när regionens svar är {state}")]
+    NotFrom { action: &'static str, state: &'static str },
+    #[error("ange ett skäl när svaren skickas tillbaka till regionen")]
+    ReasonRequired,
+    #[error("uppföljningen är publicerad och låst; RCC kan öppna den igen med ett skäl")]
+    RoundLocked,
+}
+
+fn verb(a: &StateAction) -> &'static str {
+    match a {
+        StateAction::Save => "spara",
+        StateAction::Submit => "skicka in",
+        StateAction::Return { .. } => "skicka tillbaka",
+        StateAction::Accept => "godkänna",
+    }
+}
+
+/// The next state of a region's answers, or why the action is not possible from here.
+///
+/// ```text
+/// not started ─save→ draft ─submit→ submitted ─accept→ accepted
+///      │                ↑             │   ↑               │
+///      └────submit──────┼─────────────┘   │            return
+///                       │          return │               │
+///                       └──save── returned ←──────────────┘
+///                                    └─submit→ submitted
+/// ```
+pub fn transition(from: RegionState, action: &StateAction) -> Result<RegionState, WorkflowError> {
+    use RegionState::*;
+    let not_from = || WorkflowError::NotFrom { action: verb(action), state: from_label(from) };
+    match action {
+        StateAction::Save => match from {
+            NotStarted | Draft | Returned => Ok(if from == Returned { Returned } else { Draft }),
+            Submitted | Accepted => Err(not_from()),
+        },
+        StateAction::Submit => match from {
+            NotStarted | Draft | Returned => Ok(Submitted),
+            Submitted | Accepted => Err(not_from()),
+        },
+        StateAction::Return { reason } => {
+            if reason.trim().is_empty() {
+                return Err(WorkflowError::ReasonRequired);
+            }
+            match from {
+                Submitted | Accepted => Ok(Returned),
+                NotStarted | Draft | Returned => Err(not_from()),
+            }
+        }
+        StateAction::Accept => match from {
+            Submitted => Ok(Accepted),
+            _ => Err(not_from()),
+        },
+    }
+}
+
+fn from_label(s: RegionState) -> &'static str {
+    match s {
+        RegionState::NotStarted => "ej påbörjade",
+        RegionState::Draft => "ett utkast",
+        RegionState::Submitted => "inskickade",
+        RegionState::Returned => "återsända",
+        RegionState::Accepted => "godkända",
+    }
+}
+
+/// What kind of change an audit event records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuditField {
+    Level,
+    Comment,
+    Condensed,
+    RccComment,
+    RegionState,
+    RoundStatus,
+    ActionPlan,
+    Activity,
+    ProcessFollowUp,
+    Role,
+    Password,
+    Token,
+}
+
+impl AuditField {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditField::Level => "level",
+            AuditField::Comment => "comment",
+            AuditField::Condensed => "condensed",
+            AuditField::RccComment => "rcc_comment",
+            AuditField::RegionState => "region_state",
+            AuditField::RoundStatus => "round_status",
+            AuditField::ActionPlan => "action_plan",
+            AuditField::Activity => "activity",
+            AuditField::ProcessFollowUp => "process_followup",
+            AuditField::Role => "role",
+            AuditField::Password => "password",
+            AuditField::Token => "token",
+        }
+    }
+    pub fn label(s: &str) -> &'static str {
+        match s {
+            "level" => "Nivå",
+            "comment" => "Kommentar",
+            "condensed" => "Kondenserad kommentar",
+            "rcc_comment" => "RCC:s kommentar",
+            "region_state" => "Status",
+            "round_status" => "Uppföljningens status",
+            "action_plan" => "Handlingsplan",
+            "activity" => "Aktivitet",
+            "process_followup" => "Processuppföljning",
+            "role" => "Roll",
+            "password" => "Lösenord",
+            "token" => "API-nyckel",
+            _ => "Ändring",
+        }
+    }
+}
+
+/// One recorded change: who, when, what, old → new, why.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct AuditEvent {
+    /// RFC 3339, UTC.
+    pub at: String,
+    pub actor: String,
+    pub field: String,
+    pub subject: String,
+    pub old: Option<String>,
+    pub new: Option<String>,
+    pub reason: Option<String>,
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use RegionState::*;
+
+    fn ret() -> StateAction {
+        StateAction::Return { reason: "Komplettera mål 3.3".to_owned() }
+    }
+
+    #[test]
+    fn the_happy_path() {
+        let s = transition(NotStarted, &StateAction::Save).unwrap();
+        assert_eq!(s, Draft);
+        let s = transition(s, &StateAction::Submit).unwrap();
+        assert_eq!(s, Submitted);
+        let s = transition(s, &ret()).unwrap();
+        assert_eq!(s, Returned);
+        assert_eq!(
+            transition(s, &StateAction::Save).unwrap(),
+            Returned,
+            "editing a returned answer keeps the reason visible"
+        );
+        let s = transition(s, &StateAction::Submit).unwrap();
+        assert_eq!(transition(s, &StateAction::Accept).unwrap(), Accepted);
+    }
+
+    #[test]
+    fn what_is_refused() {
+        assert_eq!(
+            transition(Submitted, &StateAction::Save).unwrap_err().to_string(),
+            "det går inte att spara när regionens svar är inskickade"
+        );
+        assert!(transition(Accepted, &StateAction::Submit).is_err());
+        assert!(transition(Draft, &StateAction::Accept).is_err());
+        assert!(transition(Draft, &ret()).is_err());
+        assert_eq!(
+            transition(Submitted, &StateAction::Return { reason: "  ".to_owned() }),
+            Err(WorkflowError::ReasonRequired)
+        );
+        assert_eq!(transition(Accepted, &ret()).unwrap(), Returned, "the RCC can take back an acceptance");
+    }
+
+    #[test]
+    fn permissions() {
+        let rn = RegionCode::parse("RN").unwrap();
+        let rv = RegionCode::parse("RV").unwrap();
+        let mut a = Account {
+            id: 1,
+            username: "rn".into(),
+            display_name: "RN".into(),
+            role: Role::Region,
+            region: Some(rn.clone()),
+            process: None,
+            restricted_access: false,
+        };
+        assert!(a.may_edit_region(&rn));
+        assert!(!a.may_edit_region(&rv));
+        assert!(a.may_see_open_answers(&rn) && !a.may_see_open_answers(&rv));
+        a.role = Role::Reader;
+        assert!(!a.may_edit_region(&rn));
+        assert!(!a.may_read_restricted());
+        a.restricted_access = true;
+        assert!(a.may_read_restricted());
+        a.role = Role::Rcc;
+        assert!(a.may_edit_region(&rv));
+        let p = Slug::parse("vagen-in").unwrap();
+        assert!(a.may_edit_process(&p));
+        a.role = Role::Process;
+        assert!(!a.may_edit_process(&p));
+        a.process = Some(p.clone());
+        assert!(a.may_edit_process(&p));
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+        }
+        for s in RegionState::ALL {
+            assert_eq!(RegionState::parse(s.as_str()), Some(s));
+        }
+    }
+}

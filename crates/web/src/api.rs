@@ -1,0 +1,125 @@
+//! JSON API v1, on the same store and rules as the pages. Authenticate with a bearer token
+//! (`uppfolj token create NAME`) or a session cookie.
+//!
+//! - `GET  /api/v1/rounds/{plan}/{year}/levels` — every goal × region the caller may see.
+//! - `PUT  /api/v1/rounds/{plan}/{year}/goals/{area}.{goal}/regions/{code}` with
+//!   `{"level": "P", "comment": "…", "version": N}` → 200 with the new version; 403 not allowed,
+//!   409 stale version, 422 invalid level, 423 published round or submitted answers.
+//! - `GET  /api/v1/rounds/{plan}/{year}/goals/{area}.{goal}/regions/{code}/history` — the audit events.
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use serde::{Deserialize, Serialize};
+use uppfolj_domain::{AuditEvent, Level, RoundStatus};
+use uppfolj_store::{Actor, CellEdit};
+
+use crate::auth::{Viewer, now};
+use crate::error::capitalise;
+use crate::routes::{load_plan, parse_goal, parse_region, parse_year};
+use crate::{ApiError, AppError, AppState};
+
+#[derive(Serialize)]
+pub struct CellJson {
+    pub area: u32,
+    pub goal: u32,
+    pub region: String,
+    /// The report's notation; `null` for blank.
+    pub level: Option<String>,
+    pub comment: String,
+    pub version: i32,
+}
+
+pub async fn levels(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((plan, year)): Path<(String, String)>,
+) -> Result<Json<Vec<CellJson>>, ApiError> {
+    let data = load_plan(&state, &plan).await?;
+    let year = parse_year(&data, &year)?;
+    let work = state.store.round_work(data.plan.slug.as_str(), year).await?;
+    let published = work.status == RoundStatus::Published;
+    if !published {
+        viewer.require(|a| a.may_see_open_rounds(), "se en uppföljning som ännu inte är publicerad")?;
+    }
+    let cells = work
+        .cells
+        .into_iter()
+        .filter(|c| published || viewer.account.as_ref().is_some_and(|a| a.may_see_open_answers(&c.region)))
+        .map(|c| CellJson {
+            area: c.goal.area,
+            goal: c.goal.goal,
+            region: c.region.to_string(),
+            level: if c.level.is_blank() { None } else { Some(c.level.to_string()) },
+            comment: c.comment,
+            version: c.version,
+        })
+        .collect();
+    Ok(Json(cells))
+}
+
+#[derive(Deserialize)]
+pub struct PutCell {
+    #[serde(default)]
+    level: Option<String>,
+    #[serde(default)]
+    comment: String,
+    version: i32,
+}
+
+#[derive(Serialize)]
+pub struct PutResult {
+    pub area: u32,
+    pub goal: u32,
+    pub region: String,
+    pub level: Option<String>,
+    pub comment: String,
+    pub version: i32,
+}
+
+pub async fn put_cell(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((plan, year, goal, region)): Path<(String, String, String, String)>,
+    body: Result<Json<PutCell>, JsonRejection>,
+) -> Result<Json<PutResult>, ApiError> {
+    let data = load_plan(&state, &plan).await?;
+    let year = parse_year(&data, &year)?;
+    let goal = parse_goal(&data, &goal)?;
+    let code = parse_region(&data, &region)?;
+    let account = viewer.require(|a| a.may_edit_region(&code), &format!("ändra {code}s svar"))?;
+    let Json(body) = body.map_err(|e| {
+        AppError::Unprocessable(format!(
+            "Begäran ska vara JSON som {{\"level\": \"P\", \"comment\": \"…\", \"version\": 1}}: {}",
+            e.body_text()
+        ))
+    })?;
+    let level = Level::parse(body.level.as_deref().unwrap_or(""))
+        .map_err(|e| AppError::Unprocessable(capitalise(&e.to_string())))?;
+    let edit = CellEdit { goal, level, comment: body.comment.clone(), expected_version: body.version };
+    let versions = state
+        .store
+        .save_cells(data.plan.slug.as_str(), year, &code, &[edit], !account.is_rcc(), &Actor::user(account, now()))
+        .await?;
+    Ok(Json(PutResult {
+        area: goal.area,
+        goal: goal.goal,
+        region: code.to_string(),
+        level: if level.is_blank() { None } else { Some(level.to_string()) },
+        comment: body.comment.trim().to_owned(),
+        version: versions.first().copied().unwrap_or(body.version),
+    }))
+}
+
+pub async fn history(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((plan, year, goal, region)): Path<(String, String, String, String)>,
+) -> Result<Json<Vec<AuditEvent>>, ApiError> {
+    let data = load_plan(&state, &plan).await?;
+    let year = parse_year(&data, &year)?;
+    let goal = parse_goal(&data, &goal)?;
+    let code = parse_region(&data, &region)?;
+    viewer.require(|a| a.may_see_open_answers(&code), &format!("se historiken för {code}s svar"))?;
+    Ok(Json(state.store.cell_history(data.plan.slug.as_str(), year, goal, &code).await?))
+}

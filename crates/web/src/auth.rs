@@ -1,0 +1,360 @@
+//! Who is asking: passwords (argon2), sessions stored in the database, API bearer tokens (stored only as
+//! SHA-256 hashes), CSRF protection for every form, and throttling of failed logins.
+//!
+//! - Session cookie `uppfolj_session`: a random token; the database holds only its hash, with the user,
+//!   an expiry and a hash of the user's password hash — changing the password ends every session.
+//!   `HttpOnly`, `SameSite=Lax`, `Secure` when the request came over TLS (directly or, behind a proxy,
+//!   `X-Forwarded-Proto: https`) or when the server is configured so.
+//! - CSRF: every visitor gets a random `uppfolj_csrf` cookie (`HttpOnly`, `SameSite=Strict`); every form
+//!   carries the same value in a hidden `csrf` field, and [`csrf_middleware`] refuses any form post
+//!   (urlencoded, multipart or plain text: what a cross-site form can send) whose field does not match.
+//!   JSON requests cannot be sent cross-site without CORS, which the app never allows.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use argon2::Argon2;
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use axum::extract::{FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use sha2::{Digest, Sha256};
+use uppfolj_domain::Account;
+use uppfolj_domain::ids::timestamp;
+
+use crate::{AppError, AppState};
+
+pub const SESSION_COOKIE: &str = "uppfolj_session";
+pub const CSRF_COOKIE: &str = "uppfolj_csrf";
+/// How long a login lasts.
+pub const SESSION_HOURS: i64 = 12;
+
+/// The current time. The one place the web layer reads the clock; everything else is given it.
+#[allow(clippy::disallowed_methods)]
+pub fn now() -> time::OffsetDateTime {
+    time::OffsetDateTime::now_utc()
+}
+
+pub fn hash_password(password: &str) -> Result<String, AppError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::Internal(format!("lösenordet kunde inte hashas: {e}")))
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    match PasswordHash::new(hash) {
+        Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// Spends the time of a password check, so that a wrong user name takes as long as a wrong password.
+pub fn verify_dummy(password: &str) {
+    static DUMMY: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    if let Some(Some(h)) = Some(DUMMY.get_or_init(|| hash_password("uppfolj-dummy").ok())) {
+        let _ = verify_password(password, h);
+    }
+}
+
+/// 32 random bytes as hex.
+pub fn random_token() -> Result<String, AppError> {
+    let mut buf = [0u8; 32];
+    getrandom::fill(&mut buf).map_err(|e| AppError::Internal(format!("slumptal saknas: {e}")))?;
+    Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+pub fn sha256_hex(s: &str) -> String {
+    Sha256::digest(s.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A new API token: the text to give the user once, and the hash to store.
+pub fn new_api_token() -> Result<(String, String), AppError> {
+    let token = format!("upf_{}", random_token()?);
+    let hash = sha256_hex(&token);
+    Ok((token, hash))
+}
+
+/// Binds a session to the password: a new password gives a new value and ends old sessions.
+pub fn auth_hash(password_hash: &str) -> String {
+    sha256_hex(&format!("session:{password_hash}"))
+}
+
+/// Percent-encodes a value for a query string.
+pub fn encode_query(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+/// Whether the visitor reached us over TLS.
+pub fn is_secure(headers: &HeaderMap, force: bool) -> bool {
+    force
+        || headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.eq_ignore_ascii_case("https"))
+}
+
+pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>, same_site: &str, secure: bool) -> Option<HeaderValue> {
+    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite={same_site}");
+    if let Some(age) = max_age {
+        c.push_str(&format!("; Max-Age={age}"));
+    }
+    if secure {
+        c.push_str("; Secure");
+    }
+    HeaderValue::from_str(&c).ok()
+}
+
+/// The visitor: signed in (through a session or an API token) or not, and the CSRF token for forms.
+#[derive(Clone, Debug)]
+pub struct Viewer {
+    pub account: Option<Account>,
+    pub csrf: String,
+    /// The hash of the session token, when signed in through a session.
+    pub session: Option<String>,
+    /// The path and query asked for, to come back to after logging in.
+    pub path: String,
+}
+
+impl Viewer {
+    /// The signed-in account, or "log in first".
+    pub fn account(&self) -> Result<&Account, AppError> {
+        self.account.as_ref().ok_or_else(|| AppError::LoginRequired { next: self.path.clone() })
+    }
+
+    /// The signed-in account if `allowed` says yes; otherwise login (anonymous) or 403.
+    pub fn require(&self, allowed: impl FnOnce(&Account) -> bool, what: &str) -> Result<&Account, AppError> {
+        let a = self.account()?;
+        if allowed(a) { Ok(a) } else { Err(AppError::Forbidden(format!("Du har inte behörighet att {what}."))) }
+    }
+}
+
+/// The CSRF token of this request, put there by [`csrf_middleware`].
+#[derive(Clone)]
+struct CsrfToken(String);
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Viewer, AppError> {
+        let csrf = parts.extensions.get::<CsrfToken>().map(|c| c.0.clone()).unwrap_or_default();
+        let path = parts.uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "/".to_owned());
+        let mut viewer = Viewer { account: None, csrf, session: None, path };
+        if let Some(auth) = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+            let token = auth.strip_prefix("Bearer ").map(str::trim).unwrap_or("");
+            let user = if token.is_empty() { None } else { state.store.user_by_token(&sha256_hex(token)).await? };
+            return match user {
+                Some(u) => {
+                    viewer.account = Some(u.account);
+                    Ok(viewer)
+                }
+                None => Err(AppError::LoginRequired { next: viewer.path }),
+            };
+        }
+        if let Some(token) = cookie(&parts.headers, SESSION_COOKIE) {
+            let hash = sha256_hex(&token);
+            if let Some(s) = state.store.session(&hash, &timestamp(now())).await? {
+                if let Some(u) = state.store.user_by_id(s.user_id).await? {
+                    if s.auth_hash == auth_hash(&u.password_hash) {
+                        viewer.account = Some(u.account);
+                        viewer.session = Some(hash);
+                    }
+                }
+            }
+        }
+        Ok(viewer)
+    }
+}
+
+/// Gives every visitor a CSRF cookie and refuses form posts whose `csrf` field does not match it.
+pub async fn csrf_middleware(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let existing = cookie(req.headers(), CSRF_COOKIE).filter(|c| c.len() == 64);
+    let (token, fresh) = match existing {
+        Some(t) => (t, false),
+        None => match random_token() {
+            Ok(t) => (t, true),
+            Err(e) => return e.into_response(),
+        },
+    };
+    let secure = is_secure(req.headers(), state.secure_cookies);
+    let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let content_type =
+        req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
+    let form_like = content_type.starts_with("application/x-www-form-urlencoded")
+        || content_type.starts_with("multipart/form-data")
+        || content_type.starts_with("text/plain");
+    let has_bearer = req.headers().contains_key(header::AUTHORIZATION);
+    let mut req = req;
+    if unsafe_method && (form_like || (content_type.is_empty() && !has_bearer)) {
+        let (parts, body) = req.into_parts();
+        let bytes = match axum::body::to_bytes(body, 4 * 1024 * 1024).await {
+            Ok(b) => b,
+            Err(_) => return AppError::BadRequest("Formuläret är för stort.".to_owned()).into_response(),
+        };
+        let sent = form_urlencoded_field(&bytes, "csrf");
+        if fresh || sent.as_deref() != Some(token.as_str()) {
+            tracing::warn!(path = %parts.uri.path(), "formulär utan giltig CSRF-kod");
+            let mut res = AppError::Forbidden(
+                "Formuläret kunde inte tas emot: sidan var för gammal eller kom från en annan webbplats. Ladda om sidan och försök igen."
+                    .to_owned(),
+            )
+            .into_response();
+            if fresh {
+                if let Some(v) = set_cookie(CSRF_COOKIE, &token, None, "Strict", secure) {
+                    res.headers_mut().append(header::SET_COOKIE, v);
+                }
+            }
+            return res;
+        }
+        req = Request::from_parts(parts, axum::body::Body::from(bytes));
+    }
+    req.extensions_mut().insert(CsrfToken(token.clone()));
+    let mut res = next.run(req).await;
+    if fresh {
+        if let Some(v) = set_cookie(CSRF_COOKIE, &token, None, "Strict", secure) {
+            res.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    res
+}
+
+fn form_urlencoded_field(body: &[u8], name: &str) -> Option<String> {
+    // Multipart and plain-text posts never carry a valid urlencoded field: they are refused.
+    let text = std::str::from_utf8(body).ok()?;
+    text.split('&').filter_map(|kv| kv.split_once('=')).find(|(k, _)| *k == name).map(|(_, v)| v.to_owned())
+}
+
+/// Failed logins per user name and per client address within a window.
+pub struct LoginLimiter {
+    failures: Mutex<HashMap<String, VecDeque<Instant>>>,
+    pub max_failures: usize,
+    pub window: Duration,
+}
+
+impl Default for LoginLimiter {
+    fn default() -> LoginLimiter {
+        LoginLimiter { failures: Mutex::new(HashMap::new()), max_failures: 5, window: Duration::from_secs(15 * 60) }
+    }
+}
+
+impl LoginLimiter {
+    /// When a key may try again, if it is blocked now.
+    pub fn blocked(&self, keys: &[String]) -> Option<Duration> {
+        let now = Instant::now();
+        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        keys.iter()
+            .filter_map(|k| {
+                let q = map.get_mut(k)?;
+                while q.front().is_some_and(|t| now.duration_since(*t) > self.window) {
+                    q.pop_front();
+                }
+                if q.len() >= self.max_failures {
+                    q.front().map(|t| self.window.saturating_sub(now.duration_since(*t)))
+                } else {
+                    None
+                }
+            })
+            .max()
+    }
+
+    pub fn fail(&self, keys: &[String]) {
+        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        for k in keys {
+            map.entry(k.clone()).or_default().push_back(Instant::now());
+        }
+    }
+
+    pub fn succeed(&self, keys: &[String]) {
+        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        for k in keys {
+            map.remove(k);
+        }
+    }
+}
+
+/// 429 with the time left, in minutes.
+pub fn too_many(wait: Duration) -> AppError {
+    let minutes = wait.as_secs().div_ceil(60).max(1);
+    AppError::TooManyRequests(format!(
+        "För många misslyckade inloggningar. Vänta {minutes} minut{} och försök igen.",
+        if minutes == 1 { "" } else { "er" }
+    ))
+}
+
+/// A 303 redirect that also sets cookies.
+pub fn redirect_with_cookies(to: &str, cookies: Vec<HeaderValue>) -> Response {
+    let mut res = (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_owned())]).into_response();
+    for c in cookies {
+        res.headers_mut().append(header::SET_COOKIE, c);
+    }
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_and_tokens() {
+        let h = hash_password("hemligt lösen").unwrap();
+        assert!(verify_password("hemligt lösen", &h));
+        assert!(!verify_password("fel", &h));
+        assert!(!verify_password("x", "inte en hash"));
+        let (t, th) = new_api_token().unwrap();
+        assert!(t.starts_with("upf_") && t.len() == 68);
+        assert_eq!(sha256_hex(&t), th);
+        assert_ne!(auth_hash("a"), auth_hash("b"));
+    }
+
+    #[test]
+    fn limiter_blocks_after_five_failures() {
+        let l = LoginLimiter::default();
+        let keys = vec!["anna".to_owned()];
+        for _ in 0..4 {
+            l.fail(&keys);
+        }
+        assert!(l.blocked(&keys).is_none());
+        l.fail(&keys);
+        assert!(l.blocked(&keys).is_some());
+        l.succeed(&keys);
+        assert!(l.blocked(&keys).is_none());
+    }
+
+    #[test]
+    fn cookies_and_queries() {
+        let mut h = HeaderMap::new();
+        h.insert(header::COOKIE, HeaderValue::from_static("a=1; uppfolj_csrf=abc; b=2"));
+        assert_eq!(cookie(&h, "uppfolj_csrf").as_deref(), Some("abc"));
+        assert_eq!(cookie(&h, "c"), None);
+        assert_eq!(encode_query("/planer/x?a=1&b=å"), "/planer/x%3Fa%3D1%26b%3D%C3%A5");
+        assert_eq!(form_urlencoded_field(b"a=1&csrf=xyz", "csrf").as_deref(), Some("xyz"));
+    }
+}

@@ -1,0 +1,205 @@
+//! A region's local action plan: per goal the region's own goal, its current state when planned, and
+//! activities (text, responsible, due date, status). Activities are never deleted: they are "struken".
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use uppfolj_domain::ids::{format_date, parse_date, swedish_date};
+use uppfolj_store::{ACTIVITY_STATUSES, ActivityInput, Actor};
+
+use super::{load_plan, parse_goal, parse_region};
+use crate::auth::{Viewer, now};
+use crate::error::capitalise;
+use crate::views::{Crumb, Nav, crumb};
+use crate::{AppError, AppState};
+
+pub struct ActivityView {
+    pub id: i64,
+    pub text: String,
+    pub responsible: String,
+    pub due: String,
+    pub due_text: String,
+    pub status: String,
+    pub status_label: String,
+    pub version: i32,
+}
+
+pub struct EntryView {
+    pub id: String,
+    pub anchor: String,
+    pub text: String,
+    pub own_goal: String,
+    pub current_state: String,
+    pub version: i32,
+    pub activities: Vec<ActivityView>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "actionplan.html")]
+pub struct ActionPlanPage {
+    nav: Nav,
+    crumbs: Vec<Crumb>,
+    base: String,
+    plan_title: String,
+    region: String,
+    region_name: String,
+    editable: bool,
+    statuses: Vec<(&'static str, &'static str)>,
+    entries: Vec<EntryView>,
+}
+
+fn status_label(s: &str) -> String {
+    ACTIVITY_STATUSES.iter().find(|(k, _)| *k == s).map(|(_, l)| (*l).to_owned()).unwrap_or_else(|| s.to_owned())
+}
+
+pub async fn view(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((plan, region)): Path<(String, String)>,
+) -> Result<ActionPlanPage, AppError> {
+    let data = load_plan(&state, &plan).await?;
+    let code = parse_region(&data, &region)?;
+    let account = viewer.require(|a| a.may_see_open_answers(&code), &format!("se {code}s handlingsplan"))?;
+    let slug = data.plan.slug.as_str();
+    let entries = state
+        .store
+        .action_plan(slug, &code)
+        .await?
+        .into_iter()
+        .map(|e| EntryView {
+            id: e.goal.to_string(),
+            anchor: format!("mal-{}-{}", e.goal.area, e.goal.goal),
+            text: data.goal(e.goal).map(|g| g.text.clone()).unwrap_or_default(),
+            own_goal: e.own_goal,
+            current_state: e.current_state,
+            version: e.version,
+            activities: e
+                .activities
+                .into_iter()
+                .map(|a| ActivityView {
+                    id: a.id,
+                    text: a.text,
+                    responsible: a.responsible,
+                    due: a.due.map(format_date).unwrap_or_default(),
+                    due_text: a.due.map(swedish_date).unwrap_or_default(),
+                    status_label: status_label(&a.status),
+                    status: a.status,
+                    version: a.version,
+                })
+                .collect(),
+        })
+        .collect();
+    Ok(ActionPlanPage {
+        nav: Nav::of(&viewer),
+        crumbs: vec![
+            crumb("/", "Start"),
+            crumb(format!("/planer/{slug}/handlingsplaner/{code}"), format!("{code}s lokala handlingsplan")),
+        ],
+        base: format!("/planer/{slug}/handlingsplaner/{code}"),
+        plan_title: data.plan.title.clone(),
+        region_name: data
+            .healthcare_region
+            .regions
+            .iter()
+            .find(|r| r.code == code)
+            .map(|r| r.name.clone())
+            .unwrap_or_default(),
+        editable: account.may_edit_region(&code),
+        region: code.to_string(),
+        statuses: ACTIVITY_STATUSES.to_vec(),
+        entries,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct EntryForm {
+    #[serde(default)]
+    own_goal: String,
+    #[serde(default)]
+    current_state: String,
+    version: i32,
+}
+
+pub async fn save_entry(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((plan, region, goal)): Path<(String, String, String)>,
+    axum::Form(f): axum::Form<EntryForm>,
+) -> Result<Response, AppError> {
+    let data = load_plan(&state, &plan).await?;
+    let code = parse_region(&data, &region)?;
+    let goal = parse_goal(&data, &goal)?;
+    let account = viewer.require(|a| a.may_edit_region(&code), &format!("ändra {code}s handlingsplan"))?;
+    let slug = data.plan.slug.as_str();
+    state
+        .store
+        .save_action_plan_entry(
+            slug,
+            &code,
+            goal,
+            &f.own_goal,
+            &f.current_state,
+            f.version,
+            &Actor::user(account, now()),
+        )
+        .await?;
+    Ok(Redirect::to(&format!("/planer/{slug}/handlingsplaner/{code}#mal-{}-{}", goal.area, goal.goal)).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ActivityForm {
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    responsible: String,
+    #[serde(default)]
+    due: String,
+    #[serde(default = "planned")]
+    status: String,
+    #[serde(default)]
+    version: i32,
+}
+
+fn planned() -> String {
+    "planerad".to_owned()
+}
+
+fn input(f: &ActivityForm) -> Result<ActivityInput, AppError> {
+    let due = match f.due.trim() {
+        "" => None,
+        d => Some(parse_date(d).map_err(|e| AppError::Unprocessable(capitalise(&e.to_string())))?),
+    };
+    Ok(ActivityInput { text: f.text.clone(), responsible: f.responsible.clone(), due, status: f.status.clone() })
+}
+
+pub async fn add_activity(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((plan, region, goal)): Path<(String, String, String)>,
+    axum::Form(f): axum::Form<ActivityForm>,
+) -> Result<Response, AppError> {
+    let data = load_plan(&state, &plan).await?;
+    let code = parse_region(&data, &region)?;
+    let goal = parse_goal(&data, &goal)?;
+    let account = viewer.require(|a| a.may_edit_region(&code), &format!("ändra {code}s handlingsplan"))?;
+    let slug = data.plan.slug.as_str();
+    state.store.add_activity(slug, &code, goal, &input(&f)?, &Actor::user(account, now())).await?;
+    Ok(Redirect::to(&format!("/planer/{slug}/handlingsplaner/{code}#mal-{}-{}", goal.area, goal.goal)).into_response())
+}
+
+pub async fn update_activity(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((plan, region, id)): Path<(String, String, String)>,
+    axum::Form(f): axum::Form<ActivityForm>,
+) -> Result<Response, AppError> {
+    let data = load_plan(&state, &plan).await?;
+    let code = parse_region(&data, &region)?;
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound(format!("Det finns ingen aktivitet \"{id}\".")))?;
+    let account = viewer.require(|a| a.may_edit_region(&code), &format!("ändra {code}s handlingsplan"))?;
+    let slug = data.plan.slug.as_str();
+    state.store.update_activity(slug, &code, id, &input(&f)?, f.version, &Actor::user(account, now())).await?;
+    Ok(Redirect::to(&format!("/planer/{slug}/handlingsplaner/{code}")).into_response())
+}

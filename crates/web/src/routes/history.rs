@@ -1,0 +1,96 @@
+//! What changed, who changed it and why: per cell, and for a whole round.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use uppfolj_domain::ids::swedish_timestamp;
+use uppfolj_domain::{AuditEvent, AuditField};
+
+use super::{load_plan, parse_goal, parse_region, parse_year};
+use crate::auth::Viewer;
+use crate::views::{Crumb, Nav, crumb};
+use crate::{AppError, AppState};
+
+pub struct EventRow {
+    pub at: String,
+    pub actor: String,
+    pub what: String,
+    pub subject: String,
+    pub old: String,
+    pub new: String,
+    pub reason: String,
+}
+
+fn rows(events: Vec<AuditEvent>) -> Vec<EventRow> {
+    events
+        .into_iter()
+        .rev()
+        .map(|e| EventRow {
+            at: swedish_timestamp(&e.at),
+            actor: e.actor,
+            what: AuditField::label(&e.field).to_owned(),
+            subject: e.subject,
+            old: e.old.unwrap_or_default(),
+            new: e.new.unwrap_or_default(),
+            reason: e.reason.unwrap_or_default(),
+        })
+        .collect()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "history.html")]
+pub struct HistoryPage {
+    nav: Nav,
+    crumbs: Vec<Crumb>,
+    title: String,
+    events: Vec<EventRow>,
+}
+
+pub async fn cell(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((plan, year, goal, region)): Path<(String, String, String, String)>,
+) -> Result<HistoryPage, AppError> {
+    let data = load_plan(&state, &plan).await?;
+    let year = parse_year(&data, &year)?;
+    let goal = parse_goal(&data, &goal)?;
+    let region = parse_region(&data, &region)?;
+    viewer.require(|a| a.may_see_open_answers(&region), &format!("se historiken för {region}s svar"))?;
+    let slug = data.plan.slug.as_str();
+    let events = state.store.cell_history(slug, year, goal, &region).await?;
+    Ok(HistoryPage {
+        nav: Nav::of(&viewer),
+        crumbs: vec![
+            crumb("/", "Start"),
+            crumb(format!("/planer/{slug}/{year}/omraden/{}", goal.area), format!("Område {} – {year}", goal.area)),
+            crumb(
+                format!("/planer/{slug}/{year}/mal/{goal}/{region}/historik"),
+                format!("Historik mål {goal}, {region}"),
+            ),
+        ],
+        title: format!("Historik för mål {goal}, {region}, uppföljning {year}"),
+        events: rows(events),
+    })
+}
+
+pub async fn round(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((plan, year)): Path<(String, String)>,
+) -> Result<HistoryPage, AppError> {
+    let data = load_plan(&state, &plan).await?;
+    let year = parse_year(&data, &year)?;
+    viewer.require(|a| a.is_rcc(), "se historiken för hela uppföljningen")?;
+    let slug = data.plan.slug.as_str();
+    let events = state.store.round_history(slug, year).await?;
+    Ok(HistoryPage {
+        nav: Nav::of(&viewer),
+        crumbs: vec![
+            crumb("/", "Start"),
+            crumb(format!("/planer/{slug}/{year}"), format!("{} – uppföljning {year}", data.plan.title)),
+            crumb(format!("/planer/{slug}/{year}/historik"), "Historik"),
+        ],
+        title: format!("Ändringshistorik för uppföljningen {year}"),
+        events: rows(events),
+    })
+}

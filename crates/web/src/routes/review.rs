@@ -1,0 +1,457 @@
+//! The RCC's work on a round: opening it, the completeness overview, reviewing a region (condense,
+//! return with a reason, accept), RCC comments per goal, publishing and reopening.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use uppfolj_domain::ids::{parse_date, swedish_date, swedish_timestamp};
+use uppfolj_domain::{Dataset, GoalRef, RegionCode, RoundStatus, StateAction};
+use uppfolj_store::{Actor, RoundWork};
+
+use super::{days_to, load_plan, parse_region, parse_year};
+use crate::auth::{Viewer, now};
+use crate::error::capitalise;
+use crate::views::{Crumb, FormMap, LevelView, Nav, crumb, field, form_value, level_view, paragraphs};
+use crate::{AppError, AppState};
+
+async fn rcc_context(
+    state: &AppState,
+    viewer: &Viewer,
+    plan: &str,
+    year: &str,
+    what: &str,
+) -> Result<(Dataset, i32, RoundWork), AppError> {
+    let data = load_plan(state, plan).await?;
+    let year = parse_year(&data, year)?;
+    viewer.require(|a| a.is_rcc(), what)?;
+    let work = state.store.round_work(data.plan.slug.as_str(), year).await?;
+    Ok((data, year, work))
+}
+
+#[derive(Deserialize)]
+pub struct OpenRound {
+    year: String,
+    deadline: String,
+}
+
+pub async fn open_round(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(plan): Path<String>,
+    axum::Form(f): axum::Form<OpenRound>,
+) -> Result<Response, AppError> {
+    let data = load_plan(&state, &plan).await?;
+    let account = viewer.require(|a| a.is_rcc(), "öppna en uppföljning")?;
+    let year: i32 = f
+        .year
+        .trim()
+        .parse()
+        .ok()
+        .filter(|y| (2000..=2100).contains(y))
+        .ok_or_else(|| AppError::Unprocessable(format!("\"{}\" är inget årtal mellan 2000 och 2100.", f.year)))?;
+    let deadline = parse_date(&f.deadline).map_err(|e| AppError::Unprocessable(capitalise(&e.to_string())))?;
+    let slug = data.plan.slug.as_str();
+    state.store.open_round(slug, year, deadline, &Actor::user(account, now())).await?;
+    Ok(Redirect::to(&format!("/planer/{slug}/{year}/granskning")).into_response())
+}
+
+pub struct RegionRow {
+    pub code: String,
+    pub name: String,
+    pub state: String,
+    pub reason: Option<String>,
+    pub with_level: usize,
+    pub with_comment: usize,
+    pub goals: usize,
+    pub updated: String,
+    pub href: String,
+    pub form_href: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "review_overview.html")]
+pub struct ReviewOverviewPage {
+    nav: Nav,
+    crumbs: Vec<Crumb>,
+    slug: String,
+    plan_title: String,
+    year: i32,
+    published: bool,
+    deadline: Option<String>,
+    rows: Vec<RegionRow>,
+    all_accepted: bool,
+    areas: Vec<(u32, String)>,
+}
+
+pub async fn overview(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((plan, year)): Path<(String, String)>,
+) -> Result<ReviewOverviewPage, AppError> {
+    let (data, year, work) = rcc_context(&state, &viewer, &plan, &year, "se granskningen").await?;
+    let slug = data.plan.slug.to_string();
+    let goals = data.goals().count();
+    let rows: Vec<RegionRow> = data
+        .healthcare_region
+        .regions
+        .iter()
+        .map(|r| {
+            let rw = work.region(&r.code);
+            let cells: Vec<_> = work.cells.iter().filter(|c| c.region == r.code).collect();
+            RegionRow {
+                code: r.code.to_string(),
+                name: r.name.clone(),
+                state: rw.map(|w| w.state.label().to_owned()).unwrap_or_default(),
+                reason: rw.and_then(|w| w.reason.clone()),
+                with_level: cells.iter().filter(|c| !c.level.is_blank()).count(),
+                with_comment: cells.iter().filter(|c| !c.comment.trim().is_empty()).count(),
+                goals,
+                updated: rw.and_then(|w| w.updated_at.as_deref().map(swedish_timestamp)).unwrap_or_default(),
+                href: format!("/planer/{slug}/{year}/granskning/{}", r.code),
+                form_href: format!("/planer/{slug}/{year}/regioner/{}", r.code),
+            }
+        })
+        .collect();
+    Ok(ReviewOverviewPage {
+        nav: Nav::of(&viewer),
+        crumbs: vec![
+            crumb("/", "Start"),
+            crumb(format!("/planer/{slug}/{year}"), format!("{} – uppföljning {year}", data.plan.title)),
+            crumb(format!("/planer/{slug}/{year}/granskning"), "Granskning"),
+        ],
+        plan_title: data.plan.title.clone(),
+        year,
+        published: work.status == RoundStatus::Published,
+        deadline: work.deadline.map(|d| format!("{} ({})", swedish_date(d), days_to(d, now().date()))),
+        all_accepted: work.regions.iter().all(|r| r.state == uppfolj_domain::RegionState::Accepted),
+        rows,
+        areas: data.plan.areas.iter().map(|a| (a.number, a.title.clone())).collect(),
+        slug,
+    })
+}
+
+pub struct ReviewGoal {
+    pub id: String,
+    pub text: String,
+    pub level: LevelView,
+    pub comment: Vec<String>,
+    pub condensed: String,
+    pub condensed_name: String,
+    pub condensed_version_name: String,
+    pub condensed_orig_name: String,
+    pub condensed_version: i32,
+    pub history_href: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "review_region.html")]
+pub struct ReviewRegionPage {
+    nav: Nav,
+    crumbs: Vec<Crumb>,
+    base: String,
+    year: i32,
+    region: String,
+    region_name: String,
+    state: String,
+    reason: Option<String>,
+    open: bool,
+    can_return: bool,
+    can_accept: bool,
+    message: Option<String>,
+    goals: Vec<ReviewGoal>,
+}
+
+#[derive(Deserialize)]
+pub struct ReviewQuery {
+    klart: Option<String>,
+}
+
+pub async fn region(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((plan, year, region)): Path<(String, String, String)>,
+    axum::extract::Query(q): axum::extract::Query<ReviewQuery>,
+) -> Result<ReviewRegionPage, AppError> {
+    let (data, year, work) = rcc_context(&state, &viewer, &plan, &year, "granska regionernas svar").await?;
+    let code = parse_region(&data, &region)?;
+    let slug = data.plan.slug.to_string();
+    let rw = work.region(&code);
+    let st = rw.map(|r| r.state).unwrap_or(uppfolj_domain::RegionState::NotStarted);
+    let goals = data
+        .goals()
+        .map(|(r, g)| {
+            let c = work.cell(r, &code);
+            ReviewGoal {
+                id: r.to_string(),
+                text: g.text.clone(),
+                level: level_view(c.map(|c| c.level).unwrap_or_default(), g.part_names.as_ref()),
+                comment: c.map(|c| paragraphs(&c.comment)).unwrap_or_default(),
+                condensed: c.and_then(|c| c.condensed.clone()).unwrap_or_default(),
+                condensed_name: field("kond", r),
+                condensed_version_name: field("kversion", r),
+                condensed_orig_name: field("korig", r),
+                condensed_version: c.map(|c| c.condensed_version).unwrap_or(0),
+                history_href: format!("/planer/{slug}/{year}/mal/{r}/{code}/historik"),
+            }
+        })
+        .collect();
+    let open = work.status == RoundStatus::Open;
+    Ok(ReviewRegionPage {
+        nav: Nav::of(&viewer),
+        crumbs: vec![
+            crumb("/", "Start"),
+            crumb(format!("/planer/{slug}/{year}/granskning"), format!("Granskning {year}")),
+            crumb(format!("/planer/{slug}/{year}/granskning/{code}"), code.to_string()),
+        ],
+        base: format!("/planer/{slug}/{year}/granskning/{code}"),
+        year,
+        region: code.to_string(),
+        region_name: data
+            .healthcare_region
+            .regions
+            .iter()
+            .find(|r| r.code == code)
+            .map(|r| r.name.clone())
+            .unwrap_or_default(),
+        state: st.label().to_owned(),
+        reason: rw.and_then(|r| r.reason.clone()),
+        open,
+        can_return: open
+            && matches!(st, uppfolj_domain::RegionState::Submitted | uppfolj_domain::RegionState::Accepted),
+        can_accept: open && st == uppfolj_domain::RegionState::Submitted,
+        message: q.klart.map(|_| "Sparat.".to_owned()),
+        goals,
+    })
+}
+
+pub async fn condense(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((plan, year, region)): Path<(String, String, String)>,
+    axum::Form(form): axum::Form<FormMap>,
+) -> Result<Response, AppError> {
+    let (data, year, work) = rcc_context(&state, &viewer, &plan, &year, "kondensera kommentarer").await?;
+    let account = viewer.require(|a| a.is_rcc(), "kondensera kommentarer")?;
+    let code = parse_region(&data, &region)?;
+    let slug = data.plan.slug.to_string();
+    // Which condensed texts changed, and were they all based on the current version?
+    let mut changes = Vec::new();
+    let mut stale = Vec::new();
+    for (r, _) in data.goals() {
+        let text = form_value(&form, &field("kond", r)).trim().to_owned();
+        let orig = form_value(&form, &field("korig", r)).trim();
+        if text == orig {
+            continue;
+        }
+        let version: i32 = form_value(&form, &field("kversion", r)).parse().unwrap_or(0);
+        if work.cell(r, &code).map(|c| c.condensed_version) != Some(version) {
+            stale.push(r.to_string());
+        }
+        changes.push((r, text, version));
+    }
+    if !stale.is_empty() {
+        return Err(AppError::Conflict(format!(
+            "Ingenting sparades: någon annan har ändrat den kondenserade texten för mål {} sedan du öppnade sidan. Ladda om sidan och gör om ändringen.",
+            stale.join(", ")
+        )));
+    }
+    let actor = Actor::user(account, now());
+    for (r, text, version) in changes {
+        let t = if text.is_empty() { None } else { Some(text.as_str()) };
+        state.store.save_condensed(&slug, year, r, &code, t, version, &actor).await?;
+    }
+    Ok(Redirect::to(&format!("/planer/{slug}/{year}/granskning/{code}?klart=1")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct StateForm {
+    atgard: String,
+    #[serde(default)]
+    skal: String,
+}
+
+pub async fn change_state(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((plan, year, region)): Path<(String, String, String)>,
+    axum::Form(f): axum::Form<StateForm>,
+) -> Result<Response, AppError> {
+    let data = load_plan(&state, &plan).await?;
+    let year = parse_year(&data, &year)?;
+    let account = viewer.require(|a| a.is_rcc(), "skicka tillbaka eller godkänna svar")?;
+    let code: RegionCode = parse_region(&data, &region)?;
+    let action = match f.atgard.as_str() {
+        "skicka-tillbaka" => StateAction::Return { reason: f.skal.clone() },
+        "godkann" => StateAction::Accept,
+        other => return Err(AppError::BadRequest(format!("Okänd åtgärd \"{other}\"."))),
+    };
+    let slug = data.plan.slug.to_string();
+    state.store.change_region_state(&slug, year, &code, &action, None, &Actor::user(account, now())).await?;
+    Ok(Redirect::to(&format!("/planer/{slug}/{year}/granskning")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct PublishForm {
+    #[serde(default)]
+    anda: Option<String>,
+}
+
+pub async fn publish(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((plan, year)): Path<(String, String)>,
+    axum::Form(f): axum::Form<PublishForm>,
+) -> Result<Response, AppError> {
+    let data = load_plan(&state, &plan).await?;
+    let year = parse_year(&data, &year)?;
+    let account = viewer.require(|a| a.is_rcc(), "publicera uppföljningen")?;
+    let slug = data.plan.slug.to_string();
+    state
+        .store
+        .set_round_status(&slug, year, RoundStatus::Published, None, f.anda.is_some(), &Actor::user(account, now()))
+        .await?;
+    Ok(Redirect::to(&format!("/planer/{slug}/{year}")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ReopenForm {
+    #[serde(default)]
+    skal: String,
+}
+
+pub async fn reopen(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((plan, year)): Path<(String, String)>,
+    axum::Form(f): axum::Form<ReopenForm>,
+) -> Result<Response, AppError> {
+    let data = load_plan(&state, &plan).await?;
+    let year = parse_year(&data, &year)?;
+    let account = viewer.require(|a| a.is_rcc(), "öppna uppföljningen igen")?;
+    let slug = data.plan.slug.to_string();
+    state
+        .store
+        .set_round_status(&slug, year, RoundStatus::Open, Some(&f.skal), false, &Actor::user(account, now()))
+        .await?;
+    Ok(Redirect::to(&format!("/planer/{slug}/{year}/granskning")).into_response())
+}
+
+pub struct RccGoal {
+    pub id: String,
+    pub text: String,
+    pub comments: Vec<(String, String)>,
+    pub rcc: String,
+    pub name: String,
+    pub version_name: String,
+    pub version: i32,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "rcc_comments.html")]
+pub struct RccCommentsPage {
+    nav: Nav,
+    crumbs: Vec<Crumb>,
+    action: String,
+    year: i32,
+    number: u32,
+    title: String,
+    open: bool,
+    rcc_name: String,
+    goals: Vec<RccGoal>,
+}
+
+fn area_goals(data: &Dataset, area: &str) -> Result<(u32, String, Vec<GoalRef>), AppError> {
+    let a = area
+        .parse::<u32>()
+        .ok()
+        .and_then(|n| data.plan.areas.iter().find(|a| a.number == n))
+        .ok_or_else(|| AppError::NotFound(format!("Planen har inget område \"{area}\".")))?;
+    Ok((a.number, a.title.clone(), a.goals.iter().map(|g| GoalRef::new(a.number, g.number)).collect()))
+}
+
+pub async fn rcc_comments_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((plan, year, area)): Path<(String, String, String)>,
+) -> Result<RccCommentsPage, AppError> {
+    let (data, year, work) = rcc_context(&state, &viewer, &plan, &year, "skriva RCC:s kommentarer").await?;
+    let (number, title, refs) = area_goals(&data, &area)?;
+    let slug = data.plan.slug.to_string();
+    let goals = refs
+        .iter()
+        .map(|r| {
+            let (rcc, version) = work.rcc_comments.get(r).cloned().unwrap_or_default();
+            RccGoal {
+                id: r.to_string(),
+                text: data.goal(*r).map(|g| g.text.clone()).unwrap_or_default(),
+                comments: work
+                    .cells
+                    .iter()
+                    .filter(|c| c.goal == *r)
+                    .filter_map(|c| {
+                        let t = c.condensed.clone().unwrap_or_else(|| c.comment.clone());
+                        if t.is_empty() { None } else { Some((c.region.to_string(), t)) }
+                    })
+                    .collect(),
+                rcc,
+                name: field("rcc", *r),
+                version_name: field("version", *r),
+                version,
+            }
+        })
+        .collect();
+    Ok(RccCommentsPage {
+        nav: Nav::of(&viewer),
+        crumbs: vec![
+            crumb("/", "Start"),
+            crumb(format!("/planer/{slug}/{year}/omraden/{number}"), format!("{number}. {title}")),
+            crumb(format!("/planer/{slug}/{year}/omraden/{number}/rcc-kommentarer"), "RCC:s kommentarer"),
+        ],
+        action: format!("/planer/{slug}/{year}/omraden/{number}/rcc-kommentarer"),
+        year,
+        number,
+        title,
+        open: work.status == RoundStatus::Open,
+        rcc_name: data.healthcare_region.rcc.clone(),
+        goals,
+    })
+}
+
+pub async fn rcc_comments_save(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((plan, year, area)): Path<(String, String, String)>,
+    axum::Form(form): axum::Form<FormMap>,
+) -> Result<Response, AppError> {
+    let (data, year, work) = rcc_context(&state, &viewer, &plan, &year, "skriva RCC:s kommentarer").await?;
+    let account = viewer.require(|a| a.is_rcc(), "skriva RCC:s kommentarer")?;
+    let (number, _, refs) = area_goals(&data, &area)?;
+    let slug = data.plan.slug.to_string();
+    let mut changes = Vec::new();
+    let mut stale = Vec::new();
+    for r in refs {
+        let text = form_value(&form, &field("rcc", r)).trim().to_owned();
+        let (current, version) = work.rcc_comments.get(&r).cloned().unwrap_or_default();
+        let sent: i32 = form_value(&form, &field("version", r)).parse().unwrap_or(0);
+        if text == current.trim() {
+            continue;
+        }
+        if sent != version {
+            stale.push(r.to_string());
+        }
+        changes.push((r, text, sent));
+    }
+    if !stale.is_empty() {
+        return Err(AppError::Conflict(format!(
+            "Ingenting sparades: någon annan har ändrat RCC:s kommentar till mål {} sedan du öppnade sidan. Ladda om sidan och gör om ändringen.",
+            stale.join(", ")
+        )));
+    }
+    let actor = Actor::user(account, now());
+    for (r, text, version) in changes {
+        state.store.save_rcc_comment(&slug, year, r, &text, version, &actor).await?;
+    }
+    Ok(Redirect::to(&format!("/planer/{slug}/{year}/omraden/{number}")).into_response())
+}
