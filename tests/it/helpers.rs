@@ -157,6 +157,17 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// Stops the app and hands back its database, e.g. to start the app again on it.
+    pub fn into_db(mut self) -> TestDb {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let db = TestDb { url: self.db.url.clone(), _dir: self.db._dir.take(), pg: self.db.pg.take() };
+        drop(self);
+        db
+    }
+}
+
 impl Drop for TestApp {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -186,4 +197,172 @@ macro_rules! both_backends {
             }
         }
     };
+}
+
+/// The password every test user gets.
+pub const PASSWORD: &str = "korrekt-häst-batteri";
+
+/// Creates an account through the real CLI (`uppfolj user add`), the password on standard input.
+pub fn add_user(db: &TestDb, name: &str, role: &str, scope: &[&str]) {
+    use std::io::Write;
+    let mut child = Command::new(BIN)
+        .arg("--database")
+        .arg(&db.url)
+        .args(["user", "add", name, "--role", role, "--display-name", &format!("Test {name}")])
+        .args(scope)
+        .env("UPPFOLJ_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run uppfolj user add");
+    child.stdin.take().expect("stdin").write_all(format!("{PASSWORD}\n").as_bytes()).expect("password");
+    let out = child.wait_with_output().expect("user add");
+    assert!(out.status.success(), "user add {name}: {}", stderr(&out));
+}
+
+/// The standard cast: one account per role, RN's reporter, RV's reporter, the process leader.
+pub fn add_cast(db: &TestDb) {
+    add_user(db, "admin", "admin", &[]);
+    add_user(db, "rcc", "rcc", &[]);
+    add_user(db, "rn", "region", &["--region", "RN"]);
+    add_user(db, "rv", "region", &["--region", "RV"]);
+    add_user(db, "proc", "process", &["--process", "vagen-in"]);
+    add_user(db, "reader", "reader", &[]);
+    add_user(db, "reader2", "reader", &["--restricted"]);
+}
+
+/// A browser: keeps cookies, sends the CSRF token with forms, never follows redirects.
+pub struct Browser {
+    pub base: String,
+    client: reqwest::Client,
+    pub cookies: std::collections::BTreeMap<String, String>,
+}
+
+impl Browser {
+    pub fn new(app: &TestApp) -> Browser {
+        Browser { base: app.address.clone(), client: app.client.clone(), cookies: Default::default() }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+    }
+
+    fn remember(&mut self, r: &reqwest::Response) {
+        for v in r.headers().get_all("set-cookie") {
+            let v = v.to_str().unwrap_or("");
+            let pair = v.split(';').next().unwrap_or("");
+            if let Some((k, val)) = pair.split_once('=') {
+                if val.is_empty() || v.contains("Max-Age=0") {
+                    self.cookies.remove(k);
+                } else {
+                    self.cookies.insert(k.to_owned(), val.to_owned());
+                }
+            }
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> reqwest::Response {
+        let r = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .header("cookie", self.cookie_header())
+            .send()
+            .await
+            .expect("GET");
+        self.remember(&r);
+        r
+    }
+
+    pub async fn page(&mut self, path: &str) -> String {
+        let r = self.get(path).await;
+        assert_eq!(r.status(), 200, "GET {path}");
+        r.text().await.expect("body")
+    }
+
+    pub fn csrf(&self) -> String {
+        self.cookies.get("uppfolj_csrf").cloned().unwrap_or_default()
+    }
+
+    /// Posts a form with this browser's CSRF token added.
+    pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        if self.csrf().is_empty() {
+            self.get("/").await;
+        }
+        let csrf = self.csrf();
+        let mut all: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(path, &all).await
+    }
+
+    /// Posts exactly these fields (no CSRF token added).
+    pub async fn post_raw(&mut self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let body: String =
+            fields.iter().map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v))).collect::<Vec<_>>().join("&");
+        let r = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("cookie", self.cookie_header())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .expect("POST");
+        self.remember(&r);
+        r
+    }
+
+    pub async fn login(&mut self, user: &str) {
+        let r = self.post("/logga-in", &[("username", user), ("password", PASSWORD), ("next", "/")]).await;
+        assert_eq!(r.status(), 303, "login as {user}");
+        assert!(self.cookies.contains_key("uppfolj_session"), "session cookie for {user}");
+    }
+
+    /// A JSON request with this browser's cookies (no bearer token).
+    pub async fn json(
+        &mut self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> reqwest::Response {
+        let mut req =
+            self.client.request(method, format!("{}{path}", self.base)).header("cookie", self.cookie_header());
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let r = req.send().await.expect("request");
+        self.remember(&r);
+        r
+    }
+}
+
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(char::from(b));
+        } else if b == b' ' {
+            out.push('+');
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+pub fn location(r: &reqwest::Response) -> String {
+    r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned()
+}
+
+/// Creates an API token through the CLI and returns it.
+pub fn token(db: &TestDb, user: &str) -> String {
+    cli_ok(db, &["token", "create", user]).trim().to_owned()
+}
+
+/// An app with the demo, the cast of users and the 2025 round open (deadline 2026-03-31).
+pub async fn workflow_app(backend: Backend) -> TestApp {
+    let app = TestApp::spawn(backend).await;
+    add_cast(&app.db);
+    cli_ok(&app.db, &["round", "open", "--plan", PLAN, "--year", "2025", "--deadline", "2026-03-31"]);
+    app
 }

@@ -3,5 +3,9 @@
 
 mod helpers;
 
+mod api;
+mod auth;
+mod authz;
 mod data;
 mod web;
+mod workflow;

@@ -61,7 +61,18 @@ both_backends!(area_pages_show_the_reports_table, |backend| async move {
 
 both_backends!(process_and_indicator_pages, |backend| async move {
     let app = TestApp::spawn(backend).await;
-    let page = app.page(&format!("/planer/{PLAN}/2024/processer/vagen-in")).await;
+    add_cast(&app.db);
+    let path = format!("/planer/{PLAN}/2024/processer/vagen-in");
+    // Restricted sharing: not for anonymous visitors, nor for readers without the grant.
+    let r = app.get(&path).await;
+    assert_eq!(r.status(), 303);
+    assert!(location(&r).starts_with("/logga-in?nasta="), "{}", location(&r));
+    let mut reader = Browser::new(&app);
+    reader.login("reader").await;
+    assert_eq!(reader.get(&path).await.status(), 403);
+    let mut granted = Browser::new(&app);
+    granted.login("reader2").await;
+    let page = granted.page(&path).await;
     assert!(page.contains("Begränsad delning"));
     assert!(page.contains("Senada Hajdarevic"));
     assert!(page.contains("Signerad av Senada Hajdarevic den 11 april 2025"));

@@ -157,37 +157,53 @@ impl Viewer {
 #[derive(Clone)]
 struct CsrfToken(String);
 
-impl FromRequestParts<AppState> for Viewer {
-    type Rejection = AppError;
+/// Why the visitor could not be identified: rendered as a page, or as JSON on the API.
+pub struct ViewerRejection {
+    error: AppError,
+    api: bool,
+}
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Viewer, AppError> {
-        let csrf = parts.extensions.get::<CsrfToken>().map(|c| c.0.clone()).unwrap_or_default();
-        let path = parts.uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "/".to_owned());
-        let mut viewer = Viewer { account: None, csrf, session: None, path };
-        if let Some(auth) = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
-            let token = auth.strip_prefix("Bearer ").map(str::trim).unwrap_or("");
-            let user = if token.is_empty() { None } else { state.store.user_by_token(&sha256_hex(token)).await? };
-            return match user {
-                Some(u) => {
-                    viewer.account = Some(u.account);
-                    Ok(viewer)
-                }
-                None => Err(AppError::LoginRequired { next: viewer.path }),
-            };
-        }
-        if let Some(token) = cookie(&parts.headers, SESSION_COOKIE) {
-            let hash = sha256_hex(&token);
-            if let Some(s) = state.store.session(&hash, &timestamp(now())).await? {
-                if let Some(u) = state.store.user_by_id(s.user_id).await? {
-                    if s.auth_hash == auth_hash(&u.password_hash) {
-                        viewer.account = Some(u.account);
-                        viewer.session = Some(hash);
-                    }
-                }
-            }
-        }
-        Ok(viewer)
+impl IntoResponse for ViewerRejection {
+    fn into_response(self) -> Response {
+        if self.api { crate::ApiError(self.error).into_response() } else { self.error.into_response() }
     }
+}
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = ViewerRejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Viewer, ViewerRejection> {
+        let api = parts.uri.path().starts_with("/api/");
+        identify(parts, state).await.map_err(|error| ViewerRejection { error, api })
+    }
+}
+
+async fn identify(parts: &mut Parts, state: &AppState) -> Result<Viewer, AppError> {
+    let csrf = parts.extensions.get::<CsrfToken>().map(|c| c.0.clone()).unwrap_or_default();
+    let path = parts.uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "/".to_owned());
+    let mut viewer = Viewer { account: None, csrf, session: None, path };
+    if let Some(auth) = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+        let token = auth.strip_prefix("Bearer ").map(str::trim).unwrap_or("");
+        let user = if token.is_empty() { None } else { state.store.user_by_token(&sha256_hex(token)).await? };
+        return match user {
+            Some(u) => {
+                viewer.account = Some(u.account);
+                Ok(viewer)
+            }
+            None => Err(AppError::LoginRequired { next: viewer.path }),
+        };
+    }
+    if let Some(token) = cookie(&parts.headers, SESSION_COOKIE) {
+        let hash = sha256_hex(&token);
+        if let Some(s) = state.store.session(&hash, &timestamp(now())).await?
+            && let Some(u) = state.store.user_by_id(s.user_id).await?
+            && s.auth_hash == auth_hash(&u.password_hash)
+        {
+            viewer.account = Some(u.account);
+            viewer.session = Some(hash);
+        }
+    }
+    Ok(viewer)
 }
 
 /// Gives every visitor a CSRF cookie and refuses form posts whose `csrf` field does not match it.
@@ -227,10 +243,8 @@ pub async fn csrf_middleware(
                     .to_owned(),
             )
             .into_response();
-            if fresh {
-                if let Some(v) = set_cookie(CSRF_COOKIE, &token, None, "Strict", secure) {
-                    res.headers_mut().append(header::SET_COOKIE, v);
-                }
+            if fresh && let Some(v) = set_cookie(CSRF_COOKIE, &token, None, "Strict", secure) {
+                res.headers_mut().append(header::SET_COOKIE, v);
             }
             return res;
         }
@@ -238,10 +252,8 @@ pub async fn csrf_middleware(
     }
     req.extensions_mut().insert(CsrfToken(token.clone()));
     let mut res = next.run(req).await;
-    if fresh {
-        if let Some(v) = set_cookie(CSRF_COOKIE, &token, None, "Strict", secure) {
-            res.headers_mut().append(header::SET_COOKIE, v);
-        }
+    if fresh && let Some(v) = set_cookie(CSRF_COOKIE, &token, None, "Strict", secure) {
+        res.headers_mut().append(header::SET_COOKIE, v);
     }
     res
 }

@@ -272,7 +272,7 @@ impl OverviewPage {
 
 #[derive(Deserialize)]
 pub struct AsOf {
-    /// `?per=2025-05-01`: the round as it stood at the end of that day.
+    /// `?per=2025-05-01` (end of that day) or `?per=2025-05-01T14:30` (UTC): the round as it stood then.
     per: Option<String>,
 }
 
@@ -284,16 +284,39 @@ async fn load_as_of(
     year: i32,
     q: &AsOf,
 ) -> Result<(Dataset, Option<String>), AppError> {
-    let Some(per) = q.per.as_deref().filter(|p| !p.is_empty()) else { return Ok((data, None)) };
+    let Some(per) = q.per.as_deref().map(str::trim).filter(|p| !p.is_empty()) else { return Ok((data, None)) };
     viewer.require(|a| a.is_rcc(), "se en uppföljning som den var vid ett tidigare datum")?;
-    let day = parse_date(per).map_err(|e| AppError::BadRequest(crate::error::capitalise(&e.to_string())))?;
-    let at = format!("{}T23:59:59.999999Z", uppfolj_domain::ids::format_date(day));
+    let bad = || {
+        AppError::BadRequest(format!(
+            "\"{per}\" är ingen tidpunkt: skriv ett datum (2025-05-01) eller datum och klockslag i UTC (2025-05-01T14:30)"
+        ))
+    };
+    let day = per.get(..10).map(parse_date).transpose().map_err(|_| bad())?.ok_or_else(bad)?;
+    let (at, label) = match per.get(10..) {
+        None | Some("") => (
+            format!("{}T23:59:59.999999Z", uppfolj_domain::ids::format_date(day)),
+            format!("vid slutet av {}", swedish_date(day)),
+        ),
+        Some(rest) => {
+            let time = rest.strip_prefix('T').ok_or_else(bad)?;
+            let ok = matches!(time.len(), 5 | 8)
+                && time.chars().enumerate().all(|(i, c)| if i % 3 == 2 { c == ':' } else { c.is_ascii_digit() });
+            if !ok {
+                return Err(bad());
+            }
+            let full = if time.len() == 5 { format!("{time}:59") } else { time.to_owned() };
+            (
+                format!("{}T{full}.999999Z", uppfolj_domain::ids::format_date(day)),
+                format!("den {} kl. {} UTC", swedish_date(day), time.get(..5).unwrap_or(time)),
+            )
+        }
+    };
     let past = state
         .store
         .dataset_as_of(data.plan.slug.as_str(), year, &at)
         .await?
         .ok_or_else(|| AppError::NotFound("Planen finns inte.".to_owned()))?;
-    Ok((past, Some(swedish_date(day))))
+    Ok((past, Some(label)))
 }
 
 pub async fn overview(

@@ -289,10 +289,10 @@ pub async fn save(
     if !edits.is_empty() {
         match state.store.save_cells(&slug, ctx.year, &ctx.region, &edits, by_region, &actor).await {
             Ok(_) => {}
-            Err(StoreError::StaleCells(stale)) => return Ok(conflict_page(&state, &viewer, ctx, form, &stale).await?),
+            Err(StoreError::StaleCells(stale)) => return conflict_page(&state, &viewer, ctx, form, &stale).await,
             Err(StoreError::Stale { .. }) => {
                 let stale: Vec<_> = edits.iter().map(|e| (e.goal, 0)).collect();
-                return Ok(conflict_page(&state, &viewer, ctx, form, &stale).await?);
+                return conflict_page(&state, &viewer, ctx, form, &stale).await;
             }
             Err(e) => return Err(e.into()),
         }

@@ -1,0 +1,155 @@
+//! Accounts, sessions, CSRF, login throttling and API tokens.
+
+use crate::both_backends;
+use crate::helpers::*;
+
+both_backends!(login_sets_a_safe_session_cookie_and_logout_ends_it, |backend| async move {
+    let app = TestApp::spawn(backend).await;
+    add_cast(&app.db);
+    let mut b = Browser::new(&app);
+    b.get("/logga-in").await;
+    let r =
+        b.post("/logga-in", &[("username", "rn"), ("password", PASSWORD), ("next", "/planer/norr-2022-2024")]).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(location(&r), "/planer/norr-2022-2024");
+    let set: Vec<String> =
+        r.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).map(str::to_owned).collect();
+    let session = set.iter().find(|c| c.starts_with("uppfolj_session=")).expect("session cookie");
+    assert!(session.contains("HttpOnly") && session.contains("SameSite=Lax"), "{session}");
+    assert!(!session.contains("Secure"), "plain HTTP: no Secure flag: {session}");
+    let page = b.page("/").await;
+    assert!(page.contains("Inloggad: <strong>Test rn</strong>"), "{page}");
+    assert!(page.contains("RNs lokala handlingsplan"), "the start page lists the reporter's tasks: {page}");
+
+    // Behind a TLS proxy the cookie is Secure.
+    let r = app
+        .client
+        .post(format!("{}/logga-in", app.address))
+        .header("cookie", format!("uppfolj_csrf={}", b.csrf()))
+        .header("x-forwarded-proto", "https")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("csrf={}&username=rn&password={}&next=%2F", b.csrf(), urlencode(PASSWORD)))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(r.status(), 303);
+    let secure = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|c| c.starts_with("uppfolj_session=") && c.contains("Secure"));
+    assert!(secure, "Secure over TLS");
+
+    let old_cookie = b.cookies.get("uppfolj_session").cloned().expect("cookie");
+    let r = b.post("/logga-ut", &[]).await;
+    assert_eq!(r.status(), 303);
+    assert!(!b.page("/").await.contains("Inloggad"));
+    // The old cookie is worthless now: the session is gone from the database.
+    b.cookies.insert("uppfolj_session".to_owned(), old_cookie);
+    assert!(!b.page("/").await.contains("Inloggad"));
+});
+
+both_backends!(wrong_passwords_are_refused_and_throttled, |backend| async move {
+    let app = TestApp::spawn(backend).await;
+    add_cast(&app.db);
+    let mut b = Browser::new(&app);
+    for _ in 0..5 {
+        let r = b.post("/logga-in", &[("username", "rcc"), ("password", "fel lösenord"), ("next", "/")]).await;
+        assert_eq!(r.status(), 401);
+        assert!(r.text().await.expect("body").contains("Fel användarnamn eller lösenord."));
+    }
+    let r = b.post("/logga-in", &[("username", "rcc"), ("password", PASSWORD), ("next", "/")]).await;
+    assert_eq!(r.status(), 429, "even the right password waits after five failures");
+    assert!(r.text().await.expect("body").contains("För många misslyckade inloggningar"));
+    // Another user is not affected; an unknown user gets the same answer as a wrong password.
+    b.login("rn").await;
+    let r = b.post("/logga-in", &[("username", "finns-inte"), ("password", PASSWORD), ("next", "/")]).await;
+    assert_eq!(r.status(), 401);
+});
+
+both_backends!(forms_without_the_csrf_token_are_refused, |backend| async move {
+    let app = workflow_app(backend).await;
+    let mut b = Browser::new(&app);
+    b.login("rn").await;
+    let path = format!("/planer/{PLAN}/2025/regioner/RN");
+    let form = [("niva_1_1", "U"), ("kommentar_1_1", "Klart."), ("version_1_1", "1"), ("atgard", "spara")];
+    let r = b.post_raw(&path, &form).await;
+    assert_eq!(r.status(), 403, "no token");
+    let mut wrong = vec![("csrf", "0000000000000000000000000000000000000000000000000000000000000000")];
+    wrong.extend_from_slice(&form);
+    assert_eq!(b.post_raw(&path, &wrong).await.status(), 403, "wrong token");
+    // A cross-site form would come without our cookie at all.
+    let r = app
+        .client
+        .post(format!("{}{path}", app.address))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("csrf=x&niva_1_1=E")
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 403);
+    let json = cli_ok(&app.db, &["export", "levels", "--plan", PLAN, "--year", "2025", "--format", "csv"]);
+    assert!(json.lines().nth(1).is_some_and(|l| l == "1,1,,,,"), "nothing was saved: {json}");
+    // With the token it goes through.
+    let r = b.post(&path, &form).await;
+    assert_eq!(r.status(), 303);
+    let csv = cli_ok(&app.db, &["export", "levels", "--plan", PLAN, "--year", "2025", "--format", "csv"]);
+    assert_eq!(csv.lines().nth(1), Some("1,1,,U,,"));
+});
+
+both_backends!(sessions_survive_a_restart, |backend| async move {
+    let app = TestApp::spawn(backend).await;
+    add_cast(&app.db);
+    let mut b = Browser::new(&app);
+    b.login("rcc").await;
+    assert!(b.page("/").await.contains("Inloggad"));
+    let cookies = b.cookies.clone();
+    let db = app.into_db();
+    let app = TestApp::spawn_with(db, &[]);
+    let mut b = Browser::new(&app);
+    b.cookies = cookies;
+    assert!(b.page("/").await.contains("Inloggad: <strong>Test rcc</strong>"), "still logged in after restart");
+});
+
+both_backends!(api_tokens_are_stored_only_as_hashes, |backend| async move {
+    let app = TestApp::spawn(backend).await;
+    add_cast(&app.db);
+    let token = token(&app.db, "rn");
+    assert!(token.starts_with("upf_"), "{token}");
+    let r = app
+        .client
+        .get(format!("{}/api/v1/rounds/{PLAN}/2024/levels", app.address))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(r.status(), 200);
+    let r = app
+        .client
+        .get(format!("{}/api/v1/rounds/{PLAN}/2024/levels", app.address))
+        .bearer_auth("upf_fel")
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(r.status(), 401);
+    let stored: Vec<String> = match backend {
+        Backend::Sqlite => {
+            use sqlx::Connection;
+            let mut c = sqlx::SqliteConnection::connect(&app.db.url).await.expect("connect");
+            sqlx::query_scalar("SELECT token_hash FROM api_tokens").fetch_all(&mut c).await.expect("tokens")
+        }
+        Backend::Postgres => {
+            use sqlx::Connection;
+            let mut c = sqlx::PgConnection::connect(&app.db.url).await.expect("connect");
+            sqlx::query_scalar("SELECT token_hash FROM api_tokens").fetch_all(&mut c).await.expect("tokens")
+        }
+    };
+    assert_eq!(stored.len(), 1);
+    assert_ne!(stored[0], token);
+    assert!(!stored[0].contains(&token[4..20]), "no part of the token is stored");
+    let list = cli_ok(&app.db, &["user", "list"]);
+    assert!(list.contains("rn\tregion\tRN\tTest rn"), "{list}");
+    let o = cli(&app.db, &["user", "add", "x", "--role", "region"]);
+    assert!(stderr(&o).contains("rollen region kräver --region"), "{}", stderr(&o));
+});

@@ -1,0 +1,309 @@
+//! The authorization matrix: every route of the app × every role (anonymous, reader, RN's reporter on
+//! RN, RV's reporter on RN — another region —, the process leader, RCC, admin). A route without an
+//! entry here fails the test, so a new route cannot be added without deciding who may use it.
+
+use std::collections::BTreeMap;
+
+use serde_json::json;
+
+use crate::both_backends;
+use crate::helpers::*;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Who {
+    Anonymous,
+    Reader,
+    OwnRegion,
+    OtherRegion,
+    Process,
+    Rcc,
+    Admin,
+}
+
+const EVERYONE: &[Who] =
+    &[Who::Anonymous, Who::Reader, Who::OwnRegion, Who::OtherRegion, Who::Process, Who::Rcc, Who::Admin];
+const RCC: &[Who] = &[Who::Rcc, Who::Admin];
+const OWN: &[Who] = &[Who::OwnRegion, Who::Rcc, Who::Admin];
+const PROCESS: &[Who] = &[Who::Process, Who::Rcc, Who::Admin];
+const STAFF: &[Who] = &[Who::OwnRegion, Who::OtherRegion, Who::Process, Who::Rcc, Who::Admin];
+const REPORTERS: &[Who] = &[Who::OwnRegion, Who::OtherRegion, Who::Rcc, Who::Admin];
+
+enum Body {
+    None,
+    Form(Vec<(&'static str, String)>),
+    Json(serde_json::Value),
+}
+
+struct Case {
+    path: String,
+    body: Body,
+    allowed: &'static [Who],
+}
+
+fn form(fields: &[(&'static str, &str)]) -> Body {
+    Body::Form(fields.iter().map(|(k, v)| (*k, (*v).to_owned())).collect())
+}
+
+/// The requests to make for each route, and who may make them.
+fn matrix(activity: &str) -> BTreeMap<(&'static str, &'static str), Vec<Case>> {
+    let p = PLAN;
+    let case = |path: String, body: Body, allowed: &'static [Who]| Case { path, body, allowed };
+    let mut m: BTreeMap<(&'static str, &'static str), Vec<Case>> = BTreeMap::new();
+    let mut add = |method: &'static str, route: &'static str, cases: Vec<Case>| {
+        m.insert((method, route), cases);
+    };
+    add("get", "/", vec![case("/".into(), Body::None, EVERYONE)]);
+    add("get", "/logga-in", vec![case("/logga-in".into(), Body::None, EVERYONE)]);
+    add(
+        "post",
+        "/logga-in",
+        vec![case("/logga-in".into(), form(&[("username", "ingen"), ("password", "fel"), ("next", "/")]), EVERYONE)],
+    );
+    add("post", "/logga-ut", vec![case("/logga-ut".into(), form(&[]), EVERYONE)]);
+    add("get", "/planer/{plan}", vec![case(format!("/planer/{p}"), Body::None, EVERYONE)]);
+    add(
+        "post",
+        "/planer/{plan}/uppfoljningar",
+        vec![case(format!("/planer/{p}/uppfoljningar"), form(&[("year", "2025"), ("deadline", "2026-03-31")]), RCC)],
+    );
+    add(
+        "get",
+        "/planer/{plan}/{year}",
+        vec![
+            case(format!("/planer/{p}/2024"), Body::None, EVERYONE),
+            case(format!("/planer/{p}/2025"), Body::None, RCC),
+        ],
+    );
+    add(
+        "get",
+        "/planer/{plan}/{year}/omraden/{area}",
+        vec![
+            case(format!("/planer/{p}/2024/omraden/1"), Body::None, EVERYONE),
+            case(format!("/planer/{p}/2025/omraden/1"), Body::None, RCC),
+        ],
+    );
+    add(
+        "get",
+        "/planer/{plan}/{year}/omraden/{area}/rcc-kommentarer",
+        vec![case(format!("/planer/{p}/2025/omraden/1/rcc-kommentarer"), Body::None, RCC)],
+    );
+    add(
+        "post",
+        "/planer/{plan}/{year}/omraden/{area}/rcc-kommentarer",
+        vec![case(
+            format!("/planer/{p}/2025/omraden/1/rcc-kommentarer"),
+            form(&[("rcc_1_1", "x"), ("version_1_1", "99")]),
+            RCC,
+        )],
+    );
+    add(
+        "get",
+        "/planer/{plan}/{year}/regioner/{region}",
+        vec![case(format!("/planer/{p}/2025/regioner/RN"), Body::None, OWN)],
+    );
+    add(
+        "post",
+        "/planer/{plan}/{year}/regioner/{region}",
+        vec![case(format!("/planer/{p}/2025/regioner/RN"), form(&[("atgard", "spara")]), OWN)],
+    );
+    add("get", "/planer/{plan}/{year}/granskning", vec![case(format!("/planer/{p}/2025/granskning"), Body::None, RCC)]);
+    add(
+        "get",
+        "/planer/{plan}/{year}/granskning/{region}",
+        vec![case(format!("/planer/{p}/2025/granskning/RN"), Body::None, RCC)],
+    );
+    add(
+        "post",
+        "/planer/{plan}/{year}/granskning/{region}/kondensera",
+        vec![case(format!("/planer/{p}/2025/granskning/RN/kondensera"), form(&[]), RCC)],
+    );
+    add(
+        "post",
+        "/planer/{plan}/{year}/granskning/{region}/status",
+        vec![case(format!("/planer/{p}/2025/granskning/RN/status"), form(&[("atgard", "godkann")]), RCC)],
+    );
+    add("post", "/planer/{plan}/{year}/publicera", vec![case(format!("/planer/{p}/2025/publicera"), form(&[]), RCC)]);
+    add(
+        "post",
+        "/planer/{plan}/{year}/oppna-igen",
+        vec![case(format!("/planer/{p}/2025/oppna-igen"), form(&[("skal", "")]), RCC)],
+    );
+    add("get", "/planer/{plan}/{year}/historik", vec![case(format!("/planer/{p}/2025/historik"), Body::None, RCC)]);
+    add(
+        "get",
+        "/planer/{plan}/{year}/mal/{goal}/{region}/historik",
+        vec![case(format!("/planer/{p}/2025/mal/1.1/RN/historik"), Body::None, OWN)],
+    );
+    add(
+        "get",
+        "/planer/{plan}/{year}/processer/{process}",
+        vec![
+            case(format!("/planer/{p}/2024/processer/vagen-in"), Body::None, STAFF),
+            case(format!("/planer/{p}/2025/processer/vagen-in"), Body::None, PROCESS),
+        ],
+    );
+    add(
+        "get",
+        "/planer/{plan}/{year}/processer/{process}/redigera",
+        vec![case(format!("/planer/{p}/2025/processer/vagen-in/redigera"), Body::None, PROCESS)],
+    );
+    add(
+        "post",
+        "/planer/{plan}/{year}/processer/{process}/redigera",
+        vec![case(
+            format!("/planer/{p}/2025/processer/vagen-in/redigera"),
+            form(&[("version", "99"), ("title", "x"), ("text_1", "x")]),
+            PROCESS,
+        )],
+    );
+    add(
+        "post",
+        "/planer/{plan}/{year}/processer/{process}/signera",
+        vec![case(
+            format!("/planer/{p}/2025/processer/vagen-in/signera"),
+            form(&[("name", "x"), ("version", "99")]),
+            PROCESS,
+        )],
+    );
+    add(
+        "post",
+        "/planer/{plan}/{year}/processer/{process}/oppna-igen",
+        vec![case(format!("/planer/{p}/2025/processer/vagen-in/oppna-igen"), form(&[("skal", "")]), RCC)],
+    );
+    add(
+        "get",
+        "/planer/{plan}/{year}/indikatorer",
+        vec![
+            case(format!("/planer/{p}/2024/indikatorer"), Body::None, EVERYONE),
+            case(format!("/planer/{p}/2025/indikatorer"), Body::None, RCC),
+        ],
+    );
+    add(
+        "get",
+        "/planer/{plan}/handlingsplaner/{region}",
+        vec![case(format!("/planer/{p}/handlingsplaner/RN"), Body::None, OWN)],
+    );
+    add(
+        "post",
+        "/planer/{plan}/handlingsplaner/{region}/mal/{goal}",
+        vec![case(
+            format!("/planer/{p}/handlingsplaner/RN/mal/1.1"),
+            form(&[("own_goal", "x"), ("current_state", "y"), ("version", "99")]),
+            OWN,
+        )],
+    );
+    add(
+        "post",
+        "/planer/{plan}/handlingsplaner/{region}/mal/{goal}/aktiviteter",
+        vec![case(format!("/planer/{p}/handlingsplaner/RN/mal/1.1/aktiviteter"), form(&[("text", "x")]), OWN)],
+    );
+    add(
+        "post",
+        "/planer/{plan}/handlingsplaner/{region}/aktiviteter/{id}",
+        vec![case(
+            format!("/planer/{p}/handlingsplaner/RN/aktiviteter/{activity}"),
+            form(&[("text", "x"), ("status", "klar"), ("version", "99")]),
+            OWN,
+        )],
+    );
+    add(
+        "get",
+        "/api/v1/rounds/{plan}/{year}/levels",
+        vec![
+            case(format!("/api/v1/rounds/{p}/2024/levels"), Body::None, EVERYONE),
+            case(format!("/api/v1/rounds/{p}/2025/levels"), Body::None, REPORTERS),
+        ],
+    );
+    add(
+        "put",
+        "/api/v1/rounds/{plan}/{year}/goals/{goal}/regions/{region}",
+        vec![case(
+            format!("/api/v1/rounds/{p}/2025/goals/1.1/regions/RN"),
+            Body::Json(json!({"level": "P", "comment": "", "version": 99})),
+            OWN,
+        )],
+    );
+    add(
+        "get",
+        "/api/v1/rounds/{plan}/{year}/goals/{goal}/regions/{region}/history",
+        vec![case(format!("/api/v1/rounds/{p}/2025/goals/1.1/regions/RN/history"), Body::None, OWN)],
+    );
+    add("get", "/static/uppfolj.css", vec![case("/static/uppfolj.css".into(), Body::None, EVERYONE)]);
+    add("get", "/healthz", vec![case("/healthz".into(), Body::None, EVERYONE)]);
+    m
+}
+
+fn denied(path: &str, status: u16, location: &str) -> bool {
+    status == 403
+        || (status == 303 && location.starts_with("/logga-in"))
+        || (path.starts_with("/api/") && status == 401)
+}
+
+both_backends!(every_route_for_every_role, |backend| async move {
+    let app = workflow_app(backend).await;
+    // An activity in RN's action plan, for the route that changes one.
+    let mut rn = Browser::new(&app);
+    rn.login("rn").await;
+    rn.post(&format!("/planer/{PLAN}/handlingsplaner/RN/mal/1.1/aktiviteter"), &[("text", "Första")]).await;
+    let page = rn.page(&format!("/planer/{PLAN}/handlingsplaner/RN")).await;
+    let activity = page
+        .split(&format!("/planer/{PLAN}/handlingsplaner/RN/aktiviteter/"))
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("activity id")
+        .to_owned();
+
+    let matrix = matrix(&activity);
+    let missing: Vec<String> = uppfolj_web::ROUTES
+        .iter()
+        .filter(|(m, r)| !matrix.contains_key(&(*m, *r)))
+        .map(|(m, r)| format!("{} {r}", m.to_uppercase()))
+        .collect();
+    assert!(missing.is_empty(), "routes without an entry in the authorization matrix: {missing:?}");
+    let stale: Vec<String> =
+        matrix.keys().filter(|k| !uppfolj_web::ROUTES.contains(k)).map(|(m, r)| format!("{m} {r}")).collect();
+    assert!(stale.is_empty(), "matrix entries for routes that no longer exist: {stale:?}");
+
+    let users = [
+        (Who::Anonymous, None),
+        (Who::Reader, Some("reader")),
+        (Who::OwnRegion, Some("rn")),
+        (Who::OtherRegion, Some("rv")),
+        (Who::Process, Some("proc")),
+        (Who::Rcc, Some("rcc")),
+        (Who::Admin, Some("admin")),
+    ];
+    let mut failures = Vec::new();
+    for ((method, route), cases) in &matrix {
+        for c in cases {
+            for (who, user) in users {
+                let mut b = Browser::new(&app);
+                if let Some(u) = user {
+                    b.login(u).await;
+                }
+                let r = match (&c.body, *method) {
+                    (Body::None, "get") => b.get(&c.path).await,
+                    (Body::Form(fields), "post") => {
+                        let f: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                        b.post(&c.path, &f).await
+                    }
+                    (Body::Json(v), "put") => b.json(reqwest::Method::PUT, &c.path, Some(v.clone())).await,
+                    (_, m) => panic!("no request for {m} {route}"),
+                };
+                let status = r.status().as_u16();
+                let loc = location(&r);
+                let is_denied = denied(&c.path, status, &loc);
+                let should_allow = c.allowed.contains(&who);
+                if is_denied == should_allow || status >= 500 {
+                    failures.push(format!(
+                        "{} {} as {who:?}: {status} {loc} (expected {})",
+                        method.to_uppercase(),
+                        c.path,
+                        if should_allow { "allowed" } else { "denied" }
+                    ));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "authorization matrix violations:\n{}", failures.join("\n"));
+});

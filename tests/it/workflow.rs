@@ -1,0 +1,383 @@
+//! The follow-up round from opening to publishing, through the pages as people use them.
+
+use crate::both_backends;
+use crate::helpers::*;
+
+fn levels_2025(app: &TestApp) -> String {
+    cli_ok(&app.db, &["export", "levels", "--plan", PLAN, "--year", "2025", "--format", "csv"])
+}
+
+/// The hidden version of a goal's field in a form page.
+fn version_in(page: &str, goal: &str) -> String {
+    let key = format!("name=\"version_{}\" value=\"", goal.replace('.', "_"));
+    page.split(&key).nth(1).and_then(|s| s.split('"').next()).unwrap_or("0").to_owned()
+}
+
+both_backends!(a_round_from_opening_to_publishing, |backend| async move {
+    let app = workflow_app(backend).await;
+    let form_path = format!("/planer/{PLAN}/2025/regioner/RN");
+    let mut rn = Browser::new(&app);
+    rn.login("rn").await;
+
+    // The form shows last year's answer beside each field, and can start from it.
+    let page = rn.page(&form_path).await;
+    assert!(page.contains("Förra uppföljningen:"), "previous round shown");
+    assert!(page.contains("Ej påbörjad"));
+    let prefilled = rn.page(&format!("{form_path}?forra=1")).await;
+    assert!(prefilled.contains("<option value=\"U/E\" selected>"), "3.3 starts from last year's U/E");
+
+    // Save a draft, then submit.
+    let r = rn
+        .post(
+            &form_path,
+            &[
+                ("niva_3_3", "U/E"),
+                ("kommentar_3_3", "Inklusion 80 %, ledtid 50 %."),
+                ("version_3_3", "1"),
+                ("orig_niva_3_3", ""),
+                ("orig_kommentar_3_3", ""),
+                ("atgard", "spara"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert!(location(&r).ends_with("?sparat=1"));
+    assert!(rn.page(&form_path).await.contains("Utkast"));
+    let r = rn
+        .post(
+            &form_path,
+            &[
+                ("niva_1_1", "P"),
+                ("kommentar_1_1", "Pågår."),
+                ("version_1_1", "1"),
+                ("orig_niva_1_1", ""),
+                ("orig_kommentar_1_1", ""),
+                ("atgard", "skicka"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert!(rn.page(&form_path).await.contains("Inskickad"));
+    let csv = levels_2025(&app);
+    assert_eq!(csv.lines().nth(1), Some("1,1,,P,,"));
+    assert_eq!(csv.lines().nth(17), Some("3,3,,U/E,,"));
+
+    // Submitted answers are locked for the region.
+    let r = rn
+        .post(
+            &form_path,
+            &[
+                ("niva_1_1", "U"),
+                ("kommentar_1_1", "Pågår."),
+                ("version_1_1", "2"),
+                ("orig_niva_1_1", "P"),
+                ("orig_kommentar_1_1", "Pågår."),
+                ("atgard", "spara"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 423);
+    assert!(r.text().await.expect("body").contains("inskickad och kan inte ändras"));
+
+    // The RCC returns them: a reason is required, and the region sees it.
+    let mut rcc = Browser::new(&app);
+    rcc.login("rcc").await;
+    let status_path = format!("/planer/{PLAN}/2025/granskning/RN/status");
+    let r = rcc.post(&status_path, &[("atgard", "skicka-tillbaka"), ("skal", "  ")]).await;
+    assert_eq!(r.status(), 422);
+    let r =
+        rcc.post(&status_path, &[("atgard", "skicka-tillbaka"), ("skal", "Komplettera mål 1.1 med siffror.")]).await;
+    assert_eq!(r.status(), 303);
+    let page = rn.page(&form_path).await;
+    assert!(page.contains("Återsänd") && page.contains("Komplettera mål 1.1 med siffror."));
+
+    // The region changes 1.1 and submits again; the RCC accepts.
+    let v = version_in(&page, "1.1");
+    let r = rn
+        .post(
+            &form_path,
+            &[
+                ("niva_1_1", "U"),
+                ("kommentar_1_1", "Målet nått: 92 % gentestade."),
+                ("version_1_1", &v),
+                ("orig_niva_1_1", "P"),
+                ("orig_kommentar_1_1", "Pågår."),
+                ("atgard", "skicka"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(rcc.post(&status_path, &[("atgard", "godkann")]).await.status(), 303);
+    let overview = rcc.page(&format!("/planer/{PLAN}/2025/granskning")).await;
+    assert!(overview.contains("Godkänd"), "{overview}");
+    assert!(overview.contains("2 av 43"), "RN has levels on two goals");
+
+    // The RCC condenses RN's comment; the original stays.
+    let review = rcc.page(&format!("/planer/{PLAN}/2025/granskning/RN")).await;
+    assert!(review.contains("Målet nått: 92 % gentestade."));
+    let r = rcc
+        .post(
+            &format!("/planer/{PLAN}/2025/granskning/RN/kondensera"),
+            &[("kond_1_1", "Målet nått (92 %)."), ("kversion_1_1", "1"), ("korig_1_1", "")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let data = cli_ok(&app.db, &["export", "data", "--plan", PLAN]);
+    assert!(data.contains("Målet nått (92 %).") && data.contains("Målet nått: 92 % gentestade."), "both kept");
+    // RCC comment on a goal.
+    let r = rcc
+        .post(
+            &format!("/planer/{PLAN}/2025/omraden/1/rcc-kommentarer"),
+            &[("rcc_1_1", "RCC följer upp."), ("version_1_1", "0")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+
+    // Publishing needs every region accepted, unless the RCC says so.
+    let r = rcc.post(&format!("/planer/{PLAN}/2025/publicera"), &[]).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.expect("body").contains("RJH, RV, RVN"));
+    let r = rcc.post(&format!("/planer/{PLAN}/2025/publicera"), &[("anda", "1")]).await;
+    assert_eq!(r.status(), 303);
+    // Published: the area page shows the condensed comment to everyone, and edits are locked.
+    let public = app.page(&format!("/planer/{PLAN}/2025/omraden/1")).await;
+    assert!(public.contains("Målet nått (92 %).") && !public.contains("92 % gentestade"));
+    assert!(public.contains("RCC följer upp."));
+    let r = rcc
+        .post(
+            &format!("/planer/{PLAN}/2025/regioner/RV"),
+            &[("niva_1_1", "U"), ("version_1_1", "1"), ("orig_niva_1_1", ""), ("atgard", "spara")],
+        )
+        .await;
+    assert_eq!(r.status(), 423);
+    // Reopening needs a reason.
+    assert_eq!(rcc.post(&format!("/planer/{PLAN}/2025/oppna-igen"), &[("skal", "")]).await.status(), 422);
+    assert_eq!(
+        rcc.post(&format!("/planer/{PLAN}/2025/oppna-igen"), &[("skal", "Rättelse av RV.")]).await.status(),
+        303
+    );
+    assert_eq!(app.get(&format!("/planer/{PLAN}/2025")).await.status(), 303, "no longer public: login");
+
+    // The history shows every change of the cell, with who and the reason.
+    let history = rcc.page(&format!("/planer/{PLAN}/2025/mal/1.1/RN/historik")).await;
+    for expected in ["Test rn", "Test rcc", "Kondenserad kommentar", "Målet nått (92 %).", "Pågår."] {
+        assert!(history.contains(expected), "{expected} in history");
+    }
+    let round = rcc.page(&format!("/planer/{PLAN}/2025/historik")).await;
+    assert!(round.contains("Komplettera mål 1.1 med siffror.") && round.contains("Rättelse av RV."), "reasons kept");
+    let api: serde_json::Value = rcc
+        .json(reqwest::Method::GET, &format!("/api/v1/rounds/{PLAN}/2025/goals/1.1/regions/RN/history"), None)
+        .await
+        .json()
+        .await
+        .expect("json");
+    let fields: Vec<&str> = api.as_array().expect("events").iter().filter_map(|e| e["field"].as_str()).collect();
+    assert_eq!(fields, ["level", "comment", "level", "comment", "condensed"]);
+});
+
+both_backends!(the_round_as_it_was, |backend| async move {
+    let app = TestApp::spawn(backend).await;
+    add_cast(&app.db);
+    let mut rcc = Browser::new(&app);
+    rcc.login("rcc").await;
+    cli_ok(&app.db, &["round", "reopen", "--plan", PLAN, "--year", "2024", "--reason", "Rättelse"]);
+    let utc = |args: &[&str]| {
+        let out = std::process::Command::new("date").arg("-u").args(args).output().expect("date");
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    };
+    let before_change = utc(&["+%Y-%m-%dT%H:%M:%S"]);
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let form = rcc.page(&format!("/planer/{PLAN}/2024/regioner/RN")).await;
+    let v = version_in(&form, "1.1");
+    let r = rcc
+        .post(
+            &format!("/planer/{PLAN}/2024/regioner/RN"),
+            &[
+                ("niva_1_1", "E"),
+                ("kommentar_1_1", "Ändrad efteråt."),
+                ("version_1_1", &v),
+                ("orig_niva_1_1", "U"),
+                ("orig_kommentar_1_1", "x"),
+                ("atgard", "spara"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let now = rcc.page(&format!("/planer/{PLAN}/2024/omraden/1")).await;
+    assert!(now.contains("Ändrad efteråt."));
+    // Just before the change, the cell was as imported; the day before, nothing was there yet.
+    let then = rcc.page(&format!("/planer/{PLAN}/2024/omraden/1?per={before_change}")).await;
+    assert!(then.contains("som det såg ut <strong>den "), "the page says it shows the past");
+    assert!(!then.contains("Ändrad efteråt."), "yesterday's page does not show today's change");
+    let row = then.split("<tr id=\"mal-1-1\">").nth(1).and_then(|r| r.split("</tr>").next()).expect("row");
+    let levels: Vec<&str> = row.split("data-niva=\"").skip(1).map(|s| s.split('"').next().unwrap_or("")).collect();
+    assert_eq!(levels, ["P", "U", "U", "U"], "as imported");
+    let yesterday = utc(&["-d", "yesterday", "+%Y-%m-%d"]);
+    let empty = rcc.page(&format!("/planer/{PLAN}/2024/omraden/1?per={yesterday}")).await;
+    let row = empty.split("<tr id=\"mal-1-1\">").nth(1).and_then(|r| r.split("</tr>").next()).expect("row");
+    assert_eq!(row.matches("data-niva=\"\"").count(), 4, "before the import every cell was blank");
+    assert_eq!(rcc.get(&format!("/planer/{PLAN}/2024/omraden/1?per=igår")).await.status(), 400);
+    assert_eq!(app.get(&format!("/planer/{PLAN}/2024/omraden/1?per={yesterday}")).await.status(), 303, "RCC only");
+});
+
+both_backends!(two_people_editing_the_same_answer, |backend| async move {
+    let app = workflow_app(backend).await;
+    let path = format!("/planer/{PLAN}/2025/regioner/RN");
+    let mut rn = Browser::new(&app);
+    rn.login("rn").await;
+    let mut rcc = Browser::new(&app);
+    rcc.login("rcc").await;
+    // Both open the form at version 1; the RCC saves first.
+    let base = [("version_2_1", "1"), ("orig_niva_2_1", ""), ("orig_kommentar_2_1", ""), ("atgard", "spara")];
+    let mut first = base.to_vec();
+    first.extend([("niva_2_1", "P"), ("kommentar_2_1", "RCC:s text.")]);
+    assert_eq!(rcc.post(&path, &first).await.status(), 303);
+    let mut second = base.to_vec();
+    second.extend([("niva_2_1", "U"), ("kommentar_2_1", "Regionens text.")]);
+    let r = rn.post(&path, &second).await;
+    assert_eq!(r.status(), 409, "the stale save is refused");
+    let page = r.text().await.expect("body");
+    assert!(page.contains("RCC:s text.") && page.contains("Regionens text."), "both texts are shown");
+    assert!(page.contains("name=\"val_2_1\""), "the user chooses");
+    let csv = cli_ok(&app.db, &["export", "levels", "--plan", PLAN, "--year", "2025", "--format", "csv"]);
+    assert_eq!(csv.lines().nth(9), Some("2,1,,P,,"), "nothing was overwritten");
+    // Choosing "mine" with the new version saves.
+    let v = version_in(&page, "2.1");
+    assert_eq!(v, "2");
+    let r = rn
+        .post(
+            &path,
+            &[
+                ("niva_2_1", "U"),
+                ("kommentar_2_1", "Regionens text."),
+                ("version_2_1", &v),
+                ("orig_niva_2_1", "P"),
+                ("orig_kommentar_2_1", "RCC:s text."),
+                ("val_2_1", "min"),
+                ("atgard", "spara"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let csv = cli_ok(&app.db, &["export", "levels", "--plan", PLAN, "--year", "2025", "--format", "csv"]);
+    assert_eq!(csv.lines().nth(9), Some("2,1,,U,,"));
+});
+
+both_backends!(action_plans_are_the_regions_own, |backend| async move {
+    let app = workflow_app(backend).await;
+    let mut rn = Browser::new(&app);
+    rn.login("rn").await;
+    let base = format!("/planer/{PLAN}/handlingsplaner/RN");
+    let r = rn
+        .post(
+            &format!("{base}/mal/1.1"),
+            &[("own_goal", "Fler gentester"), ("current_state", "70 %"), ("version", "0")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let r =
+        rn.post(&format!("{base}/mal/1.1"), &[("own_goal", "Annat"), ("current_state", "x"), ("version", "0")]).await;
+    assert_eq!(r.status(), 409, "stale version");
+    let r = rn
+        .post(
+            &format!("{base}/mal/1.1/aktiviteter"),
+            &[
+                ("text", "Utbilda kontaktsjuksköterskor"),
+                ("responsible", "Cancersamordnaren"),
+                ("due", "2026-06-30"),
+                ("status", "planerad"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let r = rn.post(&format!("{base}/mal/1.1/aktiviteter"), &[("text", "x"), ("due", "30 juni")]).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.expect("body").contains("30 juni&#34; är inget giltigt datum"));
+    let page = rn.page(&base).await;
+    assert!(
+        page.contains("Fler gentester")
+            && page.contains("Utbilda kontaktsjuksköterskor")
+            && page.contains("30 juni 2026")
+    );
+    let id = page
+        .split(&format!("{base}/aktiviteter/"))
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("activity id")
+        .to_owned();
+    let r = rn
+        .post(
+            &format!("{base}/aktiviteter/{id}"),
+            &[
+                ("text", "Utbilda kontaktsjuksköterskor"),
+                ("responsible", "Cancersamordnaren"),
+                ("due", "2026-06-30"),
+                ("status", "klar"),
+                ("version", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert!(rn.page(&base).await.contains("<td>Klar</td>"));
+    // Another region's reporter can neither read nor change it.
+    let mut rv = Browser::new(&app);
+    rv.login("rv").await;
+    assert_eq!(rv.get(&base).await.status(), 403);
+    let r =
+        rv.post(&format!("{base}/mal/1.1"), &[("own_goal", "Kapat"), ("current_state", ""), ("version", "1")]).await;
+    assert_eq!(r.status(), 403);
+    let r = rv
+        .post(&format!("{base}/aktiviteter/{id}"), &[("text", "Kapat"), ("status", "struken"), ("version", "2")])
+        .await;
+    assert_eq!(r.status(), 403);
+});
+
+both_backends!(the_process_leader_follows_up_and_signs, |backend| async move {
+    let app = workflow_app(backend).await;
+    let mut p = Browser::new(&app);
+    p.login("proc").await;
+    let base = format!("/planer/{PLAN}/2025/processer/vagen-in");
+    let form = p.page(&format!("{base}/redigera")).await;
+    assert!(form.contains("Processuppföljning 2025") || form.contains("2025"), "the 2025 follow-up exists");
+    assert!(form.contains("name=\"text_1\""), "last year's goal is carried over");
+    let goal = form
+        .split("name=\"text_1\" required>")
+        .nth(1)
+        .and_then(|s| s.split("</textarea>").next())
+        .expect("goal")
+        .to_owned();
+    let r = p
+        .post(
+            &format!("{base}/redigera"),
+            &[
+                ("version", "1"),
+                ("title", "Uppföljning 2025 av Vägen in"),
+                ("text_1", &goal),
+                ("current_1", "Nuläge"),
+                ("targets_1", "En arbetsgrupp\nFler strukturer"),
+                ("date_1", "2025"),
+                ("followup_1", "Gruppen är nu fulltalig."),
+                ("long_term", "Punkt ett\nPunkt två"),
+                ("level_structuring", "Ej relevant"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let r = p.post(&format!("{base}/signera"), &[("name", "Test proc"), ("version", "2")]).await;
+    assert_eq!(r.status(), 303);
+    let page = p.page(&base).await;
+    assert!(page.contains("Gruppen är nu fulltalig.") && page.contains("Signerad av Test proc"));
+    let r = p.post(&format!("{base}/redigera"), &[("version", "3"), ("title", "Ändrad"), ("text_1", &goal)]).await;
+    assert_eq!(r.status(), 423, "signed: read-only");
+    // Only the RCC reopens, with a reason.
+    assert_eq!(p.post(&format!("{base}/oppna-igen"), &[("skal", "Jag vill ändra")]).await.status(), 403);
+    let mut rcc = Browser::new(&app);
+    rcc.login("rcc").await;
+    assert_eq!(rcc.post(&format!("{base}/oppna-igen"), &[("skal", "")]).await.status(), 422);
+    assert_eq!(rcc.post(&format!("{base}/oppna-igen"), &[("skal", "Komplettera")]).await.status(), 303);
+    assert!(!p.page(&base).await.contains("Signerad av"));
+    // Another process's leader, or a region reporter, cannot edit it.
+    let mut rn = Browser::new(&app);
+    rn.login("rn").await;
+    assert_eq!(rn.get(&format!("{base}/redigera")).await.status(), 403);
+});
