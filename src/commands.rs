@@ -111,6 +111,44 @@ async fn load_demo(store: &dyn Store) -> anyhow::Result<()> {
     }
     import_dataset(store, &data).await?;
     eprintln!("Demodata inläst: {}.", describe(&data));
+    demo_accounts(store).await
+}
+
+/// One account per role, so that the workflow can be tried at once. They share one random password,
+/// printed once.
+async fn demo_accounts(store: &dyn Store) -> anyhow::Result<()> {
+    let password: String = uppfolj_web::auth::random_token().map_err(|e| anyhow!("{e}"))?.chars().take(16).collect();
+    let hash = hash_password(&password).map_err(|e| anyhow!("{e}"))?;
+    let accounts: [(&str, &str, Role, Option<&str>, Option<&str>); 8] = [
+        ("demo-admin", "Demo Administratör", Role::Admin, None, None),
+        ("demo-rcc", "Demo RCC Norr", Role::Rcc, None, None),
+        ("demo-rjh", "Demo Jämtland Härjedalen", Role::Region, Some("RJH"), None),
+        ("demo-rn", "Demo Norrbotten", Role::Region, Some("RN"), None),
+        ("demo-rv", "Demo Västerbotten", Role::Region, Some("RV"), None),
+        ("demo-rvn", "Demo Västernorrland", Role::Region, Some("RVN"), None),
+        ("demo-process", "Demo Processledare", Role::Process, None, Some("vagen-in")),
+        ("demo-lasare", "Demo Läsare", Role::Reader, None, None),
+    ];
+    let actor = Actor::system("demo", now());
+    for (username, display_name, role, region, process) in accounts {
+        let user = NewUser {
+            username: username.to_owned(),
+            display_name: display_name.to_owned(),
+            role,
+            region: region.map(RegionCode::parse).transpose()?,
+            process: process.map(Slug::parse).transpose()?,
+            restricted_access: false,
+            password_hash: hash.clone(),
+        };
+        match store.create_user(&user, &actor).await {
+            Ok(_) | Err(StoreError::Conflict(_)) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    eprintln!(
+        "Demokonton: demo-rcc, demo-admin, demo-rjh, demo-rn, demo-rv, demo-rvn, demo-process, demo-lasare. \
+         Lösenord för alla: {password}"
+    );
     Ok(())
 }
 

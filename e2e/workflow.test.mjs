@@ -1,0 +1,155 @@
+// The follow-up round end to end in headless Chromium: a region reporter fills in and submits, the RCC
+// returns the answers with a reason, the region corrects and resubmits, the RCC condenses, accepts and
+// publishes. axe-core checks every page of the flow against WCAG 2.1 A and AA.
+//
+// Run by scripts/test after the cargo tests: UPPFOLJ_BIN names the built binary, CHROMIUM the browser
+// (default /usr/bin/chromium, Debian's package).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const AXE = require.resolve('axe-core/axe.min.js');
+const BIN = process.env.UPPFOLJ_BIN;
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const PLAN = 'norr-2022-2024';
+const PASSWORD = 'korrekt-häst-batteri';
+
+function cli(db, args, input) {
+  const r = spawnSync(BIN, ['--database', db, ...args], { input, encoding: 'utf8', env: { ...process.env, UPPFOLJ_LOG: 'warn' } });
+  assert.equal(r.status, 0, `uppfolj ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+function serve(db) {
+  const child = spawn(BIN, ['--database', db, 'serve', '--listen', '127.0.0.1:0'], {
+    env: { ...process.env, UPPFOLJ_LOG: 'error' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/http:\/\/[0-9.:]+/);
+      if (m) resolve({ child, base: m[0] });
+    });
+    child.on('exit', (code) => reject(new Error(`the app stopped (${code})`)));
+    setTimeout(() => reject(new Error('the app did not start')), 60000).unref();
+  });
+}
+
+/** Runs axe-core on the page and fails with a readable list of WCAG 2.1 A/AA violations. */
+async function checkAccessibility(page, name) {
+  await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate(() =>
+    window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }),
+  );
+  const problems = result.violations.map(
+    (v) => `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('\n    ')}`,
+  );
+  assert.deepEqual(problems, [], `axe found WCAG 2.1 AA violations on ${name}:\n${problems.join('\n')}`);
+  assert.ok(result.passes.length > 5, `axe checked too little on ${name}`);
+}
+
+async function login(browser, base, user) {
+  // bypassCSP lets the test inject axe-core; the app itself sends a strict policy.
+  const context = await browser.newContext({ bypassCSP: true, locale: 'sv-SE' });
+  const page = await context.newPage();
+  await page.goto(`${base}/logga-in`);
+  await checkAccessibility(page, 'the login page');
+  await page.getByLabel('Användarnamn').fill(user);
+  await page.getByLabel('Lösenord').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Logga in' }).click();
+  await page.waitForURL(`${base}/`);
+  return page;
+}
+
+test('a region reports, the RCC returns, accepts and publishes; every page passes axe', async () => {
+  assert.ok(BIN, 'set UPPFOLJ_BIN to the uppfolj binary');
+  const dir = mkdtempSync(join(tmpdir(), 'uppfolj-e2e-'));
+  const db = `sqlite://${join(dir, 'e2e.db')}`;
+  cli(db, ['demo']);
+  cli(db, ['user', 'add', 'rn', '--role', 'region', '--region', 'RN', '--display-name', 'Rita Nord'], `${PASSWORD}\n`);
+  cli(db, ['user', 'add', 'rcc', '--role', 'rcc', '--display-name', 'Rut Centrum'], `${PASSWORD}\n`);
+  cli(db, ['round', 'open', '--plan', PLAN, '--year', '2025', '--deadline', '2026-03-31']);
+  const { child, base } = await serve(db);
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run', '--disable-quic', '--disable-dev-shm-usage'],
+  });
+  try {
+    // Public pages.
+    const anon = await (await browser.newContext({ bypassCSP: true })).newPage();
+    for (const path of ['/', `/planer/${PLAN}/2024`, `/planer/${PLAN}/2024/omraden/3`, `/planer/${PLAN}/2024/indikatorer`]) {
+      await anon.goto(base + path);
+      await checkAccessibility(anon, path);
+    }
+
+    // The region reporter fills in and submits.
+    const rn = await login(browser, base, 'rn');
+    await checkAccessibility(rn, 'the start page (RN)');
+    await rn.getByRole('link', { name: /Fyll i RNs uppföljning 2025/ }).click();
+    await checkAccessibility(rn, 'the region form');
+    await rn.getByLabel('Nivå för mål 1.1', { exact: true }).selectOption('P');
+    await rn.getByLabel('Kommentar till mål 1.1', { exact: true }).fill('Arbetet med gentester pågår.');
+    await rn.getByRole('button', { name: 'Spara utkast' }).click();
+    await rn.getByText('Utkastet är sparat').waitFor();
+    await rn.getByLabel('Nivå för mål 3.3', { exact: true }).selectOption('U/E');
+    await rn.getByLabel('Kommentar till mål 3.3', { exact: true }).fill('Inklusionsmålet nått, ledtidsmålet inte.');
+    await rn.getByRole('button', { name: 'Spara och skicka in till RCC' }).click();
+    await rn.getByText('Svaren är inskickade till RCC').waitFor();
+    await checkAccessibility(rn, 'the submitted answers');
+
+    // The RCC returns them with a reason.
+    const rcc = await login(browser, base, 'rcc');
+    await rcc.goto(`${base}/planer/${PLAN}/2025/granskning`);
+    await checkAccessibility(rcc, 'the completeness overview');
+    await rcc.getByRole('link', { name: 'Granska RN' }).click();
+    await checkAccessibility(rcc, 'the review of RN');
+    await rcc.getByLabel(/Skäl till att svaren skickas tillbaka/).fill('Ange andelen gentestade för mål 1.1.');
+    await rcc.getByRole('button', { name: 'Skicka tillbaka till RN' }).click();
+    await rcc.waitForURL(`${base}/planer/${PLAN}/2025/granskning`);
+    assert.match(await rcc.content(), /Återsänd/);
+
+    // The region sees the reason, corrects and resubmits.
+    await rn.reload();
+    assert.match(await rn.content(), /Ange andelen gentestade för mål 1\.1\./);
+    await checkAccessibility(rn, 'the returned form');
+    await rn.getByLabel('Nivå för mål 1.1', { exact: true }).selectOption('U');
+    await rn.getByLabel('Kommentar till mål 1.1', { exact: true }).fill('92 % av patienterna gentestades.');
+    await rn.getByRole('button', { name: 'Spara och skicka in till RCC' }).click();
+    await rn.getByText('Svaren är inskickade till RCC').waitFor();
+
+    // The RCC condenses, accepts and publishes.
+    await rcc.goto(`${base}/planer/${PLAN}/2025/granskning/RN`);
+    await rcc.getByLabel('Kondenserad kommentar till mål 1.1').fill('92 % gentestade.');
+    await rcc.getByRole('button', { name: 'Spara kondenserade kommentarer' }).click();
+    await rcc.getByText('Sparat.').waitFor();
+    await rcc.getByRole('button', { name: 'Godkänn RNs svar' }).click();
+    await rcc.waitForURL(`${base}/planer/${PLAN}/2025/granskning`);
+    assert.match(await rcc.content(), /Godkänd/);
+    await rcc.getByLabel('Publicera ändå').check();
+    await rcc.getByRole('button', { name: 'Publicera uppföljningen 2025' }).click();
+    await rcc.waitForURL(`${base}/planer/${PLAN}/2025`);
+    await checkAccessibility(rcc, 'the published overview');
+
+    // Everyone sees the published round, with the condensed comment.
+    await anon.goto(`${base}/planer/${PLAN}/2025/omraden/1`);
+    assert.match(await anon.content(), /92 % gentestade\./);
+    await checkAccessibility(anon, 'the published area page');
+    await rcc.goto(`${base}/planer/${PLAN}/2025/mal/1.1/RN/historik`);
+    assert.match(await rcc.content(), /Rita Nord/);
+    await checkAccessibility(rcc, 'the history of a cell');
+  } finally {
+    await browser.close();
+    child.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
