@@ -119,7 +119,9 @@ async fn load_demo(store: &dyn Store) -> anyhow::Result<()> {
 async fn demo_accounts(store: &dyn Store) -> anyhow::Result<()> {
     let password: String = uppfolj_web::auth::random_token().map_err(|e| anyhow!("{e}"))?.chars().take(16).collect();
     let hash = hash_password(&password).map_err(|e| anyhow!("{e}"))?;
-    let accounts: [(&str, &str, Role, Option<&str>, Option<&str>); 8] = [
+    /// User name, display name, role, region, care process.
+    type DemoAccount = (&'static str, &'static str, Role, Option<&'static str>, Option<&'static str>);
+    let accounts: [DemoAccount; 8] = [
         ("demo-admin", "Demo Administratör", Role::Admin, None, None),
         ("demo-rcc", "Demo RCC Norr", Role::Rcc, None, None),
         ("demo-rjh", "Demo Jämtland Härjedalen", Role::Region, Some("RJH"), None),
