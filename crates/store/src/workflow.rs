@@ -72,6 +72,16 @@ macro_rules! store_workflow {
             .ok_or_else(|| StoreError::NotFound(format!("sjukvårdsregionen har ingen region \"{region}\"")))
         }
 
+        /// A write transaction on a round that is open; a published round is locked.
+        async fn open_round_write(pool: &Pool, plan: &str, year: i32) -> Result<(Tx<'static>, RoundIds), StoreError> {
+            let mut tx = begin_write(pool).await?;
+            let ids = round_ids(&mut tx, plan, year).await?;
+            if ids.status == RoundStatus::Published {
+                return Err(locked_round(year));
+            }
+            Ok((tx, ids))
+        }
+
         fn locked_round(year: i32) -> StoreError {
             StoreError::Locked(format!(
                 "uppföljningen {year} är publicerad och låst; RCC kan öppna den igen med ett skäl"
@@ -349,11 +359,7 @@ macro_rules! store_workflow {
             by_region: bool,
             actor: &Actor,
         ) -> Result<Vec<i32>, StoreError> {
-            let mut tx = begin_write(pool).await?;
-            let ids = round_ids(&mut tx, plan, year).await?;
-            if ids.status == RoundStatus::Published {
-                return Err(locked_round(year));
-            }
+            let (mut tx, ids) = open_round_write(pool, plan, year).await?;
             let rid = region_db_id(&mut tx, ids.plan_id, region).await?;
             let state_text: String = sqlx::query_scalar("SELECT state FROM region_rounds WHERE round_id = $1 AND region_id = $2")
                 .bind(ids.round_id)
@@ -462,11 +468,7 @@ macro_rules! store_workflow {
             expected: i32,
             actor: &Actor,
         ) -> Result<i32, StoreError> {
-            let mut tx = begin_write(pool).await?;
-            let ids = round_ids(&mut tx, plan, year).await?;
-            if ids.status == RoundStatus::Published {
-                return Err(locked_round(year));
-            }
+            let (mut tx, ids) = open_round_write(pool, plan, year).await?;
             let gid = goal_db_id(&mut tx, ids.plan_id, goal).await?;
             let rid = region_db_id(&mut tx, ids.plan_id, region).await?;
             let row = sqlx::query("SELECT id, condensed, condensed_version FROM assessments WHERE round_id = $1 AND goal_id = $2 AND region_id = $3")
@@ -509,11 +511,7 @@ macro_rules! store_workflow {
             expected: i32,
             actor: &Actor,
         ) -> Result<i32, StoreError> {
-            let mut tx = begin_write(pool).await?;
-            let ids = round_ids(&mut tx, plan, year).await?;
-            if ids.status == RoundStatus::Published {
-                return Err(locked_round(year));
-            }
+            let (mut tx, ids) = open_round_write(pool, plan, year).await?;
             let gid = goal_db_id(&mut tx, ids.plan_id, goal).await?;
             sqlx::query("INSERT INTO rcc_comments (round_id, goal_id, body, version) VALUES ($1, $2, '', 0) ON CONFLICT (round_id, goal_id) DO NOTHING")
                 .bind(ids.round_id)
@@ -560,11 +558,7 @@ macro_rules! store_workflow {
             expected: Option<i32>,
             actor: &Actor,
         ) -> Result<RegionState, StoreError> {
-            let mut tx = begin_write(pool).await?;
-            let ids = round_ids(&mut tx, plan, year).await?;
-            if ids.status == RoundStatus::Published {
-                return Err(locked_round(year));
-            }
+            let (mut tx, ids) = open_round_write(pool, plan, year).await?;
             let rid = region_db_id(&mut tx, ids.plan_id, region).await?;
             let row = sqlx::query("SELECT state, version FROM region_rounds WHERE round_id = $1 AND region_id = $2")
                 .bind(ids.round_id)
