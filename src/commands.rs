@@ -303,6 +303,23 @@ pub async fn user_add(
     Ok(())
 }
 
+pub async fn user_password(db: &str, name: &str) -> anyhow::Result<()> {
+    let store = open(db).await?;
+    let r = async {
+        let user =
+            store.user_by_username(name).await?.ok_or_else(|| anyhow!("det finns ingen användare \"{name}\""))?;
+        let password = read_password(name)?;
+        let hash = hash_password(&password).map_err(|e| anyhow!("{e}"))?;
+        store.set_password(user.account.id, &hash, &Actor::system(CLI, now())).await?;
+        anyhow::Ok(())
+    }
+    .await;
+    store.close().await;
+    r?;
+    eprintln!("Lösenordet för {name} är bytt; tidigare inloggningar gäller inte längre.");
+    Ok(())
+}
+
 pub async fn user_list(db: &str) -> anyhow::Result<()> {
     let store = open(db).await?;
     let users = store.users().await;

@@ -82,6 +82,11 @@ enum UserCmd {
     },
     /// Listar kontona.
     List,
+    /// Byter lösenord (läses som vid add); alla inloggningar med det gamla lösenordet avslutas.
+    Password {
+        /// Användarnamnet.
+        name: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -187,6 +192,7 @@ fn main() -> ExitCode {
                 commands::user_add(&db, &name, &role, region, process, display_name, restricted).await
             }
             Command::User(UserCmd::List) => commands::user_list(&db).await,
+            Command::User(UserCmd::Password { name }) => commands::user_password(&db, &name).await,
             Command::Token(TokenCmd::Create { name, label }) => commands::token_create(&db, &name, &label).await,
             Command::Round(RoundCmd::Open { plan, year, deadline }) => {
                 commands::round_open(&db, &plan, year, &deadline).await

@@ -153,3 +153,28 @@ both_backends!(api_tokens_are_stored_only_as_hashes, |backend| async move {
     let o = cli(&app.db, &["user", "add", "x", "--role", "region"]);
     assert!(stderr(&o).contains("rollen region kräver --region"), "{}", stderr(&o));
 });
+
+both_backends!(a_new_password_ends_old_sessions, |backend| async move {
+    let app = TestApp::spawn(backend).await;
+    add_cast(&app.db);
+    let mut b = Browser::new(&app);
+    b.login("rn").await;
+    assert!(b.page("/").await.contains("Inloggad"));
+    let mut child = std::process::Command::new(BIN)
+        .args(["--database", &app.db.url, "user", "password", "rn"])
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("user password");
+    {
+        use std::io::Write;
+        child.stdin.take().expect("stdin").write_all(b"ett helt nytt losenord\n").expect("write");
+    }
+    let out = child.wait_with_output().expect("wait");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!b.page("/").await.contains("Inloggad"), "the old session no longer works");
+    let r = b.post("/logga-in", &[("username", "rn"), ("password", PASSWORD), ("next", "/")]).await;
+    assert_eq!(r.status(), 401, "the old password no longer works");
+    let r = b.post("/logga-in", &[("username", "rn"), ("password", "ett helt nytt losenord"), ("next", "/")]).await;
+    assert_eq!(r.status(), 303);
+});
