@@ -204,6 +204,67 @@ pub async fn export_levels(db: &str, plan: &str, year: i32, json: bool) -> anyho
     Ok(())
 }
 
+pub async fn summary(db: &str, plan: &str, year: i32, json: bool) -> anyhow::Result<()> {
+    let store = open(db).await?;
+    let data = load(store.as_ref(), plan).await;
+    store.close().await;
+    let data = data?;
+    let round = data.round(year).ok_or_else(|| anyhow!("planen {plan} har ingen uppföljning för {year}"))?;
+    let s = uppfolj_domain::summary::derive(&data, round);
+    let mut out = std::io::stdout();
+    if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&s)?)?;
+        return Ok(());
+    }
+    let list = |v: &[uppfolj_domain::GoalRef]| {
+        if v.is_empty() { "inga".to_owned() } else { v.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ") }
+    };
+    writeln!(out, "Härledd sammanfattning: {}, uppföljning {year}", data.plan.title)?;
+    writeln!(out, "Uppnått (U) i alla regioner: {}", list(&s.achieved_everywhere))?;
+    let abo: Vec<String> = s
+        .achieved_all_but_one
+        .iter()
+        .map(|a| {
+            format!(
+                "{} (utom {}: {})",
+                a.goal,
+                a.region,
+                if a.level.is_blank() { "blank".to_owned() } else { a.level.to_string() }
+            )
+        })
+        .collect();
+    writeln!(out, "Uppnått i alla utom en: {}", abo.join(", "))?;
+    writeln!(out, "Ej påbörjat någonstans: {}", list(&s.not_started_anywhere))?;
+    let missing: Vec<String> = s
+        .missing_levels
+        .iter()
+        .map(|m| format!("{} ({})", m.goal, m.regions.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")))
+        .collect();
+    writeln!(out, "Mål där någon region saknar nivå: {}", missing.join("; "))?;
+    for a in &s.areas {
+        writeln!(
+            out,
+            "Område {} {}: {} av {} bedömningar U ({:.0} %)",
+            a.area,
+            a.title,
+            a.achieved,
+            a.cells,
+            a.share * 100.0
+        )?;
+    }
+    if let Some(a) = s.furthest_area {
+        writeln!(out, "Längst från målen (lägst andel U): område {a}")?;
+    }
+    if let Some(py) = s.previous_year {
+        writeln!(out, "Ändrade nivåer sedan {py}: {}", s.changes.len())?;
+    }
+    writeln!(out, "Varningar ({}):", s.warnings.len())?;
+    for w in &s.warnings {
+        writeln!(out, "- {}", w.message)?;
+    }
+    Ok(())
+}
+
 pub async fn export_data(db: &str, plan: &str, output: Option<&Path>) -> anyhow::Result<()> {
     let store = open(db).await?;
     let data = load(store.as_ref(), plan).await;

@@ -47,6 +47,17 @@ enum Command {
     /// Skriver ut data.
     #[command(subcommand)]
     Export(Export),
+    /// Den härledda sammanfattningen av en uppföljning och kontrollen av RCC:s text mot data.
+    Summary {
+        /// Planens kortnamn, till exempel norr-2022-2024.
+        #[arg(long)]
+        plan: String,
+        /// Uppföljningsåret.
+        #[arg(long)]
+        year: i32,
+        #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
+        format: SummaryFormat,
+    },
     /// Användarkonton.
     #[command(subcommand)]
     User(UserCmd),
@@ -160,6 +171,12 @@ enum Export {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum SummaryFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum LevelFormat {
     Csv,
     Json,
@@ -190,6 +207,9 @@ fn main() -> ExitCode {
             }
             Command::User(UserCmd::Add { name, role, region, process, display_name, restricted }) => {
                 commands::user_add(&db, &name, &role, region, process, display_name, restricted).await
+            }
+            Command::Summary { plan, year, format } => {
+                commands::summary(&db, &plan, year, matches!(format, SummaryFormat::Json)).await
             }
             Command::User(UserCmd::List) => commands::user_list(&db).await,
             Command::User(UserCmd::Password { name }) => commands::user_password(&db, &name).await,

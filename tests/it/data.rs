@@ -180,3 +180,26 @@ fn an_unknown_database_scheme_is_refused() {
     assert!(!o.status.success());
     assert!(stderr(&o).contains("databasadressen \"mysql://localhost/x\" stöds inte"), "{}", stderr(&o));
 }
+
+both_backends!(the_derived_summary_and_its_warnings, |backend| async move {
+    let db = TestDb::new(backend).await;
+    cli_ok(&db, &["demo"]);
+    let json = cli_ok(&db, &["summary", "--plan", PLAN, "--year", "2024", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+    assert_eq!(v["achieved_everywhere"], serde_json::json!(["1.2", "1.4", "1.8", "2.4", "4.5", "6.5", "6.6"]));
+    assert_eq!(v["achieved_all_but_one"][0], serde_json::json!({"goal": "1.1", "region": "RJH", "level": "P"}));
+    let warnings: Vec<(String, String)> = v["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .map(|w| (w["goal"].as_str().unwrap_or("").to_owned(), w["region"].as_str().unwrap_or("").to_owned()))
+        .collect();
+    assert_eq!(
+        warnings,
+        [("4.4", "RN"), ("1.3", ""), ("2.1", ""), ("3.3", "RVN"), ("", "")]
+            .map(|(g, r)| (g.to_owned(), r.to_owned()))
+    );
+    insta::assert_snapshot!("summary_json", json);
+    let text = cli_ok(&db, &["summary", "--plan", PLAN, "--year", "2024"]);
+    assert!(text.contains("Varningar (5):"), "{text}");
+});

@@ -174,6 +174,30 @@ struct FileRound {
 struct FileSummary {
     heading: String,
     text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    claims: Option<FileClaims>,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct FileClaims {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    achieved_everywhere: Vec<S<String>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    achieved_all_but_one: Vec<S<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    furthest_area: Option<S<u32>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    figures: Vec<FileFigure>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct FileFigure {
+    indicator: S<String>,
+    region: S<String>,
+    period: S<String>,
+    value: f64,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -440,6 +464,7 @@ fn validate(f: FileData, c: &mut Checker<'_>) -> Option<Dataset> {
     }
 
     // Rounds.
+    let indicator_slugs: BTreeSet<String> = f.indicator.iter().map(|i| i.slug.get_ref().clone()).collect();
     let mut rounds = Vec::new();
     let mut years = BTreeSet::new();
     for r in &f.round {
@@ -539,7 +564,25 @@ fn validate(f: FileData, c: &mut Checker<'_>) -> Option<Dataset> {
             summary: r
                 .summary
                 .iter()
-                .map(|s| SummarySection { heading: s.heading.trim().to_owned(), text: s.text.trim().to_owned() })
+                .map(|s| SummarySection {
+                    heading: s.heading.trim().to_owned(),
+                    text: s.text.trim().to_owned(),
+                    claims: s
+                        .claims
+                        .as_ref()
+                        .map(|cl| {
+                            claims(
+                                c,
+                                cl,
+                                &format!("{rpath} › sammanfattning \"{}\"", s.heading.trim()),
+                                &known_goals,
+                                &seen,
+                                &indicator_slugs,
+                                f.area.len(),
+                            )
+                        })
+                        .unwrap_or_default(),
+                })
                 .collect(),
             goals,
         });
@@ -707,6 +750,61 @@ fn validate(f: FileData, c: &mut Checker<'_>) -> Option<Dataset> {
     })
 }
 
+#[allow(clippy::too_many_arguments)]
+fn claims(
+    c: &mut Checker<'_>,
+    f: &FileClaims,
+    path: &str,
+    known_goals: &BTreeSet<GoalRef>,
+    regions: &BTreeSet<RegionCode>,
+    indicators: &BTreeSet<String>,
+    areas: usize,
+) -> crate::summary::Claims {
+    let goals = |c: &mut Checker<'_>, list: &[S<String>], what: &str| -> Vec<GoalRef> {
+        list.iter().filter_map(|g| c.goal_ref(g, &format!("{path} › {what}"), known_goals)).collect()
+    };
+    let achieved_everywhere = goals(c, &f.achieved_everywhere, "achieved_everywhere");
+    let achieved_all_but_one = goals(c, &f.achieved_all_but_one, "achieved_all_but_one");
+    let furthest_area = f.furthest_area.as_ref().and_then(|a| {
+        let n = *a.get_ref();
+        if n >= 1 && usize::try_from(n).is_ok_and(|n| n <= areas) {
+            Some(n)
+        } else {
+            c.err(a, format!("{path} › furthest_area"), format!("planen har inget område {n}"));
+            None
+        }
+    });
+    let mut figures = Vec::new();
+    for fig in &f.figures {
+        let fpath = format!("{path} › figures");
+        if !indicators.contains(fig.indicator.get_ref()) {
+            c.err(&fig.indicator, &fpath, format!("det finns ingen indikator \"{}\" i filen", fig.indicator.get_ref()));
+            continue;
+        }
+        let scope = match Scope::parse(fig.region.get_ref()) {
+            Ok(Scope::Region(r)) if !regions.contains(&r) => {
+                c.err(&fig.region, &fpath, format!("\"{r}\" är ingen av sjukvårdsregionens regioner"));
+                continue;
+            }
+            Ok(s) => s,
+            Err(e) => {
+                c.err(&fig.region, &fpath, e.to_string());
+                continue;
+            }
+        };
+        let period = match Period::parse(fig.period.get_ref()) {
+            Ok(p) => p,
+            Err(e) => {
+                c.err(&fig.period, &fpath, e.to_string());
+                continue;
+            }
+        };
+        let Ok(indicator) = Slug::parse(fig.indicator.get_ref()) else { continue };
+        figures.push(crate::summary::FigureClaim { indicator, scope, period, value: fig.value });
+    }
+    crate::summary::Claims { achieved_everywhere, achieved_all_but_one, furthest_area, figures }
+}
+
 fn region_texts(
     c: &mut Checker<'_>,
     known: &BTreeSet<RegionCode>,
@@ -801,7 +899,40 @@ pub fn to_toml(d: &Dataset) -> Result<String, toml::ser::Error> {
                 summary: r
                     .summary
                     .iter()
-                    .map(|s| FileSummary { heading: s.heading.clone(), text: s.text.clone() })
+                    .map(|s| FileSummary {
+                        heading: s.heading.clone(),
+                        text: s.text.clone(),
+                        claims: if s.claims.is_empty() {
+                            None
+                        } else {
+                            Some(FileClaims {
+                                achieved_everywhere: s
+                                    .claims
+                                    .achieved_everywhere
+                                    .iter()
+                                    .map(|g| sp(g.to_string()))
+                                    .collect(),
+                                achieved_all_but_one: s
+                                    .claims
+                                    .achieved_all_but_one
+                                    .iter()
+                                    .map(|g| sp(g.to_string()))
+                                    .collect(),
+                                furthest_area: s.claims.furthest_area.map(sp),
+                                figures: s
+                                    .claims
+                                    .figures
+                                    .iter()
+                                    .map(|f| FileFigure {
+                                        indicator: sp(f.indicator.to_string()),
+                                        region: sp(f.scope.notation().to_owned()),
+                                        period: sp(f.period.to_string()),
+                                        value: f.value,
+                                    })
+                                    .collect(),
+                            })
+                        },
+                    })
                     .collect(),
                 goal: r
                     .goals

@@ -134,6 +134,12 @@ pub fn format_date(d: Date) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
 
+/// A number the Swedish way: decimal comma, no needless decimals, a real minus sign.
+pub fn number(v: f64) -> String {
+    let s = if (v - v.round()).abs() < 1e-9 { format!("{}", v.round()) } else { format!("{v}") };
+    s.replace('.', ",").replace('-', "−")
+}
+
 /// A point in time as stored and compared: UTC, fixed width, so that text order is time order
 /// (`2025-04-11T09:30:00.000000Z`).
 pub fn timestamp(at: time::OffsetDateTime) -> String {

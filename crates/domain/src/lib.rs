@@ -9,6 +9,7 @@ pub mod export;
 pub mod ids;
 pub mod level;
 pub mod model;
+pub mod summary;
 pub mod workflow;
 
 pub use ids::{GoalRef, InvalidValue, Period, RegionCode, Slug};

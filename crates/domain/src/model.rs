@@ -68,7 +68,7 @@ pub struct Goal {
     pub part_names: Option<[String; 2]>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Round {
     pub year: i32,
     /// When the follow-up was made.
@@ -86,10 +86,12 @@ pub struct Round {
     pub goals: Vec<GoalFollowUp>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct SummarySection {
     pub heading: String,
     pub text: String,
+    /// What the section claims, in a form the consistency checks can compare with the data.
+    pub claims: crate::summary::Claims,
 }
 
 /// The regions' levels and comments, and the RCC's comment, on one goal in one round.
@@ -221,6 +223,15 @@ pub enum Scope {
 }
 
 impl Scope {
+    /// Reads the notation of [`Scope::notation`].
+    pub fn parse(s: &str) -> Result<Scope, crate::ids::InvalidValue> {
+        match s {
+            "" => Ok(Scope::HealthcareRegion),
+            "riket" => Ok(Scope::National),
+            code => RegionCode::parse(code).map(Scope::Region),
+        }
+    }
+
     /// The notation of the data file and exports: a region code, `""` or `riket`.
     pub fn notation(&self) -> &str {
         match self {

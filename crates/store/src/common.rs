@@ -279,11 +279,14 @@ macro_rules! store_common {
                     }
                 }
                 for (i, s) in r.summary.iter().enumerate() {
-                    sqlx::query("INSERT INTO round_summary_sections (round_id, position, heading, body) VALUES ($1, $2, $3, $4)")
+                    sqlx::query(
+                        "INSERT INTO round_summary_sections (round_id, position, heading, body, claims) VALUES ($1, $2, $3, $4, $5)",
+                    )
                         .bind(round_id)
                         .bind(pos(i))
                         .bind(&s.heading)
                         .bind(&s.text)
+                        .bind(s.claims.to_json().to_string())
                         .execute(&mut **tx)
                         .await?;
                 }
@@ -528,13 +531,20 @@ macro_rules! store_common {
                 .await?
             {
                 let round_id: i64 = r.try_get("id")?;
-                let summary = sqlx::query("SELECT heading, body FROM round_summary_sections WHERE round_id = $1 ORDER BY position")
+                let mut summary = Vec::new();
+                for s in sqlx::query("SELECT heading, body, claims FROM round_summary_sections WHERE round_id = $1 ORDER BY position")
                     .bind(round_id)
                     .fetch_all(pool)
                     .await?
-                    .into_iter()
-                    .map(|s| Ok(SummarySection { heading: s.try_get("heading")?, text: s.try_get("body")? }))
-                    .collect::<Result<Vec<_>, sqlx::Error>>()?;
+                {
+                    let claims: String = s.try_get("claims")?;
+                    let json: serde_json::Value = serde_json::from_str(&claims).map_err(|e| corrupt(format!("påståenden: {e}")))?;
+                    summary.push(SummarySection {
+                        heading: s.try_get("heading")?,
+                        text: s.try_get("body")?,
+                        claims: uppfolj_domain::summary::Claims::from_json(&json).map_err(corrupt)?,
+                    });
+                }
                 let mut followups: BTreeMap<GoalRef, GoalFollowUp> =
                     goal_refs.values().map(|g| (*g, GoalFollowUp::empty(*g))).collect();
                 for c in sqlx::query("SELECT goal_id, region_id, level, comment, condensed FROM assessments WHERE round_id = $1")

@@ -187,11 +187,7 @@ pub fn blocks(text: &str) -> Vec<Block> {
 pub const COUNT_CATEGORIES: [Category; 5] =
     [Category::Achieved, Category::InProgress, Category::NotStarted, Category::TwoPart, Category::Blank];
 
-/// Formats a number the Swedish way: decimal comma, no needless decimals.
-pub fn number(v: f64) -> String {
-    let s = if (v - v.round()).abs() < 1e-9 { format!("{}", v.round()) } else { format!("{v}") };
-    s.replace('.', ",").replace('-', "−")
-}
+pub use uppfolj_domain::ids::number;
 
 #[cfg(test)]
 mod tests {
