@@ -271,16 +271,35 @@ pub async fn export_data(db: &str, plan: &str, output: Option<&Path>) -> anyhow:
     store.close().await;
     let text = datafile::to_toml(&data?)?;
     match output {
-        Some(path) => {
-            // Write next to the target and rename, so a failed write never leaves half a file.
-            let tmp = path.with_extension("tmp-uppfolj");
-            std::fs::write(&tmp, &text).with_context(|| format!("kunde inte skriva {}", tmp.display()))?;
-            std::fs::rename(&tmp, path).with_context(|| format!("kunde inte skriva {}", path.display()))?;
-            eprintln!("Skrev {}.", path.display());
-        }
+        Some(path) => write_file(path, text.as_bytes())?,
         None => std::io::stdout().write_all(text.as_bytes())?,
     }
     Ok(())
+}
+
+/// Writes next to the target and renames, so a failed write never leaves half a file.
+fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let tmp = path.with_extension("tmp-uppfolj");
+    std::fs::write(&tmp, bytes).with_context(|| format!("kunde inte skriva {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("kunde inte skriva {}", path.display()))?;
+    eprintln!("Skrev {}.", path.display());
+    Ok(())
+}
+
+pub async fn report(
+    db: &str,
+    plan: &str,
+    year: i32,
+    format: uppfolj_reports::Format,
+    output: &Path,
+) -> anyhow::Result<()> {
+    let store = open(db).await?;
+    let data = load(store.as_ref(), plan).await;
+    store.close().await;
+    let data = data?;
+    let today = now().date();
+    let bytes = tokio::task::spawn_blocking(move || uppfolj_reports::render(&data, year, format, today)).await??;
+    write_file(output, &bytes)
 }
 
 pub async fn serve(db: &str, listen: SocketAddr, demo: bool, secure_cookies: bool) -> anyhow::Result<()> {

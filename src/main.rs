@@ -47,6 +47,20 @@ enum Command {
     /// Skriver ut data.
     #[command(subcommand)]
     Export(Export),
+    /// Den sammanställda rapporten för en uppföljning som HTML, PDF, Word eller Excel.
+    Report {
+        /// Planens kortnamn, till exempel norr-2022-2024.
+        #[arg(long)]
+        plan: String,
+        /// Uppföljningsåret.
+        #[arg(long)]
+        year: i32,
+        #[arg(long, value_enum)]
+        format: ReportFormat,
+        /// Filen att skriva till.
+        #[arg(long, short = 'o')]
+        output: PathBuf,
+    },
     /// Den härledda sammanfattningen av en uppföljning och kontrollen av RCC:s text mot data.
     Summary {
         /// Planens kortnamn, till exempel norr-2022-2024.
@@ -171,6 +185,14 @@ enum Export {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum ReportFormat {
+    Html,
+    Pdf,
+    Docx,
+    Xlsx,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum SummaryFormat {
     Text,
     Json,
@@ -207,6 +229,15 @@ fn main() -> ExitCode {
             }
             Command::User(UserCmd::Add { name, role, region, process, display_name, restricted }) => {
                 commands::user_add(&db, &name, &role, region, process, display_name, restricted).await
+            }
+            Command::Report { plan, year, format, output } => {
+                let format = match format {
+                    ReportFormat::Html => uppfolj_reports::Format::Html,
+                    ReportFormat::Pdf => uppfolj_reports::Format::Pdf,
+                    ReportFormat::Docx => uppfolj_reports::Format::Docx,
+                    ReportFormat::Xlsx => uppfolj_reports::Format::Xlsx,
+                };
+                commands::report(&db, &plan, year, format, &output).await
             }
             Command::Summary { plan, year, format } => {
                 commands::summary(&db, &plan, year, matches!(format, SummaryFormat::Json)).await

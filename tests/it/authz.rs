@@ -228,6 +228,14 @@ fn matrix(activity: &str) -> BTreeMap<(&'static str, &'static str), Vec<Case>> {
         "/api/v1/rounds/{plan}/{year}/goals/{goal}/regions/{region}/history",
         vec![case(format!("/api/v1/rounds/{p}/2025/goals/1.1/regions/RN/history"), Body::None, OWN)],
     );
+    add(
+        "get",
+        "/planer/{plan}/{year}/rapport/{format}",
+        vec![
+            case(format!("/planer/{p}/2024/rapport/xlsx"), Body::None, EVERYONE),
+            case(format!("/planer/{p}/2025/rapport/html"), Body::None, RCC),
+        ],
+    );
     add("get", "/static/uppfolj.css", vec![case("/static/uppfolj.css".into(), Body::None, EVERYONE)]);
     add("get", "/healthz", vec![case("/healthz".into(), Body::None, EVERYONE)]);
     m

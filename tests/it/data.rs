@@ -196,8 +196,7 @@ both_backends!(the_derived_summary_and_its_warnings, |backend| async move {
         .collect();
     assert_eq!(
         warnings,
-        [("4.4", "RN"), ("1.3", ""), ("2.1", ""), ("3.3", "RVN"), ("", "")]
-            .map(|(g, r)| (g.to_owned(), r.to_owned()))
+        [("4.4", "RN"), ("1.3", ""), ("2.1", ""), ("3.3", "RVN"), ("", "")].map(|(g, r)| (g.to_owned(), r.to_owned()))
     );
     insta::assert_snapshot!("summary_json", json);
     let text = cli_ok(&db, &["summary", "--plan", PLAN, "--year", "2024"]);

@@ -7,5 +7,6 @@ mod api;
 mod auth;
 mod authz;
 mod data;
+mod reports;
 mod web;
 mod workflow;

@@ -10,6 +10,7 @@ pub mod ids;
 pub mod level;
 pub mod model;
 pub mod summary;
+pub mod text;
 pub mod workflow;
 
 pub use ids::{GoalRef, InvalidValue, Period, RegionCode, Slug};

@@ -138,50 +138,7 @@ pub fn level_view(level: Level, part_names: Option<&[String; 2]>) -> LevelView {
     }
 }
 
-/// Text split into paragraphs at blank lines; lines inside a paragraph are joined.
-pub fn paragraphs(text: &str) -> Vec<String> {
-    text.split("\n\n")
-        .map(|p| p.lines().map(str::trim).collect::<Vec<_>>().join(" "))
-        .filter(|p| !p.is_empty())
-        .collect()
-}
-
-/// A block of text as paragraphs and bullet lists (lines starting with "- ").
-pub enum Block {
-    Para(String),
-    List(Vec<String>),
-}
-
-pub fn blocks(text: &str) -> Vec<Block> {
-    let mut out = Vec::new();
-    for chunk in text.split("\n\n") {
-        let lines: Vec<&str> = chunk.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
-        if lines.is_empty() {
-            continue;
-        }
-        if lines.iter().all(|l| l.starts_with("- ")) {
-            out.push(Block::List(lines.iter().map(|l| l.trim_start_matches("- ").to_owned()).collect()));
-        } else if lines.first().is_some_and(|l| l.starts_with("- ")) {
-            // A list whose items wrap over several lines.
-            let mut items: Vec<String> = Vec::new();
-            for l in lines {
-                match l.strip_prefix("- ") {
-                    Some(item) => items.push(item.to_owned()),
-                    None => {
-                        if let Some(last) = items.last_mut() {
-                            last.push(' ');
-                            last.push_str(l);
-                        }
-                    }
-                }
-            }
-            out.push(Block::List(items));
-        } else {
-            out.push(Block::Para(lines.join(" ")));
-        }
-    }
-    out
-}
+pub use uppfolj_domain::text::{Block, blocks, paragraphs};
 
 /// The column headings of the level counts, in display order.
 pub const COUNT_CATEGORIES: [Category; 5] =
@@ -194,11 +151,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn blocks_and_numbers() {
-        let b = blocks("Ett stycke\nsom fortsätter.\n\n- ett\n- två\n  fortsätter\n\nSista.");
-        assert!(matches!(&b[0], Block::Para(p) if p == "Ett stycke som fortsätter."));
-        assert!(matches!(&b[1], Block::List(items) if items == &["ett", "två fortsätter"]));
-        assert!(matches!(&b[2], Block::Para(p) if p == "Sista."));
+    fn numbers() {
         assert_eq!(number(34.0), "34");
         assert_eq!(number(49.2), "49,2");
         assert_eq!(number(12000.0), "12000");

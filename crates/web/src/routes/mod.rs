@@ -5,6 +5,7 @@ pub mod login;
 pub mod plans;
 pub mod process;
 pub mod region;
+pub mod report;
 pub mod review;
 
 use uppfolj_domain::{Dataset, GoalRef, RegionCode, Round, RoundStatus};

@@ -1,0 +1,292 @@
+//! The compiled report as data: what every output format shows, in the order the report shows it.
+//! Built once from a [`Dataset`] and a round; HTML, PDF, DOCX and XLSX all render this.
+
+use serde::Serialize;
+use uppfolj_domain::ids::{format_date, number, swedish_date};
+use uppfolj_domain::summary::{DerivedSummary, derive};
+use uppfolj_domain::text::{Block, blocks, paragraphs};
+use uppfolj_domain::{Dataset, GoalRef, Grade, Level, RoundStatus, Scope};
+
+use crate::ReportError;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    pub title: String,
+    pub plan_title: String,
+    pub plan_slug: String,
+    pub healthcare_region: String,
+    pub rcc: String,
+    pub year: i32,
+    /// When the follow-up was made, in Swedish ("april 2025").
+    pub conducted: String,
+    pub is_final: bool,
+    pub published: bool,
+    pub classification: String,
+    pub adopted: String,
+    pub regions: Vec<RegionHead>,
+    pub introduction: Vec<String>,
+    pub legend: Vec<LegendItem>,
+    pub summary: Vec<SummarySection>,
+    pub areas: Vec<ReportArea>,
+    /// The derived overview: per area the share of U.
+    pub overview: Vec<AreaOverview>,
+    #[serde(skip)]
+    pub derived: DerivedSummary,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct RegionHead {
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct LegendItem {
+    pub letter: String,
+    pub label: String,
+    pub colour: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SummarySection {
+    pub heading: String,
+    pub blocks: Vec<Block>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct AreaOverview {
+    pub area: u32,
+    pub title: String,
+    pub achieved: usize,
+    pub cells: usize,
+    pub percent: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ReportArea {
+    pub number: u32,
+    pub title: String,
+    pub rows: Vec<ReportRow>,
+    pub indicators: Vec<ReportIndicator>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ReportRow {
+    pub id: String,
+    pub text: String,
+    pub targets: Vec<String>,
+    /// One per region, in plan order.
+    pub levels: Vec<LevelCell>,
+    pub comments: Vec<ReportComment>,
+}
+
+/// A level as letters with colours, and in words.
+#[derive(Clone, Debug, Serialize)]
+pub struct LevelCell {
+    pub notation: String,
+    pub parts: Vec<LevelPart>,
+    pub description: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct LevelPart {
+    pub letter: String,
+    pub colour: String,
+    pub text_colour: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ReportComment {
+    /// "RJH" … or the RCC's name.
+    pub author: String,
+    pub text: String,
+    pub rcc: bool,
+    /// The RCC condensed the region's own comment.
+    pub condensed: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ReportIndicator {
+    pub name: String,
+    pub unit: String,
+    pub target: String,
+    pub source: String,
+    pub goals: String,
+    pub values: Vec<ReportValue>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ReportValue {
+    pub scope: String,
+    pub period: String,
+    pub value: String,
+    pub national: String,
+    pub extracted: String,
+}
+
+/// The colours of the levels: background and text, both meeting WCAG AA contrast.
+pub fn colours(g: Grade) -> (&'static str, &'static str) {
+    match g {
+        Grade::Achieved => ("#1d6b36", "#ffffff"),
+        Grade::InProgress => ("#f6c344", "#1b1b1b"),
+        Grade::NotStarted => ("#a8201a", "#ffffff"),
+    }
+}
+
+pub fn level_cell(level: Level, part_names: Option<&[String; 2]>) -> LevelCell {
+    let part = |m: uppfolj_domain::Mark| {
+        let (bg, fg) = colours(m.grade);
+        LevelPart { letter: m.to_string(), colour: bg.to_owned(), text_colour: fg.to_owned() }
+    };
+    let parts = match level {
+        Level::Single(m) => vec![part(m)],
+        Level::Split(a, b) => vec![part(a), part(b)],
+        Level::Blank => Vec::new(),
+        Level::NotApplicable => {
+            vec![LevelPart {
+                letter: "–".to_owned(), colour: "#ffffff".to_owned(), text_colour: "#4a4a4a".to_owned()
+            }]
+        }
+    };
+    LevelCell { notation: level.to_string(), parts, description: level.describe(part_names) }
+}
+
+fn with_unit(v: f64, unit: &str) -> String {
+    if unit == "%" { format!("{} %", number(v)) } else { format!("{} {unit}", number(v)) }
+}
+
+/// Builds the report of one round.
+pub fn build(data: &Dataset, year: i32) -> Result<Report, ReportError> {
+    let round = data
+        .round(year)
+        .ok_or_else(|| ReportError::NotFound(format!("planen {} har ingen uppföljning för {year}", data.plan.slug)))?;
+    let hr = &data.healthcare_region;
+    let regions: Vec<RegionHead> =
+        hr.regions.iter().map(|r| RegionHead { code: r.code.to_string(), name: r.name.clone() }).collect();
+    let region_name = |s: &Scope| match s {
+        Scope::Region(c) => c.to_string(),
+        Scope::HealthcareRegion => hr.name.clone(),
+        Scope::National => "Riket".to_owned(),
+    };
+    let areas = data
+        .plan
+        .areas
+        .iter()
+        .map(|a| {
+            let rows = a
+                .goals
+                .iter()
+                .map(|g| {
+                    let r = GoalRef::new(a.number, g.number);
+                    let f = round.followup(r);
+                    let mut comments: Vec<ReportComment> = hr
+                        .regions
+                        .iter()
+                        .filter_map(|reg| {
+                            let f = f?;
+                            f.report_comment(&reg.code).map(|t| ReportComment {
+                                author: reg.code.to_string(),
+                                text: paragraphs(t).join("\n"),
+                                rcc: false,
+                                condensed: f.condensed.contains_key(&reg.code),
+                            })
+                        })
+                        .collect();
+                    if let Some(t) = f.and_then(|f| f.rcc_comment.as_deref()) {
+                        comments.push(ReportComment {
+                            author: hr.rcc.clone(),
+                            text: paragraphs(t).join("\n"),
+                            rcc: true,
+                            condensed: false,
+                        });
+                    }
+                    ReportRow {
+                        id: r.to_string(),
+                        text: g.text.clone(),
+                        targets: g.targets.clone(),
+                        levels: hr
+                            .regions
+                            .iter()
+                            .map(|reg| level_cell(round.level(r, &reg.code), g.part_names.as_ref()))
+                            .collect(),
+                        comments,
+                    }
+                })
+                .collect();
+            let indicators = data
+                .indicators
+                .iter()
+                .filter(|i| i.goals.iter().any(|g| g.area == a.number))
+                .map(|i| ReportIndicator {
+                    name: i.name.clone(),
+                    unit: i.unit.clone(),
+                    target: match (i.target, i.target_date) {
+                        (Some(t), Some(d)) => format!("{} senast {}", with_unit(t, &i.unit), swedish_date(d)),
+                        (Some(t), None) => with_unit(t, &i.unit),
+                        (None, Some(d)) => format!("senast {}", swedish_date(d)),
+                        (None, None) => String::new(),
+                    },
+                    source: i.source.clone(),
+                    goals: i.goals.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
+                    values: i
+                        .values
+                        .iter()
+                        .map(|v| ReportValue {
+                            scope: region_name(&v.scope),
+                            period: v.period.swedish(),
+                            value: with_unit(v.value, &i.unit),
+                            national: match v.scope {
+                                Scope::National => String::new(),
+                                _ => i.national(&v.period).map(|n| with_unit(n, &i.unit)).unwrap_or_default(),
+                            },
+                            extracted: v.extracted.map(format_date).unwrap_or_default(),
+                        })
+                        .collect(),
+                })
+                .collect();
+            ReportArea { number: a.number, title: a.title.clone(), rows, indicators }
+        })
+        .collect();
+    let derived = derive(data, round);
+    let overview = derived
+        .areas
+        .iter()
+        .map(|a| AreaOverview {
+            area: a.area,
+            title: a.title.clone(),
+            achieved: a.achieved,
+            cells: a.cells,
+            percent: format!("{} %", (a.share * 100.0).round()),
+        })
+        .collect();
+    Ok(Report {
+        title: format!("Uppföljning {year} av {}", data.plan.title),
+        plan_title: data.plan.title.clone(),
+        plan_slug: data.plan.slug.to_string(),
+        healthcare_region: hr.name.clone(),
+        rcc: format!("{}, {}", hr.rcc, hr.rcc_location),
+        year,
+        conducted: round.conducted.swedish(),
+        is_final: round.is_final,
+        published: round.status == RoundStatus::Published,
+        classification: "Öppen".to_owned(),
+        adopted: format!("Fastställd av {} den {}", data.plan.adopted_by, swedish_date(data.plan.adopted_on)),
+        regions,
+        introduction: paragraphs(&round.introduction),
+        legend: Grade::ALL
+            .iter()
+            .map(|g| {
+                let (bg, _) = colours(*g);
+                LegendItem { letter: g.letter().to_string(), label: g.label().to_owned(), colour: bg.to_owned() }
+            })
+            .collect(),
+        summary: round
+            .summary
+            .iter()
+            .map(|s| SummarySection { heading: s.heading.clone(), blocks: blocks(&s.text) })
+            .collect(),
+        areas,
+        overview,
+        derived,
+    })
+}

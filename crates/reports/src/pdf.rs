@@ -1,0 +1,94 @@
+//! The report as PDF, typeset by Typst used as a library: the template `templates/report.typ` reads the
+//! report model as JSON. Fonts are Typst's embedded ones (no system fonts, no network). The PDF is
+//! tagged, so screen readers get headings and table structure.
+
+use std::sync::OnceLock;
+
+use typst::diag::{FileError, FileResult};
+use typst::foundations::{Bytes, Datetime};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, World};
+use typst_layout::PagedDocument;
+
+use crate::ReportError;
+use crate::model::Report;
+
+const TEMPLATE: &str = include_str!("../templates/report.typ");
+
+struct Shared {
+    library: LazyHash<Library>,
+    book: LazyHash<FontBook>,
+    fonts: Vec<Font>,
+}
+
+/// Parsing the embedded fonts takes a while; do it once per process.
+fn shared() -> &'static Shared {
+    static SHARED: OnceLock<Shared> = OnceLock::new();
+    SHARED.get_or_init(|| {
+        let fonts: Vec<Font> = typst_kit::fonts::embedded().map(|(font, _)| font).collect();
+        Shared { library: LazyHash::new(Library::default()), book: LazyHash::new(FontBook::from_fonts(&fonts)), fonts }
+    })
+}
+
+fn file_id(path: &str) -> Result<FileId, ReportError> {
+    let vpath = VirtualPath::new(path).map_err(|e| ReportError::Render(format!("PDF: {e:?}")))?;
+    Ok(RootedPath::new(VirtualRoot::Project, vpath).intern())
+}
+
+struct ReportWorld {
+    shared: &'static Shared,
+    main: Source,
+    json_id: FileId,
+    json: Bytes,
+    today: Option<Datetime>,
+}
+
+impl World for ReportWorld {
+    fn library(&self) -> &LazyHash<Library> {
+        &self.shared.library
+    }
+    fn book(&self) -> &LazyHash<FontBook> {
+        &self.shared.book
+    }
+    fn main(&self) -> FileId {
+        self.main.id()
+    }
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        if id == self.main.id() { Ok(self.main.clone()) } else { Err(FileError::AccessDenied) }
+    }
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        if id == self.json_id { Ok(self.json.clone()) } else { Err(FileError::AccessDenied) }
+    }
+    fn font(&self, index: usize) -> Option<Font> {
+        self.shared.fonts.get(index).cloned()
+    }
+    fn today(&self, _offset: Option<typst::foundations::Duration>) -> Option<Datetime> {
+        self.today
+    }
+}
+
+/// Typesets the report. `today` is the date printed where the template asks for it.
+pub fn render(r: &Report, today: time::Date) -> Result<Vec<u8>, ReportError> {
+    let json = serde_json::to_vec(r).map_err(|e| ReportError::Render(format!("PDF: {e}")))?;
+    let world = ReportWorld {
+        shared: shared(),
+        main: Source::new(file_id("/main.typ")?, TEMPLATE.to_owned()),
+        json_id: file_id("/report.json")?,
+        json: Bytes::new(json),
+        today: Datetime::from_ymd(today.year(), u8::from(today.month()), today.day()),
+    };
+    let document: PagedDocument = typst::compile(&world).output.map_err(|errors| {
+        ReportError::Render(format!(
+            "PDF: {}",
+            errors.iter().map(|e| e.message.to_string()).collect::<Vec<_>>().join("; ")
+        ))
+    })?;
+    typst_pdf::pdf(&document, &typst_pdf::PdfOptions::default()).map_err(|errors| {
+        ReportError::Render(format!(
+            "PDF: {}",
+            errors.iter().map(|e| e.message.to_string()).collect::<Vec<_>>().join("; ")
+        ))
+    })
+}

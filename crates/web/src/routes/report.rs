@@ -1,0 +1,52 @@
+//! Downloads of the compiled report, for everyone allowed to read the round.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use uppfolj_reports::{Format, ReportError};
+
+use super::{check_readable, load_plan, parse_year};
+use crate::auth::{Viewer, now};
+use crate::{AppError, AppState};
+
+pub async fn download(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((plan, year, format)): Path<(String, String, String)>,
+) -> Result<Response, AppError> {
+    let data = load_plan(&state, &plan).await?;
+    let year = parse_year(&data, &year)?;
+    if let Some(r) = data.round(year) {
+        check_readable(&viewer, r)?;
+    }
+    let format = Format::parse(&format).ok_or_else(|| {
+        AppError::NotFound(format!("Rapporten finns som html, pdf, docx och xlsx, inte som \"{format}\"."))
+    })?;
+    let filename = format!("uppfoljning-{}-{year}.{}", data.plan.slug, format.extension());
+    let today = now().date();
+    // Typesetting is CPU work: keep it off the async workers.
+    let bytes = tokio::task::spawn_blocking(move || uppfolj_reports::render(&data, year, format, today))
+        .await
+        .map_err(|e| AppError::Internal(format!("rapporten: {e}")))?
+        .map_err(|e| match e {
+            ReportError::NotFound(m) => AppError::NotFound(crate::error::capitalise(&m)),
+            other => AppError::Internal(other.to_string()),
+        })?;
+    let mut res = bytes.into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(format.content_type()));
+    let disposition = if format == Format::Html { "inline" } else { "attachment" };
+    if let Ok(v) = HeaderValue::from_str(&format!("{disposition}; filename=\"{filename}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    if format == Format::Html {
+        // The report is a self-contained document with its own styles and no scripts.
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
+            ),
+        );
+    }
+    Ok(res)
+}

@@ -1,0 +1,151 @@
+//! The compiled report from the real CLI and web app, opened by real clients: pdftotext (poppler),
+//! LibreOffice for the DOCX, calamine for the XLSX; the HTML as a snapshot.
+
+use std::path::Path;
+use std::process::Command;
+
+use calamine::{Data, Reader, Xlsx, open_workbook};
+use uppfolj_domain::datafile;
+
+use crate::both_backends;
+use crate::helpers::*;
+
+fn normalised(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn pdf_text(path: &Path) -> String {
+    let out = Command::new("pdftotext")
+        .arg(path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (Debian's poppler-utils; scripts/test installs it)");
+    assert!(out.status.success(), "pdftotext {}", String::from_utf8_lossy(&out.stderr));
+    normalised(&String::from_utf8_lossy(&out.stdout))
+}
+
+/// "3.3 Regionerna ska nå de …": each goal's number and the first five words of its text.
+fn goal_heads() -> Vec<String> {
+    let data = datafile::parse(&std::fs::read_to_string(DEMO_PATH).expect("demo")).expect("parses");
+    data.goals()
+        .map(|(r, g)| format!("{r} {}", g.text.split_whitespace().take(5).collect::<Vec<_>>().join(" ")))
+        .collect()
+}
+
+fn report(db: &TestDb, dir: &Path, format: &str) -> std::path::PathBuf {
+    let file = dir.join(format!("rapport.{format}"));
+    cli_ok(db, &["report", "--plan", PLAN, "--year", "2024", "--format", format, "-o", file.to_str().expect("path")]);
+    file
+}
+
+both_backends!(the_pdf_holds_every_goal_and_region, |backend| async move {
+    let db = TestDb::new(backend).await;
+    cli_ok(&db, &["demo"]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pdf = report(&db, dir.path(), "pdf");
+    let bytes = std::fs::read(&pdf).expect("pdf");
+    assert!(bytes.starts_with(b"%PDF-"));
+    let text = pdf_text(&pdf);
+    for head in goal_heads() {
+        assert!(text.contains(&head), "the PDF lacks goal \"{head}\"");
+    }
+    for code in ["RJH", "RN", "RV", "RVN"] {
+        assert!(text.contains(&format!(" {code} ")), "region {code}");
+    }
+    assert!(text.contains("1. Prevention och tidig diagnostik") && text.contains("7. Forskning och innovation"));
+    let info = Command::new("pdfinfo").arg(&pdf).output().expect("pdfinfo");
+    let info = String::from_utf8_lossy(&info.stdout);
+    assert!(info.contains("Tagged:          yes"), "a tagged PDF: {info}");
+});
+
+both_backends!(libreoffice_opens_the_docx, |backend| async move {
+    let db = TestDb::new(backend).await;
+    cli_ok(&db, &["demo"]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let docx = report(&db, dir.path(), "docx");
+    let out_dir = dir.path().join("lo");
+    let profile = dir.path().join("lo-profile");
+    let out = Command::new("libreoffice")
+        .arg(format!("-env:UserInstallation=file://{}", profile.display()))
+        .args(["--headless", "--convert-to", "pdf", "--outdir"])
+        .arg(&out_dir)
+        .arg(&docx)
+        .output()
+        .expect("libreoffice (Debian's libreoffice-writer-nogui; scripts/test installs it)");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = pdf_text(&out_dir.join("rapport.pdf"));
+    for head in goal_heads() {
+        let id = head.split(' ').next().unwrap_or("");
+        assert!(text.contains(&format!("{id} ")), "the DOCX lacks goal {id}");
+    }
+    assert!(text.contains("Sammanfattning") && text.contains("RCC Norr:"));
+});
+
+both_backends!(the_xlsx_reads_back_cell_for_cell, |backend| async move {
+    let db = TestDb::new(backend).await;
+    cli_ok(&db, &["demo"]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let xlsx = report(&db, dir.path(), "xlsx");
+    let mut wb: Xlsx<_> = open_workbook(&xlsx).expect("open xlsx");
+    assert_eq!(wb.sheet_names(), ["Nivåer", "Kommentarer", "Indikatorer"]);
+    let levels = wb.worksheet_range("Nivåer").expect("Nivåer");
+    let expected = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/norr-2024-levels.csv"))
+        .expect("fixture");
+    let cell = |d: &Data| match d {
+        Data::String(s) => s.clone(),
+        Data::Float(f) => f.to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Empty => String::new(),
+        other => format!("{other:?}"),
+    };
+    let rows: Vec<Vec<String>> = levels.rows().map(|r| r.iter().map(cell).collect()).collect();
+    assert_eq!(rows[0][..3], ["Område", "Mål", "Målets text"]);
+    assert_eq!(rows.len(), 44);
+    for (line, row) in expected.lines().skip(1).zip(rows.iter().skip(1)) {
+        let want: Vec<&str> = line.split(',').collect();
+        assert_eq!(row[0], want[0], "area of {line}");
+        assert_eq!(row[1], format!("{}.{}", want[0], want[1]));
+        let got: Vec<&str> = row[3..].iter().map(String::as_str).collect();
+        assert_eq!(got, want[2..].to_vec(), "levels of goal {}.{}", want[0], want[1]);
+    }
+    let ind = wb.worksheet_range("Indikatorer").expect("Indikatorer");
+    let svf_rvn = ind
+        .rows()
+        .find(|r| cell(&r[0]).starts_with("Andel SVF-patienter") && cell(&r[2]) == "RVN")
+        .expect("SVF lead time for RVN");
+    assert_eq!(svf_rvn[4], Data::Float(46.0), "a number, not text");
+    assert_eq!(svf_rvn[7], Data::Float(44.0), "the national reference");
+    let comments = wb.worksheet_range("Kommentarer").expect("Kommentarer");
+    assert!(comments.rows().any(|r| cell(&r[1]) == "3.7" && cell(&r[2]) == "RCC Norr"), "the RCC's comment on 3.7");
+});
+
+both_backends!(the_html_report, |backend| async move {
+    let db = TestDb::new(backend).await;
+    cli_ok(&db, &["demo"]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let html = std::fs::read_to_string(report(&db, dir.path(), "html")).expect("html");
+    assert!(html.starts_with("<!doctype html>") && html.contains("<html lang=\"sv\">"));
+    assert!(html.contains("thead { display: table-header-group; }"), "print CSS repeats table headers");
+    insta::assert_snapshot!("report_html", html);
+});
+
+both_backends!(the_report_downloads, |backend| async move {
+    let app = TestApp::spawn(backend).await;
+    for (format, content_type, magic) in [
+        ("pdf", "application/pdf", &b"%PDF-"[..]),
+        ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", &b"PK"[..]),
+        ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", &b"PK"[..]),
+        ("html", "text/html; charset=utf-8", &b"<!doctype html>"[..]),
+    ] {
+        let r = app.get(&format!("/planer/{PLAN}/2024/rapport/{format}")).await;
+        assert_eq!(r.status(), 200, "{format}");
+        assert_eq!(r.headers().get("content-type").and_then(|v| v.to_str().ok()), Some(content_type));
+        let disposition = r.headers().get("content-disposition").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+        assert!(disposition.contains(&format!("uppfoljning-{PLAN}-2024.{format}")), "{disposition}");
+        let body = r.bytes().await.expect("body");
+        assert!(body.starts_with(magic), "{format}");
+    }
+    assert_eq!(app.get(&format!("/planer/{PLAN}/2024/rapport/odt")).await.status(), 404);
+    let overview = app.page(&format!("/planer/{PLAN}/2024")).await;
+    assert!(overview.contains(&format!("/planer/{PLAN}/2024/rapport/pdf")), "the overview links the downloads");
+});
