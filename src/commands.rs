@@ -204,6 +204,34 @@ pub async fn export_levels(db: &str, plan: &str, year: i32, json: bool) -> anyho
     Ok(())
 }
 
+/// Renders the report `runs` times per format and prints the median and fastest time.
+pub async fn bench_report(db: &str, plan: &str, year: i32, runs: usize) -> anyhow::Result<()> {
+    use uppfolj_reports::Format;
+    let store = open(db).await?;
+    let data = load(store.as_ref(), plan).await;
+    store.close().await;
+    let data = data?;
+    let today = now().date();
+    let runs = runs.max(1);
+    let mut out = std::io::stdout();
+    writeln!(out, "format\truns\tmedian_ms\tmin_ms\tbytes")?;
+    for format in [Format::Html, Format::Pdf, Format::Docx, Format::Xlsx] {
+        // One warm-up: the PDF's first run also parses the embedded fonts.
+        let bytes = uppfolj_reports::render(&data, year, format, today)?;
+        let mut times = Vec::with_capacity(runs);
+        for _ in 0..runs {
+            let start = std::time::Instant::now();
+            let b = uppfolj_reports::render(&data, year, format, today)?;
+            times.push(start.elapsed().as_secs_f64() * 1000.0);
+            std::hint::black_box(b);
+        }
+        times.sort_by(f64::total_cmp);
+        let median = times[times.len() / 2];
+        writeln!(out, "{}\t{runs}\t{median:.1}\t{:.1}\t{}", format.extension(), times[0], bytes.len())?;
+    }
+    Ok(())
+}
+
 pub async fn summary(db: &str, plan: &str, year: i32, json: bool) -> anyhow::Result<()> {
     let store = open(db).await?;
     let data = load(store.as_ref(), plan).await;

@@ -72,6 +72,9 @@ enum Command {
         #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
         format: SummaryFormat,
     },
+    /// Mätningar (se BENCHMARKS.md).
+    #[command(subcommand)]
+    Bench(BenchCmd),
     /// Användarkonton.
     #[command(subcommand)]
     User(UserCmd),
@@ -81,6 +84,20 @@ enum Command {
     /// Uppföljningsomgångar: öppna, publicera, öppna igen.
     #[command(subcommand)]
     Round(RoundCmd),
+}
+
+#[derive(Subcommand)]
+enum BenchCmd {
+    /// Tiden att skapa rapporten i varje format (data läses en gång, rapporten skapas N gånger).
+    Report {
+        #[arg(long)]
+        plan: String,
+        #[arg(long)]
+        year: i32,
+        /// Antal körningar per format.
+        #[arg(long, default_value_t = 20)]
+        runs: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -241,6 +258,9 @@ fn main() -> ExitCode {
             }
             Command::Summary { plan, year, format } => {
                 commands::summary(&db, &plan, year, matches!(format, SummaryFormat::Json)).await
+            }
+            Command::Bench(BenchCmd::Report { plan, year, runs }) => {
+                commands::bench_report(&db, &plan, year, runs).await
             }
             Command::User(UserCmd::List) => commands::user_list(&db).await,
             Command::User(UserCmd::Password { name }) => commands::user_password(&db, &name).await,

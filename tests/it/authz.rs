@@ -236,6 +236,11 @@ fn matrix(activity: &str) -> BTreeMap<(&'static str, &'static str), Vec<Case>> {
             case(format!("/planer/{p}/2025/rapport/html"), Body::None, RCC),
         ],
     );
+    add(
+        "get",
+        "/planer/{plan}/{year}/sammanfattning",
+        vec![case(format!("/planer/{p}/2024/sammanfattning"), Body::None, RCC)],
+    );
     add("get", "/static/uppfolj.css", vec![case("/static/uppfolj.css".into(), Body::None, EVERYONE)]);
     add("get", "/healthz", vec![case("/healthz".into(), Body::None, EVERYONE)]);
     m

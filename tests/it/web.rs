@@ -111,3 +111,21 @@ both_backends!(an_empty_database_says_how_to_start, |backend| async move {
     let page = app.page("/").await;
     assert!(page.contains("Det finns ännu ingen plan"), "{page}");
 });
+
+both_backends!(the_rcc_sees_the_derived_summary_beside_its_own, |backend| async move {
+    let app = TestApp::spawn(backend).await;
+    add_cast(&app.db);
+    let mut rcc = Browser::new(&app);
+    rcc.login("rcc").await;
+    let page = rcc.page(&format!("/planer/{PLAN}/2024/sammanfattning")).await;
+    assert!(page.contains("5 skillnader mellan RCC:s text och data"), "{page}");
+    assert!(page.contains(&format!("href=\"/planer/{PLAN}/2024/omraden/4#mal-4-4\"")), "a warning links its goal");
+    assert!(page.contains("Uppnått (U) i alla regioner (7)") && page.contains("Uppnått i alla regioner utom en (4)"));
+    assert!(page.contains("5. Kompetensförsörjning <strong>(längst från målen)</strong>"));
+    assert!(page.contains("Mål uppnådda i samtliga fyra regioner"), "the RCC's own text beside it");
+    let review = rcc.page(&format!("/planer/{PLAN}/2024/granskning")).await;
+    assert!(review.contains("<strong>5 skillnader</strong>"), "the review page warns before publishing");
+    let mut rn = Browser::new(&app);
+    rn.login("rn").await;
+    assert_eq!(rn.get(&format!("/planer/{PLAN}/2024/sammanfattning")).await.status(), 403);
+});

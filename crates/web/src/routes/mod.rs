@@ -7,6 +7,7 @@ pub mod process;
 pub mod region;
 pub mod report;
 pub mod review;
+pub mod summary;
 
 use uppfolj_domain::{Dataset, GoalRef, RegionCode, Round, RoundStatus};
 

@@ -83,6 +83,7 @@ pub struct ReviewOverviewPage {
     rows: Vec<RegionRow>,
     all_accepted: bool,
     areas: Vec<(u32, String)>,
+    warnings: usize,
 }
 
 pub async fn overview(
@@ -128,6 +129,7 @@ pub async fn overview(
         all_accepted: work.regions.iter().all(|r| r.state == uppfolj_domain::RegionState::Accepted),
         rows,
         areas: data.plan.areas.iter().map(|a| (a.number, a.title.clone())).collect(),
+        warnings: data.round(year).map(|r| uppfolj_domain::summary::derive(&data, r).warnings.len()).unwrap_or(0),
         slug,
     })
 }
