@@ -319,6 +319,7 @@ pub async fn report(
     plan: &str,
     year: i32,
     format: uppfolj_reports::Format,
+    process: Option<&str>,
     output: &Path,
 ) -> anyhow::Result<()> {
     let store = open(db).await?;
@@ -326,7 +327,12 @@ pub async fn report(
     store.close().await;
     let data = data?;
     let today = now().date();
-    let bytes = tokio::task::spawn_blocking(move || uppfolj_reports::render(&data, year, format, today)).await??;
+    let process = process.map(str::to_owned);
+    let bytes = tokio::task::spawn_blocking(move || match process {
+        Some(p) => uppfolj_reports::process::render(&data, year, &p, format, today),
+        None => uppfolj_reports::render(&data, year, format, today),
+    })
+    .await??;
     write_file(output, &bytes)
 }
 

@@ -57,6 +57,9 @@ enum Command {
         year: i32,
         #[arg(long, value_enum)]
         format: ReportFormat,
+        /// En vårdprocess uppföljning i stället för den sammanställda rapporten (html eller pdf).
+        #[arg(long)]
+        process: Option<String>,
         /// Filen att skriva till.
         #[arg(long, short = 'o')]
         output: PathBuf,
@@ -247,14 +250,14 @@ fn main() -> ExitCode {
             Command::User(UserCmd::Add { name, role, region, process, display_name, restricted }) => {
                 commands::user_add(&db, &name, &role, region, process, display_name, restricted).await
             }
-            Command::Report { plan, year, format, output } => {
+            Command::Report { plan, year, format, process, output } => {
                 let format = match format {
                     ReportFormat::Html => uppfolj_reports::Format::Html,
                     ReportFormat::Pdf => uppfolj_reports::Format::Pdf,
                     ReportFormat::Docx => uppfolj_reports::Format::Docx,
                     ReportFormat::Xlsx => uppfolj_reports::Format::Xlsx,
                 };
-                commands::report(&db, &plan, year, format, &output).await
+                commands::report(&db, &plan, year, format, process.as_deref(), &output).await
             }
             Command::Summary { plan, year, format } => {
                 commands::summary(&db, &plan, year, matches!(format, SummaryFormat::Json)).await

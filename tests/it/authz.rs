@@ -241,6 +241,14 @@ fn matrix(activity: &str) -> BTreeMap<(&'static str, &'static str), Vec<Case>> {
         "/planer/{plan}/{year}/sammanfattning",
         vec![case(format!("/planer/{p}/2024/sammanfattning"), Body::None, RCC)],
     );
+    add(
+        "get",
+        "/planer/{plan}/{year}/processer/{process}/rapport/{format}",
+        vec![
+            case(format!("/planer/{p}/2024/processer/vagen-in/rapport/html"), Body::None, STAFF),
+            case(format!("/planer/{p}/2025/processer/vagen-in/rapport/html"), Body::None, PROCESS),
+        ],
+    );
     add("get", "/static/uppfolj.css", vec![case("/static/uppfolj.css".into(), Body::None, EVERYONE)]);
     add("get", "/healthz", vec![case("/healthz".into(), Body::None, EVERYONE)]);
     m

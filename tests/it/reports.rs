@@ -149,3 +149,30 @@ both_backends!(the_report_downloads, |backend| async move {
     let overview = app.page(&format!("/planer/{PLAN}/2024")).await;
     assert!(overview.contains(&format!("/planer/{PLAN}/2024/rapport/pdf")), "the overview links the downloads");
 });
+
+both_backends!(the_process_followup_as_a_document, |backend| async move {
+    let db = TestDb::new(backend).await;
+    cli_ok(&db, &["demo"]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pdf = dir.path().join("process.pdf");
+    let args = ["report", "--plan", PLAN, "--year", "2024", "--process", "vagen-in", "--format", "pdf", "-o"];
+    cli_ok(&db, &[&args[..], &[pdf.to_str().expect("path")]].concat());
+    let text = pdf_text(&pdf);
+    for expected in [
+        "Begränsad delning",
+        "Uppföljning av kortsiktiga mål och målnivåer",
+        "Tidpunkt för måluppfyllelse",
+        "Långsiktigt förbättringsarbete",
+        "Nivåstrukturering Ej relevant",
+        "Senada Hajdarevic",
+        "Signerad av Senada Hajdarevic den 11 april 2025",
+    ] {
+        assert!(text.contains(expected), "the process PDF lacks \"{expected}\": {text}");
+    }
+    let o = cli(
+        &db,
+        &["report", "--plan", PLAN, "--year", "2024", "--process", "vagen-in", "--format", "xlsx", "-o", "/tmp/x.xlsx"],
+    );
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("processuppföljningen finns som html och pdf"), "{}", stderr(&o));
+});

@@ -8,6 +8,7 @@ pub mod docx;
 pub mod html;
 pub mod model;
 pub mod pdf;
+pub mod process;
 pub mod xlsx;
 
 pub use model::{Report, build};

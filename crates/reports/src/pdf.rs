@@ -71,24 +71,24 @@ impl World for ReportWorld {
 
 /// Typesets the report. `today` is the date printed where the template asks for it.
 pub fn render(r: &Report, today: time::Date) -> Result<Vec<u8>, ReportError> {
-    let json = serde_json::to_vec(r).map_err(|e| ReportError::Render(format!("PDF: {e}")))?;
+    typeset(TEMPLATE, r, today)
+}
+
+/// Typesets `template`, which reads `data` as `report.json`.
+pub fn typeset(template: &str, data: &impl serde::Serialize, today: time::Date) -> Result<Vec<u8>, ReportError> {
+    let json = serde_json::to_vec(data).map_err(|e| ReportError::Render(format!("PDF: {e}")))?;
     let world = ReportWorld {
         shared: shared(),
-        main: Source::new(file_id("/main.typ")?, TEMPLATE.to_owned()),
+        main: Source::new(file_id("/main.typ")?, template.to_owned()),
         json_id: file_id("/report.json")?,
         json: Bytes::new(json),
         today: Datetime::from_ymd(today.year(), u8::from(today.month()), today.day()),
     };
-    let document: PagedDocument = typst::compile(&world).output.map_err(|errors| {
-        ReportError::Render(format!(
-            "PDF: {}",
-            errors.iter().map(|e| e.message.to_string()).collect::<Vec<_>>().join("; ")
-        ))
-    })?;
-    typst_pdf::pdf(&document, &typst_pdf::PdfOptions::default()).map_err(|errors| {
-        ReportError::Render(format!(
-            "PDF: {}",
-            errors.iter().map(|e| e.message.to_string()).collect::<Vec<_>>().join("; ")
-        ))
-    })
+    let messages = |errors: &[typst::diag::SourceDiagnostic]| {
+        format!("PDF: {}", errors.iter().map(|e| e.message.to_string()).collect::<Vec<_>>().join("; "))
+    };
+    let document: PagedDocument =
+        typst::compile(&world).output.map_err(|errors| ReportError::Render(messages(&errors)))?;
+    typst_pdf::pdf(&document, &typst_pdf::PdfOptions::default())
+        .map_err(|errors| ReportError::Render(messages(&errors)))
 }

@@ -99,6 +99,7 @@ routes! {
     post "/planer/{plan}/{year}/processer/{process}/redigera" => routes::process::edit_save,
     post "/planer/{plan}/{year}/processer/{process}/signera" => routes::process::sign,
     post "/planer/{plan}/{year}/processer/{process}/oppna-igen" => routes::process::reopen,
+    get "/planer/{plan}/{year}/processer/{process}/rapport/{format}" => routes::process::report,
     get "/planer/{plan}/{year}/indikatorer" => routes::indicators::list,
     get "/planer/{plan}/{year}/rapport/{format}" => routes::report::download,
     get "/planer/{plan}/handlingsplaner/{region}" => routes::actionplan::view,

@@ -49,6 +49,8 @@ pub struct ProcessPage {
     nav: Nav,
     crumbs: Vec<Crumb>,
     edit_href: Option<String>,
+    slug: String,
+    process_slug: String,
     title: String,
     process_name: String,
     year: i32,
@@ -85,6 +87,8 @@ pub async fn followup(
     };
     Ok(ProcessPage {
         nav: Nav::of(&viewer),
+        slug: slug.to_owned(),
+        process_slug: p.slug.to_string(),
         edit_href: viewer
             .account
             .as_ref()
@@ -126,6 +130,30 @@ pub async fn followup(
         leader_organisation: p.leader.organisation.clone(),
         signed,
     })
+}
+
+/// The follow-up as its own document: `rapport/html` or `rapport/pdf`.
+pub async fn report(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((plan, year, process, format)): Path<(String, String, String, String)>,
+) -> Result<Response, AppError> {
+    let data = load_plan(&state, &plan).await?;
+    let year = parse_year(&data, &year)?;
+    readable(&viewer, &data, year, &process)?;
+    let format = match uppfolj_reports::Format::parse(&format) {
+        Some(f @ (uppfolj_reports::Format::Html | uppfolj_reports::Format::Pdf)) => f,
+        _ => {
+            return Err(AppError::NotFound(format!(
+                "Processuppföljningen finns som html och pdf, inte som \"{format}\"."
+            )));
+        }
+    };
+    let filename = format!("processuppfoljning-{process}-{year}.{}", format.extension());
+    crate::routes::report::respond(format, filename, move |today| {
+        uppfolj_reports::process::render(&data, year, &process, format, today)
+    })
+    .await
 }
 
 pub struct GoalEdit {

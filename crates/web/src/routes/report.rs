@@ -23,9 +23,17 @@ pub async fn download(
         AppError::NotFound(format!("Rapporten finns som html, pdf, docx och xlsx, inte som \"{format}\"."))
     })?;
     let filename = format!("uppfoljning-{}-{year}.{}", data.plan.slug, format.extension());
+    respond(format, filename, move |today| uppfolj_reports::render(&data, year, format, today)).await
+}
+
+/// Renders off the async workers (typesetting is CPU work) and answers with the right headers.
+pub async fn respond(
+    format: Format,
+    filename: String,
+    render: impl FnOnce(time::Date) -> Result<Vec<u8>, ReportError> + Send + 'static,
+) -> Result<Response, AppError> {
     let today = now().date();
-    // Typesetting is CPU work: keep it off the async workers.
-    let bytes = tokio::task::spawn_blocking(move || uppfolj_reports::render(&data, year, format, today))
+    let bytes = tokio::task::spawn_blocking(move || render(today))
         .await
         .map_err(|e| AppError::Internal(format!("rapporten: {e}")))?
         .map_err(|e| match e {
