@@ -14,7 +14,7 @@ pub enum Block {
 /// Text split into paragraphs at blank lines; lines inside a paragraph are joined.
 pub fn paragraphs(text: &str) -> Vec<String> {
     text.split("\n\n")
-        .map(|p| p.lines().map(str::trim).collect::<Vec<_>>().join(" "))
+        .map(|p| p.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" "))
         .filter(|p| !p.is_empty())
         .collect()
 }
