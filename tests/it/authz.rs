@@ -249,6 +249,20 @@ fn matrix(activity: &str) -> BTreeMap<(&'static str, &'static str), Vec<Case>> {
             case(format!("/planer/{p}/2025/processer/vagen-in/rapport/html"), Body::None, PROCESS),
         ],
     );
+    add(
+        "get",
+        "/planer/{plan}/{year}/sammanfattning/redigera",
+        vec![case(format!("/planer/{p}/2025/sammanfattning/redigera"), Body::None, RCC)],
+    );
+    add(
+        "post",
+        "/planer/{plan}/{year}/sammanfattning/redigera",
+        vec![case(
+            format!("/planer/{p}/2025/sammanfattning/redigera"),
+            form(&[("version", "99"), ("introduction", "x")]),
+            RCC,
+        )],
+    );
     add("get", "/static/uppfolj.css", vec![case("/static/uppfolj.css".into(), Body::None, EVERYONE)]);
     add("get", "/healthz", vec![case("/healthz".into(), Body::None, EVERYONE)]);
     m

@@ -381,3 +381,63 @@ both_backends!(the_process_leader_follows_up_and_signs, |backend| async move {
     rn.login("rn").await;
     assert_eq!(rn.get(&format!("{base}/redigera")).await.status(), 403);
 });
+
+both_backends!(the_rcc_writes_the_narrative_and_the_checks_follow, |backend| async move {
+    let app = workflow_app(backend).await;
+    let mut rcc = Browser::new(&app);
+    rcc.login("rcc").await;
+    let path = format!("/planer/{PLAN}/2025/sammanfattning/redigera");
+    let form = rcc.page(&path).await;
+    assert!(form.contains("name=\"heading_1\""), "an empty section to start with");
+    // A claim the data does not support is saved, and shows up as a warning.
+    let r = rcc
+        .post(
+            &path,
+            &[
+                ("version", "1"),
+                ("introduction", "Uppföljningen 2025."),
+                ("heading_1", "Uppnått överallt"),
+                ("text_1", "- Gentester"),
+                ("everywhere_1", "1.1"),
+                ("allbutone_1", ""),
+                ("furthest_1", ""),
+                ("figures_1", "svf-ledtid RVN 2025 50"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+    let page = rcc.page(&format!("/planer/{PLAN}/2025/sammanfattning")).await;
+    assert!(
+        page.contains("5 skillnader mellan RCC:s text och data"),
+        "four blank regions and one figure without a value"
+    );
+    assert!(page.contains("Gentester"), "the narrative beside the derived summary");
+    // A wrong goal number: nothing saved, the text stays in the form.
+    let r = rcc
+        .post(
+            &path,
+            &[
+                ("version", "2"),
+                ("introduction", "Ny inledning som inte får försvinna."),
+                ("heading_1", "Uppnått överallt"),
+                ("text_1", "x"),
+                ("everywhere_1", "9.9"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.expect("body");
+    assert!(body.contains("Avsnitt 1, uppnått i alla regioner: planen har inget mål 9.9."), "{body}");
+    assert!(body.contains("Ny inledning som inte får försvinna."), "the user's text is kept");
+    // A stale version: refused, text kept.
+    let r = rcc.post(&path, &[("version", "1"), ("introduction", "Gammal version."), ("heading_1", "A")]).await;
+    assert_eq!(r.status(), 409);
+    assert!(r.text().await.expect("body").contains("Gammal version."));
+    // The change is in the history; a published round is locked.
+    let history = rcc.page(&format!("/planer/{PLAN}/2025/historik")).await;
+    assert!(history.contains("Inledning och sammanfattning"));
+    let r = rcc
+        .post(&format!("/planer/{PLAN}/2024/sammanfattning/redigera"), &[("version", "1"), ("introduction", "x")])
+        .await;
+    assert_eq!(r.status(), 423);
+});

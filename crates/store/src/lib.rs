@@ -17,7 +17,7 @@ use async_trait::async_trait;
 use time::{Date, OffsetDateTime};
 use uppfolj_domain::{
     Account, AuditEvent, Dataset, GoalRef, Level, ProcessFollowUp, RegionCode, RegionState, Role, RoundStatus, Slug,
-    StateAction,
+    StateAction, SummarySection,
 };
 
 #[macro_use]
@@ -159,6 +159,8 @@ pub struct RoundWork {
     pub year: i32,
     pub status: RoundStatus,
     pub deadline: Option<Date>,
+    /// The version of the introduction and summary text.
+    pub narrative_version: i32,
     pub regions: Vec<RegionWork>,
     pub cells: Vec<Cell>,
     /// The RCC's comment per goal with its version (0: never written).
@@ -260,6 +262,16 @@ pub trait Store: Send + Sync {
         by_region: bool,
         actor: &Actor,
     ) -> Result<Vec<i32>, StoreError>;
+    /// Replaces the introduction and the RCC's summary sections (with their claims) of an open round.
+    async fn save_narrative(
+        &self,
+        plan: &str,
+        year: i32,
+        introduction: &str,
+        sections: &[SummarySection],
+        expected_version: i32,
+        actor: &Actor,
+    ) -> Result<i32, StoreError>;
     /// The RCC's condensed version of a region's comment (`None` removes the condensing: the report
     /// uses the original again). The original is never changed.
     async fn save_condensed(

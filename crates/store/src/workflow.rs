@@ -278,10 +278,12 @@ macro_rules! store_workflow {
         pub(crate) async fn round_work(pool: &Pool, plan: &str, year: i32) -> Result<RoundWork, StoreError> {
             let mut conn = pool.acquire().await?;
             let ids = round_ids(&mut conn, plan, year).await?;
-            let deadline: Option<String> = sqlx::query_scalar("SELECT deadline FROM rounds WHERE id = $1")
+            let meta = sqlx::query("SELECT deadline, narrative_version FROM rounds WHERE id = $1")
                 .bind(ids.round_id)
                 .fetch_one(&mut *conn)
                 .await?;
+            let deadline: Option<String> = meta.try_get("deadline")?;
+            let narrative_version: i32 = meta.try_get("narrative_version")?;
             let mut regions = Vec::new();
             for r in sqlx::query(
                 "SELECT r.code, s.state, s.reason, s.version, s.updated_at FROM region_rounds s JOIN regions r ON r.id = s.region_id \
@@ -342,6 +344,7 @@ macro_rules! store_workflow {
                 year,
                 status: ids.status,
                 deadline: deadline.as_deref().map(date_of).transpose()?,
+                narrative_version,
                 regions,
                 cells,
                 rcc_comments,
@@ -607,6 +610,74 @@ macro_rules! store_workflow {
             }
             tx.commit().await?;
             Ok(to)
+        }
+
+        /// Replaces the introduction and the summary sections of an open round as a whole. The audit
+        /// event keeps the previous text, so no version is lost.
+        pub(crate) async fn save_narrative(
+            pool: &Pool,
+            plan: &str,
+            year: i32,
+            introduction: &str,
+            sections: &[SummarySection],
+            expected: i32,
+            actor: &Actor,
+        ) -> Result<i32, StoreError> {
+            let (mut tx, ids) = open_round_write(pool, plan, year).await?;
+            let row = sqlx::query("SELECT introduction, narrative_version FROM rounds WHERE id = $1")
+                .bind(ids.round_id)
+                .fetch_one(&mut *tx)
+                .await?;
+            let current: i32 = row.try_get("narrative_version")?;
+            if current != expected {
+                return Err(StoreError::Stale { current });
+            }
+            let old_intro: String = row.try_get("introduction")?;
+            let mut old_sections = Vec::new();
+            for s in sqlx::query("SELECT heading, body, claims FROM round_summary_sections WHERE round_id = $1 ORDER BY position")
+                .bind(ids.round_id)
+                .fetch_all(&mut *tx)
+                .await?
+            {
+                old_sections.push(serde_json::json!({
+                    "heading": s.try_get::<String, _>("heading")?,
+                    "text": s.try_get::<String, _>("body")?,
+                    "claims": serde_json::from_str::<serde_json::Value>(&s.try_get::<String, _>("claims")?).unwrap_or_default(),
+                }));
+            }
+            let old = serde_json::json!({"introduction": old_intro, "summary": old_sections}).to_string();
+            let new = serde_json::json!({
+                "introduction": introduction,
+                "summary": sections.iter().map(|s| serde_json::json!({
+                    "heading": s.heading, "text": s.text, "claims": s.claims.to_json(),
+                })).collect::<Vec<_>>(),
+            })
+            .to_string();
+            if old == new {
+                return Ok(current);
+            }
+            sqlx::query("UPDATE rounds SET introduction = $1, narrative_version = narrative_version + 1 WHERE id = $2 AND narrative_version = $3")
+                .bind(introduction)
+                .bind(ids.round_id)
+                .bind(expected)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM round_summary_sections WHERE round_id = $1").bind(ids.round_id).execute(&mut *tx).await?;
+            for (i, s) in sections.iter().enumerate() {
+                sqlx::query("INSERT INTO round_summary_sections (round_id, position, heading, body, claims) VALUES ($1, $2, $3, $4, $5)")
+                    .bind(ids.round_id)
+                    .bind(pos(i))
+                    .bind(&s.heading)
+                    .bind(&s.text)
+                    .bind(s.claims.to_json().to_string())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let subject = format!("uppföljning {year}: inledning och sammanfattning");
+            audit(&mut tx, actor, (Some(ids.plan_id), Some(ids.round_id), None, None), AuditField::Narrative, &subject, Some(&old), Some(&new), None)
+                .await?;
+            tx.commit().await?;
+            Ok(expected + 1)
         }
 
         fn event(r: &<$Db as sqlx::Database>::Row) -> Result<AuditEvent, StoreError> {
@@ -1352,6 +1423,17 @@ macro_rules! store_impl {
                 actor: &Actor,
             ) -> Result<Vec<i32>, StoreError> {
                 save_cells(&self.pool, plan, year, region, edits, by_region, actor).await
+            }
+            async fn save_narrative(
+                &self,
+                plan: &str,
+                year: i32,
+                introduction: &str,
+                sections: &[SummarySection],
+                expected_version: i32,
+                actor: &Actor,
+            ) -> Result<i32, StoreError> {
+                save_narrative(&self.pool, plan, year, introduction, sections, expected_version, actor).await
             }
             async fn save_condensed(
                 &self,

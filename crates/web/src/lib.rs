@@ -93,6 +93,8 @@ routes! {
     post "/planer/{plan}/{year}/oppna-igen" => routes::review::reopen,
     get "/planer/{plan}/{year}/historik" => routes::history::round,
     get "/planer/{plan}/{year}/sammanfattning" => routes::summary::page,
+    get "/planer/{plan}/{year}/sammanfattning/redigera" => routes::summary::edit_form,
+    post "/planer/{plan}/{year}/sammanfattning/redigera" => routes::summary::edit_save,
     get "/planer/{plan}/{year}/mal/{goal}/{region}/historik" => routes::history::cell,
     get "/planer/{plan}/{year}/processer/{process}" => routes::process::followup,
     get "/planer/{plan}/{year}/processer/{process}/redigera" => routes::process::edit_form,

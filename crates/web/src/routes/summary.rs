@@ -35,6 +35,7 @@ pub struct NarrativeView {
 #[template(path = "summary.html")]
 pub struct SummaryPage {
     nav: Nav,
+    edit_href: String,
     crumbs: Vec<Crumb>,
     year: i32,
     warnings: Vec<WarningView>,
@@ -68,6 +69,7 @@ pub fn build(data: &Dataset, year: i32, viewer: &Viewer, s: &DerivedSummary) -> 
     };
     SummaryPage {
         nav: Nav::of(viewer),
+        edit_href: format!("/planer/{slug}/{year}/sammanfattning/redigera"),
         crumbs: vec![
             crumb("/", "Start"),
             crumb(format!("/planer/{slug}/{year}/granskning"), format!("Granskning {year}")),
@@ -142,4 +144,286 @@ pub async fn page(
     let round = data.round(year).ok_or_else(|| AppError::NotFound(format!("Ingen uppföljning för {year}.")))?;
     let s = derive(&data, round);
     Ok(build(&data, year, &viewer, &s))
+}
+
+pub struct SectionEdit {
+    pub n: usize,
+    pub heading: String,
+    pub text: String,
+    pub everywhere: String,
+    pub all_but_one: String,
+    pub furthest: String,
+    pub figures: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "narrative_edit.html")]
+pub struct NarrativePage {
+    nav: Nav,
+    crumbs: Vec<Crumb>,
+    action: String,
+    year: i32,
+    open: bool,
+    version: i32,
+    introduction: String,
+    sections: Vec<SectionEdit>,
+    error: Option<String>,
+}
+
+fn goals_text(v: &[GoalRef]) -> String {
+    v.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+}
+
+fn section_edit(n: usize, s: &uppfolj_domain::SummarySection) -> SectionEdit {
+    SectionEdit {
+        n,
+        heading: s.heading.clone(),
+        text: s.text.clone(),
+        everywhere: goals_text(&s.claims.achieved_everywhere),
+        all_but_one: goals_text(&s.claims.achieved_all_but_one),
+        furthest: s.claims.furthest_area.map(|a| a.to_string()).unwrap_or_default(),
+        figures: s
+            .claims
+            .figures
+            .iter()
+            .map(|f| {
+                let who = match &f.scope {
+                    uppfolj_domain::Scope::Region(r) => r.to_string(),
+                    uppfolj_domain::Scope::HealthcareRegion => "sjukvårdsregionen".to_owned(),
+                    uppfolj_domain::Scope::National => "riket".to_owned(),
+                };
+                format!("{} {who} {} {}", f.indicator, f.period, uppfolj_domain::ids::number(f.value).replace('−', "-"))
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+    }
+}
+
+fn empty_section(n: usize) -> SectionEdit {
+    SectionEdit {
+        n,
+        heading: String::new(),
+        text: String::new(),
+        everywhere: String::new(),
+        all_but_one: String::new(),
+        furthest: String::new(),
+        figures: String::new(),
+    }
+}
+
+async fn narrative_context(
+    state: &AppState,
+    viewer: &Viewer,
+    plan: &str,
+    year: &str,
+) -> Result<(Dataset, i32, uppfolj_store::RoundWork), AppError> {
+    let data = load_plan(state, plan).await?;
+    let year = parse_year(&data, year)?;
+    viewer.require(|a| a.is_rcc(), "skriva inledningen och sammanfattningen")?;
+    let work = state.store.round_work(data.plan.slug.as_str(), year).await?;
+    Ok((data, year, work))
+}
+
+fn narrative_page(
+    data: &Dataset,
+    year: i32,
+    viewer: &Viewer,
+    work: &uppfolj_store::RoundWork,
+    introduction: String,
+    mut sections: Vec<SectionEdit>,
+    error: Option<String>,
+) -> NarrativePage {
+    let slug = data.plan.slug.as_str();
+    sections.push(empty_section(sections.len() + 1));
+    NarrativePage {
+        nav: Nav::of(viewer),
+        crumbs: vec![
+            crumb("/", "Start"),
+            crumb(format!("/planer/{slug}/{year}/sammanfattning"), format!("Sammanfattning {year}")),
+            crumb(format!("/planer/{slug}/{year}/sammanfattning/redigera"), "Redigera"),
+        ],
+        action: format!("/planer/{slug}/{year}/sammanfattning/redigera"),
+        year,
+        open: work.status == uppfolj_domain::RoundStatus::Open,
+        version: work.narrative_version,
+        introduction,
+        sections,
+        error,
+    }
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((plan, year)): Path<(String, String)>,
+) -> Result<NarrativePage, AppError> {
+    let (data, year, work) = narrative_context(&state, &viewer, &plan, &year).await?;
+    let round = data.round(year).ok_or_else(|| AppError::NotFound(format!("Ingen uppföljning för {year}.")))?;
+    let sections = round.summary.iter().enumerate().map(|(i, s)| section_edit(i + 1, s)).collect();
+    let intro = round.introduction.clone();
+    Ok(narrative_page(&data, year, &viewer, &work, intro, sections, None))
+}
+
+/// Reads one section's claims from the form, or says what is wrong and where.
+fn parse_claims(data: &Dataset, n: usize, s: &SectionEdit) -> Result<uppfolj_domain::summary::Claims, String> {
+    let where_ = |what: &str| format!("Avsnitt {n}, {what}");
+    let goals = |text: &str, what: &str| -> Result<Vec<GoalRef>, String> {
+        text.split([',', ' ', '\n'])
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(|t| match GoalRef::parse(t) {
+                Ok(g) if data.goal(g).is_some() => Ok(g),
+                Ok(g) => Err(format!("{}: planen har inget mål {g}.", where_(what))),
+                Err(e) => Err(format!("{}: {e}.", where_(what))),
+            })
+            .collect()
+    };
+    let furthest = match s.furthest.trim() {
+        "" => None,
+        t => match t.parse::<u32>() {
+            Ok(a) if data.plan.areas.iter().any(|x| x.number == a) => Some(a),
+            _ => return Err(format!("{}: \"{t}\" är inget av planens områden.", where_("område längst från målen"))),
+        },
+    };
+    let mut figures = Vec::new();
+    for line in s.figures.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let what = "siffror";
+        let parts: Vec<&str> = line.split_whitespace().collect();
+        let [indicator, region, period, value] = parts.as_slice() else {
+            return Err(format!(
+                "{}: \"{line}\" ska skrivas som indikator region period värde, till exempel svf-ledtid RVN 2024 45.",
+                where_(what)
+            ));
+        };
+        let slug = uppfolj_domain::Slug::parse(indicator)
+            .ok()
+            .filter(|s| data.indicators.iter().any(|i| &i.slug == s))
+            .ok_or_else(|| format!("{}: det finns ingen indikator \"{indicator}\".", where_(what)))?;
+        let scope = match *region {
+            "riket" => uppfolj_domain::Scope::National,
+            "sjukvårdsregionen" => uppfolj_domain::Scope::HealthcareRegion,
+            code => uppfolj_domain::RegionCode::parse(code)
+                .ok()
+                .filter(|c| data.region_codes().any(|x| x == c))
+                .map(uppfolj_domain::Scope::Region)
+                .ok_or_else(|| {
+                    format!(
+                        "{}: \"{code}\" är ingen region (skriv en regionkod, riket eller sjukvårdsregionen).",
+                        where_(what)
+                    )
+                })?,
+        };
+        let period = uppfolj_domain::Period::parse(period).map_err(|e| format!("{}: {e}.", where_(what)))?;
+        let value: f64 = value
+            .replace(',', ".")
+            .replace('−', "-")
+            .parse()
+            .map_err(|_| format!("{}: \"{value}\" är inget tal.", where_(what)))?;
+        figures.push(uppfolj_domain::summary::FigureClaim { indicator: slug, scope, period, value });
+    }
+    Ok(uppfolj_domain::summary::Claims {
+        achieved_everywhere: goals(&s.everywhere, "uppnått i alla regioner")?,
+        achieved_all_but_one: goals(&s.all_but_one, "uppnått i alla utom en")?,
+        furthest_area: furthest,
+        figures,
+    })
+}
+
+pub async fn edit_save(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((plan, year)): Path<(String, String)>,
+    axum::Form(form): axum::Form<crate::views::FormMap>,
+) -> Result<axum::response::Response, AppError> {
+    use crate::views::form_value;
+    use axum::response::IntoResponse;
+    let (data, year, work) = narrative_context(&state, &viewer, &plan, &year).await?;
+    let account = viewer.require(|a| a.is_rcc(), "skriva inledningen och sammanfattningen")?;
+    let introduction = form_value(&form, "introduction").trim().to_owned();
+    let mut edits = Vec::new();
+    let mut n = 1;
+    while form.contains_key(&format!("heading_{n}")) {
+        let f = |k: &str| form_value(&form, &format!("{k}_{n}")).trim().to_owned();
+        edits.push(SectionEdit {
+            n,
+            heading: f("heading"),
+            text: f("text"),
+            everywhere: f("everywhere"),
+            all_but_one: f("allbutone"),
+            furthest: f("furthest"),
+            figures: f("figures"),
+        });
+        n += 1;
+    }
+    // Sections left empty are dropped; a section needs a heading.
+    edits.retain(|s| {
+        !(s.heading.is_empty()
+            && s.text.is_empty()
+            && s.everywhere.is_empty()
+            && s.all_but_one.is_empty()
+            && s.furthest.is_empty()
+            && s.figures.is_empty())
+    });
+    let mut sections = Vec::new();
+    let mut error = None;
+    for (i, s) in edits.iter().enumerate() {
+        if s.heading.is_empty() {
+            error = Some(format!("Avsnitt {} saknar rubrik.", i + 1));
+            break;
+        }
+        match parse_claims(&data, i + 1, s) {
+            Ok(claims) => sections.push(uppfolj_domain::SummarySection {
+                heading: s.heading.clone(),
+                text: s.text.clone(),
+                claims,
+            }),
+            Err(e) => {
+                error = Some(e);
+                break;
+            }
+        }
+    }
+    let renumbered =
+        |edits: Vec<SectionEdit>| edits.into_iter().enumerate().map(|(i, s)| SectionEdit { n: i + 1, ..s }).collect();
+    if let Some(e) = error {
+        let page = narrative_page(
+            &data,
+            year,
+            &viewer,
+            &work,
+            introduction,
+            renumbered(edits),
+            Some(format!("Ingenting sparades. {e}")),
+        );
+        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    let version: i32 = form_value(&form, "version").parse().unwrap_or(0);
+    let slug = data.plan.slug.to_string();
+    match state
+        .store
+        .save_narrative(
+            &slug,
+            year,
+            &introduction,
+            &sections,
+            version,
+            &uppfolj_store::Actor::user(account, crate::auth::now()),
+        )
+        .await
+    {
+        Ok(_) => Ok(axum::response::Redirect::to(&format!("/planer/{slug}/{year}/sammanfattning")).into_response()),
+        Err(uppfolj_store::StoreError::Stale { .. }) => {
+            let page = narrative_page(
+                &data,
+                year,
+                &viewer,
+                &work,
+                introduction,
+                renumbered(edits),
+                Some("Ingenting sparades: någon annan har ändrat texten medan du skrev. Din text står kvar nedan; kopiera det du vill behålla, ladda om sidan och gör om ändringen.".to_owned()),
+            );
+            Ok((axum::http::StatusCode::CONFLICT, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
