@@ -74,7 +74,9 @@ pub fn build(data: &Dataset, year: i32, process: &str) -> Result<ProcessReport, 
         leader_organisation: p.leader.organisation.clone(),
         signed: match (&f.signed_by, f.signed_on) {
             (Some(by), Some(on)) => format!("Signerad av {by} den {}", swedish_date(on)),
-            _ => "Ännu inte signerad".to_owned(),
+            (Some(by), None) => format!("Signerad av {by}"),
+            (None, Some(on)) => format!("Signerad den {}", swedish_date(on)),
+            (None, None) => "Ännu inte signerad.".to_owned(),
         },
     })
 }

@@ -11,7 +11,7 @@ use uppfolj_store::Actor;
 
 use super::{load_plan, parse_year};
 use crate::auth::{Viewer, now};
-use crate::views::{Crumb, FormMap, Nav, crumb, form_value, paragraphs};
+use crate::views::{Crumb, FormMap, Nav, crumb, form_value};
 use crate::{AppError, AppState};
 
 /// The follow-up, if this viewer may read it: in a published round for everyone (restricted ones only
@@ -35,14 +35,7 @@ fn readable<'a>(viewer: &Viewer, data: &'a Dataset, year: i32, process: &str) ->
     Ok(f)
 }
 
-pub struct ProcessGoalView {
-    pub text: Vec<String>,
-    pub current_state: Vec<String>,
-    pub target_levels: Vec<String>,
-    pub target_date: String,
-    pub followup: Vec<String>,
-}
-
+/// The page shows the same model as the process follow-up document (`uppfolj_reports::process`).
 #[derive(Template, WebTemplate)]
 #[template(path = "process.html")]
 pub struct ProcessPage {
@@ -51,22 +44,8 @@ pub struct ProcessPage {
     edit_href: Option<String>,
     slug: String,
     process_slug: String,
-    title: String,
-    process_name: String,
-    year: i32,
-    restricted: bool,
-    classification: String,
     plan_goals: Vec<(String, String)>,
-    goals: Vec<ProcessGoalView>,
-    comments: Vec<String>,
-    long_term: Vec<String>,
-    level_structuring: Vec<String>,
-    patient_involvement: Vec<String>,
-    other: Vec<String>,
-    leader_name: String,
-    leader_title: String,
-    leader_organisation: String,
-    signed: Option<String>,
+    r: uppfolj_reports::process::ProcessReport,
 }
 
 pub async fn followup(
@@ -79,12 +58,7 @@ pub async fn followup(
     let slug = data.plan.slug.as_str();
     let f = readable(&viewer, &data, year, &process)?;
     let p = data.process(&process).ok_or_else(|| AppError::NotFound(process.clone()))?;
-    let signed = match (&f.signed_by, f.signed_on) {
-        (Some(by), Some(on)) => Some(format!("Signerad av {by} den {}", swedish_date(on))),
-        (Some(by), None) => Some(format!("Signerad av {by}")),
-        (None, Some(on)) => Some(format!("Signerad den {}", swedish_date(on))),
-        (None, None) => None,
-    };
+    let r = uppfolj_reports::process::build(&data, year, &process).map_err(|e| AppError::NotFound(e.to_string()))?;
     Ok(ProcessPage {
         nav: Nav::of(&viewer),
         slug: slug.to_owned(),
@@ -99,36 +73,12 @@ pub async fn followup(
             crumb(format!("/planer/{slug}/{year}"), format!("{} – uppföljning {year}", data.plan.title)),
             crumb(format!("/planer/{slug}/{year}/processer/{}", p.slug), p.name.clone()),
         ],
-        title: f.title.clone(),
-        process_name: p.name.clone(),
-        year,
-        restricted: f.classification == Classification::Restricted,
-        classification: f.classification.label().to_owned(),
         plan_goals: f
             .plan_goals
             .iter()
             .map(|g| (format!("/planer/{slug}/{year}/omraden/{}#mal-{}-{}", g.area, g.area, g.goal), g.to_string()))
             .collect(),
-        goals: f
-            .goals
-            .iter()
-            .map(|g| ProcessGoalView {
-                text: paragraphs(&g.text),
-                current_state: paragraphs(&g.current_state),
-                target_levels: g.target_levels.clone(),
-                target_date: g.target_date.clone(),
-                followup: paragraphs(&g.followup),
-            })
-            .collect(),
-        comments: paragraphs(&f.comments),
-        long_term: f.long_term.clone(),
-        level_structuring: paragraphs(&f.level_structuring),
-        patient_involvement: paragraphs(&f.patient_involvement),
-        other: paragraphs(&f.other),
-        leader_name: p.leader.name.clone(),
-        leader_title: p.leader.title.clone(),
-        leader_organisation: p.leader.organisation.clone(),
-        signed,
+        r,
     })
 }
 
