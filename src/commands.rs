@@ -293,6 +293,24 @@ pub async fn summary(db: &str, plan: &str, year: i32, json: bool) -> anyhow::Res
     Ok(())
 }
 
+pub async fn export_indicators(db: &str, plan: &str, year: i32, json: bool) -> anyhow::Result<()> {
+    let store = open(db).await?;
+    let data = load(store.as_ref(), plan).await;
+    store.close().await;
+    let data = data?;
+    if data.round(year).is_none() {
+        let years: Vec<String> = data.rounds.iter().map(|r| r.year.to_string()).collect();
+        bail!("planen {plan} har ingen uppföljning för {year}; det finns uppföljningar för {}", years.join(", "));
+    }
+    let out = if json {
+        serde_json::to_string_pretty(&export::indicator_rows(&data))? + "\n"
+    } else {
+        export::indicators_csv(&data)?
+    };
+    std::io::stdout().write_all(out.as_bytes())?;
+    Ok(())
+}
+
 pub async fn export_data(db: &str, plan: &str, output: Option<&Path>) -> anyhow::Result<()> {
     let store = open(db).await?;
     let data = load(store.as_ref(), plan).await;

@@ -193,6 +193,17 @@ enum Export {
         #[arg(long, value_enum, default_value_t = LevelFormat::Csv)]
         format: LevelFormat,
     },
+    /// Planens indikatorvärden: indicator,unit,region,period,value,target,target_date,national,source,extracted,goal.
+    Indicators {
+        /// Planens kortnamn.
+        #[arg(long)]
+        plan: String,
+        /// Uppföljningen som värdena hör till.
+        #[arg(long)]
+        year: i32,
+        #[arg(long, value_enum, default_value_t = LevelFormat::Csv)]
+        format: LevelFormat,
+    },
     /// Hela planen med alla uppföljningar, i datafilsformatet (kan läsas in igen med import).
     Data {
         /// Planens kortnamn.
@@ -243,6 +254,9 @@ fn main() -> ExitCode {
             Command::Import { file } => commands::import(&db, &file).await,
             Command::Export(Export::Levels { plan, year, format }) => {
                 commands::export_levels(&db, &plan, year, matches!(format, LevelFormat::Json)).await
+            }
+            Command::Export(Export::Indicators { plan, year, format }) => {
+                commands::export_indicators(&db, &plan, year, matches!(format, LevelFormat::Json)).await
             }
             Command::Export(Export::Data { plan, output }) => {
                 commands::export_data(&db, &plan, output.as_deref()).await

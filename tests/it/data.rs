@@ -202,3 +202,36 @@ both_backends!(the_derived_summary_and_its_warnings, |backend| async move {
     let text = cli_ok(&db, &["summary", "--plan", PLAN, "--year", "2024"]);
     assert!(text.contains("Varningar (5):"), "{text}");
 });
+
+both_backends!(indicators_export_as_csv_and_json, |backend| async move {
+    let db = TestDb::new(backend).await;
+    cli_ok(&db, &["demo"]);
+    let csv = cli_ok(&db, &["export", "indicators", "--plan", PLAN, "--year", "2024", "--format", "csv"]);
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("indicator,unit,region,period,value,target,target_date,national,source,extracted,goal")
+    );
+    let rows: Vec<Vec<String>> = csv::Reader::from_reader(csv.as_bytes())
+        .records()
+        .map(|r| r.expect("record").iter().map(str::to_owned).collect())
+        .collect();
+    let find = |ind: &str, region: &str| {
+        rows.iter().find(|r| r[0] == ind && r[2] == region).unwrap_or_else(|| panic!("{ind} {region}")).clone()
+    };
+    let rvn = find("svf-ledtid", "RVN");
+    assert_eq!(rvn[3..8], ["2024", "46", "", "", "44"], "value, no target, the national reference");
+    assert_eq!(rvn[10], "3.3");
+    let hpv = find("hpv-vaccination", "RJH");
+    assert_eq!(hpv[3..7], ["2025-05-26", "66", "70", "2025-06-30"]);
+    assert_eq!(find("opt-deltagande", "RVN")[4], "49.2", "a dot as decimal separator");
+    assert_eq!(find("kvalitetsregister-tackningsgrad", "RN")[9], "2025-04-04");
+    let json: serde_json::Value = serde_json::from_str(&cli_ok(
+        &db,
+        &["export", "indicators", "--plan", PLAN, "--year", "2024", "--format", "json"],
+    ))
+    .expect("json");
+    assert_eq!(json.as_array().map(Vec::len), Some(rows.len()));
+    let o = cli(&db, &["export", "indicators", "--plan", PLAN, "--year", "1999"]);
+    assert!(stderr(&o).contains("har ingen uppföljning för 1999"));
+});

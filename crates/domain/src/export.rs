@@ -20,6 +20,87 @@ pub fn levels_csv(data: &Dataset, round: &Round) -> Result<String, csv::Error> {
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
+/// One indicator value as exported: the columns of `export indicators`.
+#[derive(Debug, Serialize)]
+pub struct IndicatorRow {
+    pub indicator: String,
+    pub unit: String,
+    /// Region code, empty for the whole healthcare region, `riket` for the national reference.
+    pub region: String,
+    pub period: String,
+    pub value: f64,
+    pub target: Option<f64>,
+    pub target_date: Option<String>,
+    /// The national reference for the same period, where the data has one.
+    pub national: Option<f64>,
+    pub source: String,
+    pub extracted: Option<String>,
+    /// The goals the indicator measures, as `area.goal`, separated by spaces.
+    pub goal: String,
+}
+
+/// Every indicator value of the plan, indicator by indicator in the order of the data.
+pub fn indicator_rows(data: &Dataset) -> Vec<IndicatorRow> {
+    let mut rows = Vec::new();
+    for i in &data.indicators {
+        for v in &i.values {
+            rows.push(IndicatorRow {
+                indicator: i.slug.to_string(),
+                unit: i.unit.clone(),
+                region: v.scope.notation().to_owned(),
+                period: v.period.to_string(),
+                value: v.value,
+                target: i.target,
+                target_date: i.target_date.map(crate::ids::format_date),
+                national: match v.scope {
+                    crate::model::Scope::National => None,
+                    _ => i.national(&v.period),
+                },
+                source: i.source.clone(),
+                extracted: v.extracted.map(crate::ids::format_date),
+                goal: i.goals.iter().map(ToString::to_string).collect::<Vec<_>>().join(" "),
+            });
+        }
+    }
+    rows
+}
+
+/// The indicator values as CSV, numbers with a dot as decimal separator.
+pub fn indicators_csv(data: &Dataset) -> Result<String, csv::Error> {
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+    w.write_record([
+        "indicator",
+        "unit",
+        "region",
+        "period",
+        "value",
+        "target",
+        "target_date",
+        "national",
+        "source",
+        "extracted",
+        "goal",
+    ])?;
+    let num = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
+    for r in indicator_rows(data) {
+        w.write_record([
+            r.indicator,
+            r.unit,
+            r.region,
+            r.period,
+            r.value.to_string(),
+            num(r.target),
+            r.target_date.unwrap_or_default(),
+            num(r.national),
+            r.source,
+            r.extracted.unwrap_or_default(),
+            r.goal,
+        ])?;
+    }
+    let bytes = w.into_inner().map_err(|e| csv::Error::from(e.into_error()))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
 #[derive(Debug, Serialize)]
 pub struct LevelTable {
     pub plan: String,
