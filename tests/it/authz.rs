@@ -263,6 +263,14 @@ fn matrix(activity: &str) -> BTreeMap<(&'static str, &'static str), Vec<Case>> {
             RCC,
         )],
     );
+    add(
+        "get",
+        "/planer/{plan}/{year}/diagram",
+        vec![
+            case(format!("/planer/{p}/2024/diagram"), Body::None, EVERYONE),
+            case(format!("/planer/{p}/2025/diagram"), Body::None, RCC),
+        ],
+    );
     add("get", "/static/uppfolj.css", vec![case("/static/uppfolj.css".into(), Body::None, EVERYONE)]);
     add("get", "/healthz", vec![case("/healthz".into(), Body::None, EVERYONE)]);
     m

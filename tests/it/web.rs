@@ -129,3 +129,15 @@ both_backends!(the_rcc_sees_the_derived_summary_beside_its_own, |backend| async 
     rn.login("rn").await;
     assert_eq!(rn.get(&format!("/planer/{PLAN}/2024/sammanfattning")).await.status(), 403);
 });
+
+both_backends!(the_dashboard_shows_the_charts_with_their_numbers, |backend| async move {
+    let app = TestApp::spawn(backend).await;
+    let page = app.page(&format!("/planer/{PLAN}/2024/diagram")).await;
+    assert_eq!(page.matches("role=\"img\"").count(), 2 + 14, "heatmap, distribution and one chart per indicator");
+    assert!(page.contains("Nivåerna som tabell") && page.contains("Fördelningen som tabell"));
+    assert!(page.contains("Indikatorer längst från målet"));
+    assert!(!page.contains("Utveckling över åren"), "one round: no trend");
+    let css = app.get(&format!("/planer/{PLAN}/2024/diagram")).await;
+    let csp = css.headers().get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    assert!(csp.contains("default-src 'none'"), "inline SVG needs no relaxed policy");
+});

@@ -4,6 +4,7 @@
 //! Architecture invariant: no HTTP here, and no IO beyond returning bytes; the caller writes files or
 //! responses. The clock is a parameter.
 
+pub mod charts;
 pub mod docx;
 pub mod html;
 pub mod model;

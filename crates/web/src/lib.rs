@@ -103,6 +103,7 @@ routes! {
     post "/planer/{plan}/{year}/processer/{process}/oppna-igen" => routes::process::reopen,
     get "/planer/{plan}/{year}/processer/{process}/rapport/{format}" => routes::process::report,
     get "/planer/{plan}/{year}/indikatorer" => routes::indicators::list,
+    get "/planer/{plan}/{year}/diagram" => routes::dashboard::page,
     get "/planer/{plan}/{year}/rapport/{format}" => routes::report::download,
     get "/planer/{plan}/handlingsplaner/{region}" => routes::actionplan::view,
     post "/planer/{plan}/handlingsplaner/{region}/mal/{goal}" => routes::actionplan::save_entry,

@@ -1,4 +1,5 @@
 pub mod actionplan;
+pub mod dashboard;
 pub mod history;
 pub mod indicators;
 pub mod login;

@@ -1,0 +1,143 @@
+//! The dashboard of a round: the level heatmap, the distribution of levels per area and region, the
+//! indicators furthest from their targets, a chart per indicator and, with more than one round, the
+//! trend and the goals that moved. Every chart is SVG drawn on the server, with its numbers as a table.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use uppfolj_domain::ids::number;
+use uppfolj_reports::charts;
+
+use super::{check_readable, load_plan, parse_year};
+use crate::auth::Viewer;
+use crate::views::{COUNT_CATEGORIES, Crumb, LevelView, Nav, crumb, level_view};
+use crate::{AppError, AppState};
+
+pub struct IndicatorChart {
+    pub name: String,
+    pub svg: String,
+    pub rows: Vec<(String, String)>,
+    pub href: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "dashboard.html")]
+pub struct DashboardPage {
+    nav: Nav,
+    crumbs: Vec<Crumb>,
+    year: i32,
+    regions: Vec<String>,
+    heatmap: String,
+    matrix: Vec<(String, Vec<LevelView>)>,
+    distribution: String,
+    categories: Vec<&'static str>,
+    counts: Vec<(String, String, Vec<usize>)>,
+    furthest: Vec<(String, String, String, String, String)>,
+    indicators: Vec<IndicatorChart>,
+    trend: Option<String>,
+    moved: Vec<(String, String, LevelView, LevelView)>,
+    previous_year: Option<i32>,
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((plan, year)): Path<(String, String)>,
+) -> Result<DashboardPage, AppError> {
+    let data = load_plan(&state, &plan).await?;
+    let year = parse_year(&data, &year)?;
+    let round = data.round(year).ok_or_else(|| AppError::NotFound(format!("Ingen uppföljning för {year}.")))?;
+    check_readable(&viewer, round)?;
+    let slug = data.plan.slug.as_str();
+    let previous = data.rounds.iter().rev().find(|r| r.year < year);
+    let unit = |v: f64, u: &str| if u == "%" { format!("{} %", number(v)) } else { format!("{} {u}", number(v)) };
+    Ok(DashboardPage {
+        nav: Nav::of(&viewer),
+        crumbs: vec![
+            crumb("/", "Start"),
+            crumb(format!("/planer/{slug}/{year}"), format!("{} – uppföljning {year}", data.plan.title)),
+            crumb(format!("/planer/{slug}/{year}/diagram"), "Diagram"),
+        ],
+        year,
+        regions: data.region_codes().map(ToString::to_string).collect(),
+        heatmap: charts::heatmap(&data, round),
+        matrix: data
+            .goals()
+            .map(|(g, goal)| {
+                (
+                    g.to_string(),
+                    data.region_codes().map(|r| level_view(round.level(g, r), goal.part_names.as_ref())).collect(),
+                )
+            })
+            .collect(),
+        distribution: charts::distribution(&data, round),
+        categories: COUNT_CATEGORIES.iter().map(|c| c.label()).collect(),
+        counts: data
+            .plan
+            .areas
+            .iter()
+            .flat_map(|a| {
+                let data = &data;
+                data.region_codes().map(move |r| {
+                    let c = round.counts(data, r, Some(a.number));
+                    (
+                        format!("{}. {}", a.number, a.title),
+                        r.to_string(),
+                        COUNT_CATEGORIES.iter().map(|k| c.get(*k)).collect(),
+                    )
+                })
+            })
+            .collect(),
+        furthest: charts::furthest_from_target(&data)
+            .into_iter()
+            .take(8)
+            .map(|(name, region, value, target, gap)| {
+                let u = data.indicators.iter().find(|i| i.name == name).map(|i| i.unit.clone()).unwrap_or_default();
+                (name, region, unit(value, &u), unit(target, &u), format!("{} %", (gap * 100.0).round()))
+            })
+            .collect(),
+        indicators: data
+            .indicators
+            .iter()
+            .filter_map(|i| {
+                let svg = charts::indicator_bars(&data, i)?;
+                let period = charts::chart_period(i)?;
+                let mut rows: Vec<(String, String)> = i
+                    .values
+                    .iter()
+                    .filter(|v| v.period == period)
+                    .map(|v| {
+                        let who = match &v.scope {
+                            uppfolj_domain::Scope::Region(r) => r.to_string(),
+                            uppfolj_domain::Scope::HealthcareRegion => data.healthcare_region.name.clone(),
+                            uppfolj_domain::Scope::National => "Riket".to_owned(),
+                        };
+                        (who, unit(v.value, &i.unit))
+                    })
+                    .collect();
+                if let Some(t) = i.target {
+                    rows.push(("Mål".to_owned(), unit(t, &i.unit)));
+                }
+                Some(IndicatorChart {
+                    name: format!("{} ({})", i.name, period.swedish()),
+                    svg,
+                    rows,
+                    href: format!("/planer/{slug}/{year}/indikatorer#indikator-{}", i.slug),
+                })
+            })
+            .collect(),
+        trend: charts::trend(&data),
+        moved: previous
+            .map(|p| {
+                charts::moved(&data, p, round)
+                    .into_iter()
+                    .map(|(g, r, a, b)| {
+                        let names = data.goal(g).and_then(|x| x.part_names.clone());
+                        (g.to_string(), r.to_string(), level_view(a, names.as_ref()), level_view(b, names.as_ref()))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        previous_year: previous.map(|p| p.year),
+    })
+}
