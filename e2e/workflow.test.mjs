@@ -87,7 +87,7 @@ test('a region reports, the RCC returns, accepts and publishes; every page passe
   try {
     // Public pages.
     const anon = await (await browser.newContext({ bypassCSP: true })).newPage();
-    for (const path of ['/', `/planer/${PLAN}/2024`, `/planer/${PLAN}/2024/omraden/3`, `/planer/${PLAN}/2024/indikatorer`]) {
+    for (const path of ['/', `/planer/${PLAN}/2024`, `/planer/${PLAN}/2024/omraden/3`, `/planer/${PLAN}/2024/indikatorer`, `/planer/${PLAN}/2024/diagram`]) {
       await anon.goto(base + path);
       await checkAccessibility(anon, path);
     }

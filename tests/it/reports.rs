@@ -53,6 +53,11 @@ both_backends!(the_pdf_holds_every_goal_and_region, |backend| async move {
         assert!(text.contains(&format!(" {code} ")), "region {code}");
     }
     assert!(text.contains("1. Prevention och tidig diagnostik") && text.contains("7. Forskning och innovation"));
+    assert!(text.contains("Figur 1: Nivåer per mål och region"), "the charts are in the PDF");
+    assert!(
+        text.contains("Riket 44 %") && text.contains("Mål 70 % (2025-06-30)"),
+        "with their reference and target lines"
+    );
     let info = Command::new("pdfinfo").arg(&pdf).output().expect("pdfinfo");
     let info = String::from_utf8_lossy(&info.stdout);
     assert!(info.contains("Tagged:          yes"), "a tagged PDF: {info}");

@@ -62,8 +62,11 @@ pub fn heatmap(data: &Dataset, round: &Round) -> String {
     );
     for (i, r) in regions.iter().enumerate() {
         let x = label_w + i as u32 * cell_w + cell_w / 2;
-        let _ =
-            write!(out, r#"<text x="{x}" y="18" text-anchor="middle" font-weight="bold">{}</text>"#, esc(r.as_str()));
+        let _ = write!(
+            out,
+            r#"<text x="{x}" y="18" text-anchor="middle" font-weight="bold" fill="black">{}</text>"#,
+            esc(r.as_str())
+        );
     }
     let mut y = top;
     for a in &data.plan.areas {

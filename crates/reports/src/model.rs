@@ -30,8 +30,18 @@ pub struct Report {
     pub areas: Vec<ReportArea>,
     /// The derived overview: per area the share of U.
     pub overview: Vec<AreaOverview>,
+    /// The charts, as SVG, with their text alternatives.
+    pub charts: Vec<Chart>,
     #[serde(skip)]
     pub derived: DerivedSummary,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Chart {
+    pub title: String,
+    /// What the chart shows, in words: the alternative text.
+    pub alt: String,
+    pub svg: String,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -248,6 +258,29 @@ pub fn build(data: &Dataset, year: i32) -> Result<Report, ReportError> {
         })
         .collect();
     let derived = derive(data, round);
+    let alt = |svg: &str| {
+        svg.split("<desc")
+            .nth(1)
+            .and_then(|s| s.split_once('>'))
+            .and_then(|(_, s)| s.split("</desc>").next())
+            .unwrap_or("")
+            .replace("&amp;", "&")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+    };
+    let mut charts = Vec::new();
+    for (title, svg) in [
+        ("Nivåer per mål och region".to_owned(), crate::charts::heatmap(data, round)),
+        ("Nivåernas fördelning per område och region".to_owned(), crate::charts::distribution(data, round)),
+    ] {
+        charts.push(Chart { alt: alt(&svg), title, svg });
+    }
+    for i in &data.indicators {
+        if let (Some(svg), Some(p)) = (crate::charts::indicator_bars(data, i), crate::charts::chart_period(i)) {
+            charts.push(Chart { alt: alt(&svg), title: format!("{} ({})", i.name, p.swedish()), svg });
+        }
+    }
     let overview = derived
         .areas
         .iter()
@@ -287,6 +320,7 @@ pub fn build(data: &Dataset, year: i32) -> Result<Report, ReportError> {
             .collect(),
         areas,
         overview,
+        charts,
         derived,
     })
 }
