@@ -232,6 +232,41 @@ pub async fn bench_report(db: &str, plan: &str, year: i32, runs: usize) -> anyho
     Ok(())
 }
 
+/// Lists the figures found in a round's comments; marks those already held as indicator values.
+pub async fn figures(db: &str, plan: &str, year: i32) -> anyhow::Result<()> {
+    let store = open(db).await?;
+    let data = load(store.as_ref(), plan).await;
+    store.close().await;
+    let data = data?;
+    let round = data.round(year).ok_or_else(|| anyhow!("planen {plan} har ingen uppföljning för {year}"))?;
+    let mut out = std::io::stdout();
+    writeln!(out, "mål\tkommentar av\tgäller\tvärde\tenhet\tindikatorvärde\tsammanhang")?;
+    for p in uppfolj_domain::figures::propose(&data, round) {
+        let held = data
+            .indicators
+            .iter()
+            .filter(|i| i.goals.contains(&p.goal))
+            .flat_map(|i| i.values.iter().map(move |v| (i, v)))
+            .find(|(_, v)| v.scope == p.scope && (v.value - p.value).abs() < 1e-9)
+            .map(|(i, v)| format!("{} {}", i.slug, v.period))
+            .unwrap_or_else(|| "– (förslag)".to_owned());
+        let by = p.author.map(|a| a.to_string()).unwrap_or_else(|| data.healthcare_region.rcc.clone());
+        let about = match p.scope.notation() {
+            "" => data.healthcare_region.name.clone(),
+            other => other.to_owned(),
+        };
+        writeln!(
+            out,
+            "{}\t{by}\t{about}\t{}\t{}\t{held}\t{}",
+            p.goal,
+            uppfolj_domain::ids::number(p.value),
+            p.unit,
+            p.context
+        )?;
+    }
+    Ok(())
+}
+
 pub async fn summary(db: &str, plan: &str, year: i32, json: bool) -> anyhow::Result<()> {
     let store = open(db).await?;
     let data = load(store.as_ref(), plan).await;

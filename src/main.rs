@@ -64,6 +64,13 @@ enum Command {
         #[arg(long, short = 'o')]
         output: PathBuf,
     },
+    /// Siffror i kommentarerna som kan bli indikatorvärden (förslag; ingenting sparas).
+    Figures {
+        #[arg(long)]
+        plan: String,
+        #[arg(long)]
+        year: i32,
+    },
     /// Den härledda sammanfattningen av en uppföljning och kontrollen av RCC:s text mot data.
     Summary {
         /// Planens kortnamn, till exempel norr-2022-2024.
@@ -273,6 +280,7 @@ fn main() -> ExitCode {
                 };
                 commands::report(&db, &plan, year, format, process.as_deref(), &output).await
             }
+            Command::Figures { plan, year } => commands::figures(&db, &plan, year).await,
             Command::Summary { plan, year, format } => {
                 commands::summary(&db, &plan, year, matches!(format, SummaryFormat::Json)).await
             }

@@ -6,6 +6,7 @@
 
 pub mod datafile;
 pub mod export;
+pub mod figures;
 pub mod ids;
 pub mod level;
 pub mod model;
