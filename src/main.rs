@@ -64,6 +64,9 @@ enum Command {
         #[arg(long, short = 'o')]
         output: PathBuf,
     },
+    /// Indikatorvärden.
+    #[command(subcommand)]
+    Indicators(IndicatorsCmd),
     /// Siffror i kommentarerna som kan bli indikatorvärden (förslag; ingenting sparas).
     Figures {
         #[arg(long)]
@@ -94,6 +97,18 @@ enum Command {
     /// Uppföljningsomgångar: öppna, publicera, öppna igen.
     #[command(subcommand)]
     Round(RoundCmd),
+}
+
+#[derive(Subcommand)]
+enum IndicatorsCmd {
+    /// Läser in indikatorvärden från CSV eller Excel (kolumnerna från export indicators). Allt eller inget.
+    Import {
+        /// En .csv- eller .xlsx-fil.
+        file: PathBuf,
+        /// Planens kortnamn.
+        #[arg(long)]
+        plan: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -281,6 +296,9 @@ fn main() -> ExitCode {
                 commands::report(&db, &plan, year, format, process.as_deref(), &output).await
             }
             Command::Figures { plan, year } => commands::figures(&db, &plan, year).await,
+            Command::Indicators(IndicatorsCmd::Import { file, plan }) => {
+                commands::import_indicators(&db, &file, &plan).await
+            }
             Command::Summary { plan, year, format } => {
                 commands::summary(&db, &plan, year, matches!(format, SummaryFormat::Json)).await
             }

@@ -235,3 +235,55 @@ both_backends!(indicators_export_as_csv_and_json, |backend| async move {
     let o = cli(&db, &["export", "indicators", "--plan", PLAN, "--year", "1999"]);
     assert!(stderr(&o).contains("har ingen uppföljning för 1999"));
 });
+
+both_backends!(indicator_values_import_from_csv_and_xlsx, |backend| async move {
+    let db = TestDb::new(backend).await;
+    cli_ok(&db, &["demo"]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let export = |db: &TestDb| cli_ok(db, &["export", "indicators", "--plan", PLAN, "--year", "2024"]);
+    let before = export(&db);
+
+    // A bad file: every problem by row and column, and nothing written.
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "indicator,unit,region,period,value\nsvf-ledtid,%,RVN,2024,47\nsvf-ledtid,%,RXX,2024,40\nsvf-ledtid,%,RJH,2024,4x\n",
+    )
+    .expect("write");
+    let o = cli(&db, &["indicators", "import", bad.to_str().expect("path"), "--plan", PLAN]);
+    assert!(!o.status.success());
+    let err = stderr(&o);
+    assert!(err.contains("bad.csv innehåller 2 fel; ingenting har skrivits"), "{err}");
+    assert!(err.contains("bad.csv:3: kolumn region: \"RXX\" är ingen av sjukvårdsregionens regioner"), "{err}");
+    assert!(err.contains("bad.csv:4: kolumn value: \"4x\" är inget tal"), "{err}");
+    assert_eq!(export(&db), before, "nothing changed");
+
+    // The export, edited, reads back: one value changed, one added.
+    let edited = before.replacen("svf-ledtid,%,RVN,2024,46,", "svf-ledtid,%,RVN,2024,47,", 1)
+        + "svf-ledtid,%,RJH,2025,36,,,,,2026-04-01,3.3\n";
+    let good = dir.path().join("indikatorer.csv");
+    std::fs::write(&good, &edited).expect("write");
+    let o = cli(&db, &["indicators", "import", good.to_str().expect("path"), "--plan", PLAN]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("1 nya, 1 ändrade"), "{}", stderr(&o));
+    let after = export(&db);
+    assert!(after.contains("svf-ledtid,%,RVN,2024,47,") && after.contains("svf-ledtid,%,RJH,2025,36,,,,"), "{after}");
+
+    // The same from a spreadsheet.
+    let xlsx = dir.path().join("indikatorer.xlsx");
+    {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        for (c, h) in ["indicator", "unit", "region", "period", "value"].iter().enumerate() {
+            ws.write_string(0, c as u16, *h).expect("header");
+        }
+        for (c, v) in ["hpv-vaccination", "%", "RN", "2025-05-26"].iter().enumerate() {
+            ws.write_string(1, c as u16, *v).expect("cell");
+        }
+        ws.write_number(1, 4, 62.5).expect("number");
+        wb.save(&xlsx).expect("save");
+    }
+    let o = cli(&db, &["indicators", "import", xlsx.to_str().expect("path"), "--plan", PLAN]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(export(&db).contains("hpv-vaccination,%,RN,2025-05-26,62.5,70,2025-06-30"));
+});

@@ -272,6 +272,14 @@ pub trait Store: Send + Sync {
         expected_version: i32,
         actor: &Actor,
     ) -> Result<i32, StoreError>;
+    /// Adds or changes indicator values, all or nothing; each change is an audit event. Returns
+    /// (added, changed).
+    async fn import_indicator_values(
+        &self,
+        plan: &str,
+        inputs: &[uppfolj_domain::indicator_import::ValueInput],
+        actor: &Actor,
+    ) -> Result<(usize, usize), StoreError>;
     /// The RCC's condensed version of a region's comment (`None` removes the condensing: the report
     /// uses the original again). The original is never changed.
     async fn save_condensed(

@@ -680,6 +680,82 @@ macro_rules! store_workflow {
             Ok(expected + 1)
         }
 
+        /// Adds or changes indicator values, all in one transaction. Returns (added, changed).
+        pub(crate) async fn import_indicator_values(
+            pool: &Pool,
+            plan: &str,
+            inputs: &[uppfolj_domain::indicator_import::ValueInput],
+            actor: &Actor,
+        ) -> Result<(usize, usize), StoreError> {
+            let mut tx = begin_write(pool).await?;
+            let (plan_id, _) = plan_ids(&mut tx, plan).await?;
+            let (mut added, mut changed) = (0, 0);
+            for v in inputs {
+                let iid: i64 = sqlx::query_scalar("SELECT id FROM indicators WHERE plan_id = $1 AND slug = $2")
+                    .bind(plan_id)
+                    .bind(v.indicator.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .ok_or_else(|| StoreError::NotFound(format!("planen har ingen indikator \"{}\"", v.indicator)))?;
+                let (scope, rid) = match &v.scope {
+                    Scope::Region(c) => ("region", Some(region_db_id(&mut tx, plan_id, c).await?)),
+                    Scope::HealthcareRegion => ("healthcare_region", None),
+                    Scope::National => ("national", None),
+                };
+                let subject = format!("indikator {} {} {}", v.indicator, if v.scope.notation().is_empty() { "sjukvårdsregionen" } else { v.scope.notation() }, v.period);
+                let extracted = v.extracted.map(format_date);
+                let existing = sqlx::query(
+                    "SELECT id, value, extracted FROM indicator_values WHERE indicator_id = $1 AND scope = $2 AND COALESCE(region_id, 0) = $3 AND period = $4",
+                )
+                .bind(iid)
+                .bind(scope)
+                .bind(rid.unwrap_or(0))
+                .bind(v.period.to_string())
+                .fetch_optional(&mut *tx)
+                .await?;
+                match existing {
+                    Some(row) => {
+                        let old: f64 = row.try_get("value")?;
+                        let old_extracted: Option<String> = row.try_get("extracted")?;
+                        if (old - v.value).abs() < 1e-12 && (extracted.is_none() || old_extracted == extracted) {
+                            continue;
+                        }
+                        let keep = extracted.clone().or(old_extracted);
+                        sqlx::query("UPDATE indicator_values SET value = $1, extracted = $2 WHERE id = $3")
+                            .bind(v.value)
+                            .bind(&keep)
+                            .bind(row.try_get::<i64, _>("id")?)
+                            .execute(&mut *tx)
+                            .await?;
+                        audit(&mut tx, actor, (Some(plan_id), None, None, rid), AuditField::Indicator, &subject, Some(&old.to_string()), Some(&v.value.to_string()), None).await?;
+                        changed += 1;
+                    }
+                    None => {
+                        let next: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM indicator_values WHERE indicator_id = $1")
+                            .bind(iid)
+                            .fetch_one(&mut *tx)
+                            .await?;
+                        sqlx::query(
+                            "INSERT INTO indicator_values (indicator_id, position, scope, region_id, period, value, extracted, note) VALUES ($1, $2, $3, $4, $5, $6, $7, '')",
+                        )
+                        .bind(iid)
+                        .bind(i32::try_from(next).unwrap_or(i32::MAX))
+                        .bind(scope)
+                        .bind(rid)
+                        .bind(v.period.to_string())
+                        .bind(v.value)
+                        .bind(&extracted)
+                        .execute(&mut *tx)
+                        .await?;
+                        audit(&mut tx, actor, (Some(plan_id), None, None, rid), AuditField::Indicator, &subject, None, Some(&v.value.to_string()), None).await?;
+                        added += 1;
+                    }
+                }
+            }
+            tx.commit().await?;
+            Ok((added, changed))
+        }
+
         fn event(r: &<$Db as sqlx::Database>::Row) -> Result<AuditEvent, StoreError> {
             Ok(AuditEvent {
                 at: r.try_get("at")?,
@@ -1434,6 +1510,14 @@ macro_rules! store_impl {
                 actor: &Actor,
             ) -> Result<i32, StoreError> {
                 save_narrative(&self.pool, plan, year, introduction, sections, expected_version, actor).await
+            }
+            async fn import_indicator_values(
+                &self,
+                plan: &str,
+                inputs: &[uppfolj_domain::indicator_import::ValueInput],
+                actor: &Actor,
+            ) -> Result<(usize, usize), StoreError> {
+                import_indicator_values(&self.pool, plan, inputs, actor).await
             }
             async fn save_condensed(
                 &self,
