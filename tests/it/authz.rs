@@ -271,6 +271,16 @@ fn matrix(activity: &str) -> BTreeMap<(&'static str, &'static str), Vec<Case>> {
             case(format!("/planer/{p}/2025/diagram"), Body::None, RCC),
         ],
     );
+    add("get", "/planer/{plan}/{year}/siffror", vec![case(format!("/planer/{p}/2024/siffror"), Body::None, RCC)]);
+    add(
+        "post",
+        "/planer/{plan}/{year}/siffror",
+        vec![case(
+            format!("/planer/{p}/2024/siffror"),
+            form(&[("goal", "9.9"), ("author", "RJH"), ("region", "RJH"), ("value", "1"), ("atgard", "avvisa")]),
+            RCC,
+        )],
+    );
     add("get", "/static/uppfolj.css", vec![case("/static/uppfolj.css".into(), Body::None, EVERYONE)]);
     add("get", "/healthz", vec![case("/healthz".into(), Body::None, EVERYONE)]);
     m

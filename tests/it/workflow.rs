@@ -441,3 +441,57 @@ both_backends!(the_rcc_writes_the_narrative_and_the_checks_follow, |backend| asy
         .await;
     assert_eq!(r.status(), 423);
 });
+
+both_backends!(the_rcc_confirms_or_rejects_figures_from_comments, |backend| async move {
+    let app = workflow_app(backend).await;
+    let mut rcc = Browser::new(&app);
+    rcc.login("rcc").await;
+    let page = rcc.page(&format!("/planer/{PLAN}/2024/siffror")).await;
+    assert!(page.contains("1 av 23 väntar på bedömning"), "all but RJH's 50 % are already indicator values");
+    assert!(page.contains("Finns redan som indikatorvärde: svf-ledtid 2024"));
+    let reject = [("goal", "2.2"), ("author", "RJH"), ("region", "RJH"), ("value", "50"), ("atgard", "avvisa")];
+    assert_eq!(rcc.post(&format!("/planer/{PLAN}/2024/siffror"), &reject).await.status(), 303);
+    let page = rcc.page(&format!("/planer/{PLAN}/2024/siffror")).await;
+    assert!(page.contains("0 av 23 väntar") && page.contains("Avvisad av Test rcc"));
+    assert_eq!(rcc.post(&format!("/planer/{PLAN}/2024/siffror"), &reject).await.status(), 409, "decided once");
+    // A figure that is not in any comment cannot be confirmed.
+    let made_up = [("goal", "2.2"), ("author", "RJH"), ("region", "RJH"), ("value", "99"), ("atgard", "avvisa")];
+    assert_eq!(rcc.post(&format!("/planer/{PLAN}/2024/siffror"), &made_up).await.status(), 404);
+
+    // A new comment in 2025 brings a new figure; confirming it makes it an indicator value.
+    let mut rn = Browser::new(&app);
+    rn.login("rn").await;
+    let r = rn
+        .post(
+            &format!("/planer/{PLAN}/2025/regioner/RN"),
+            &[
+                ("niva_3_3", "U/E"),
+                ("kommentar_3_3", "Ledtidsmålet nås inte men ligger på 52 %."),
+                ("version_3_3", "1"),
+                ("orig_niva_3_3", ""),
+                ("orig_kommentar_3_3", ""),
+                ("atgard", "spara"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let page = rcc.page(&format!("/planer/{PLAN}/2025/siffror")).await;
+    assert!(page.contains("1 av 1 väntar") && page.contains("ligger på 52 %"), "{page}");
+    let confirm = [
+        ("goal", "3.3"),
+        ("author", "RN"),
+        ("region", "RN"),
+        ("value", "52"),
+        ("atgard", "bekrafta"),
+        ("indicator", "svf-ledtid"),
+        ("period", "2025"),
+    ];
+    assert_eq!(rcc.post(&format!("/planer/{PLAN}/2025/siffror"), &confirm).await.status(), 303);
+    let csv = cli_ok(&app.db, &["export", "indicators", "--plan", PLAN, "--year", "2025"]);
+    assert!(csv.contains("svf-ledtid,%,RN,2025,52,"), "{csv}");
+    assert!(
+        rcc.page(&format!("/planer/{PLAN}/2025/siffror")).await.contains("Bekräftad som svf-ledtid 2025 av Test rcc")
+    );
+    let history = rcc.page(&format!("/planer/{PLAN}/2025/historik")).await;
+    assert!(history.contains("bekräftad som svf-ledtid 2025"));
+});

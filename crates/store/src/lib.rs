@@ -205,6 +205,31 @@ pub struct ActivityInput {
     pub status: String,
 }
 
+/// A figure found in a comment, and the RCC's decision: `confirm` names the indicator and period
+/// the value is for; `None` rejects it.
+#[derive(Clone, Debug)]
+pub struct FigureInput {
+    pub goal: GoalRef,
+    /// Whose comment: a region code, or "RCC".
+    pub author: String,
+    pub scope: uppfolj_domain::Scope,
+    pub value: f64,
+    pub confirm: Option<(Slug, uppfolj_domain::Period)>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct FigureDecision {
+    pub goal: GoalRef,
+    pub author: String,
+    /// Whom the figure is about, in the data file's notation.
+    pub scope: String,
+    pub value: f64,
+    pub confirmed: bool,
+    pub indicator: Option<String>,
+    pub period: Option<String>,
+    pub decided_by: String,
+}
+
 /// The statuses an activity can have.
 pub const ACTIVITY_STATUSES: [(&str, &str); 4] =
     [("planerad", "Planerad"), ("pagar", "Pågår"), ("klar", "Klar"), ("struken", "Struken")];
@@ -280,6 +305,11 @@ pub trait Store: Send + Sync {
         inputs: &[uppfolj_domain::indicator_import::ValueInput],
         actor: &Actor,
     ) -> Result<(usize, usize), StoreError>;
+    /// The RCC's decisions on figures found in the comments of a round.
+    async fn figure_decisions(&self, plan: &str, year: i32) -> Result<Vec<FigureDecision>, StoreError>;
+    /// Confirms (adding the indicator value) or rejects a figure found in a comment. Each proposal is
+    /// decided once.
+    async fn decide_figure(&self, plan: &str, year: i32, input: &FigureInput, actor: &Actor) -> Result<(), StoreError>;
     /// The RCC's condensed version of a region's comment (`None` removes the condensing: the report
     /// uses the original again). The original is never changed.
     async fn save_condensed(

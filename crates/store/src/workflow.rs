@@ -13,7 +13,7 @@ macro_rules! store_workflow {
         use uppfolj_domain::{Account, AuditEvent, Role, StateAction, transition};
 
         use crate::{
-            ActionPlanEntry, Activity, ActivityInput, Cell, CellEdit, NewUser, RegionWork, RoundWork, SessionRecord, UserRecord,
+            ActionPlanEntry, Activity, ActivityInput, Cell, CellEdit, FigureDecision, FigureInput, NewUser, RegionWork, RoundWork, SessionRecord, UserRecord,
         };
 
         type Conn = <$Db as sqlx::Database>::Connection;
@@ -754,6 +754,125 @@ macro_rules! store_workflow {
             }
             tx.commit().await?;
             Ok((added, changed))
+        }
+
+        pub(crate) async fn figure_decisions(pool: &Pool, plan: &str, year: i32) -> Result<Vec<FigureDecision>, StoreError> {
+            let mut conn = pool.acquire().await?;
+            let ids = round_ids(&mut conn, plan, year).await?;
+            let mut out = Vec::new();
+            for r in sqlx::query(
+                "SELECT a.number AS area_no, g.number AS goal_no, d.author, d.scope, d.value, d.decision, i.slug, d.period, d.decided_by \
+                 FROM figure_decisions d JOIN goals g ON g.id = d.goal_id JOIN areas a ON a.id = g.area_id \
+                 LEFT JOIN indicators i ON i.id = d.indicator_id WHERE d.round_id = $1 ORDER BY d.id",
+            )
+            .bind(ids.round_id)
+            .fetch_all(&mut *conn)
+            .await?
+            {
+                out.push(FigureDecision {
+                    goal: GoalRef::new(u32_of(r.try_get("area_no")?)?, u32_of(r.try_get("goal_no")?)?),
+                    author: r.try_get("author")?,
+                    scope: r.try_get("scope")?,
+                    value: r.try_get("value")?,
+                    confirmed: r.try_get::<String, _>("decision")? == "confirmed",
+                    indicator: r.try_get("slug")?,
+                    period: r.try_get("period")?,
+                    decided_by: r.try_get("decided_by")?,
+                });
+            }
+            Ok(out)
+        }
+
+        /// Records the RCC's decision on a figure from a comment; a confirmation adds the indicator value.
+        pub(crate) async fn decide_figure(pool: &Pool, plan: &str, year: i32, d: &FigureInput, actor: &Actor) -> Result<(), StoreError> {
+            let mut tx = begin_write(pool).await?;
+            let ids = round_ids(&mut tx, plan, year).await?;
+            let gid = goal_db_id(&mut tx, ids.plan_id, d.goal).await?;
+            let taken: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM figure_decisions WHERE round_id = $1 AND goal_id = $2 AND author = $3 AND scope = $4 AND value = $5",
+            )
+            .bind(ids.round_id)
+            .bind(gid)
+            .bind(&d.author)
+            .bind(d.scope.notation())
+            .bind(d.value)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if taken.is_some() {
+                return Err(StoreError::Conflict("förslaget är redan bedömt".to_owned()));
+            }
+            let who = if d.scope.notation().is_empty() { "sjukvårdsregionen".to_owned() } else { d.scope.notation().to_owned() };
+            let subject = format!("{year} mål {}: siffra {} för {who} i kommentar från {}", d.goal, d.value, d.author);
+            let (indicator_id, period) = match &d.confirm {
+                None => (None, None),
+                Some((slug, period)) => {
+                    let iid: i64 = sqlx::query_scalar("SELECT id FROM indicators WHERE plan_id = $1 AND slug = $2")
+                        .bind(ids.plan_id)
+                        .bind(slug.as_str())
+                        .fetch_optional(&mut *tx)
+                        .await?
+                        .ok_or_else(|| StoreError::NotFound(format!("planen har ingen indikator \"{slug}\"")))?;
+                    let (scope, rid) = match &d.scope {
+                        Scope::Region(c) => ("region", Some(region_db_id(&mut tx, ids.plan_id, c).await?)),
+                        Scope::HealthcareRegion => ("healthcare_region", None),
+                        Scope::National => ("national", None),
+                    };
+                    let exists: Option<f64> = sqlx::query_scalar(
+                        "SELECT value FROM indicator_values WHERE indicator_id = $1 AND scope = $2 AND COALESCE(region_id, 0) = $3 AND period = $4",
+                    )
+                    .bind(iid)
+                    .bind(scope)
+                    .bind(rid.unwrap_or(0))
+                    .bind(period.to_string())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    if let Some(v) = exists {
+                        return Err(StoreError::Conflict(format!(
+                            "indikatorn {slug} har redan värdet {v} för {who} {period}; ändra det med en import av indikatorvärden"
+                        )));
+                    }
+                    let next: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM indicator_values WHERE indicator_id = $1")
+                        .bind(iid)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    sqlx::query(
+                        "INSERT INTO indicator_values (indicator_id, position, scope, region_id, period, value, extracted, note) VALUES ($1, $2, $3, $4, $5, $6, NULL, $7)",
+                    )
+                    .bind(iid)
+                    .bind(i32::try_from(next).unwrap_or(i32::MAX))
+                    .bind(scope)
+                    .bind(rid)
+                    .bind(period.to_string())
+                    .bind(d.value)
+                    .bind(format!("Kommentar från {}, mål {} ({year})", d.author, d.goal))
+                    .execute(&mut *tx)
+                    .await?;
+                    (Some(iid), Some(period.to_string()))
+                }
+            };
+            sqlx::query(
+                "INSERT INTO figure_decisions (round_id, goal_id, author, scope, value, decision, indicator_id, period, decided_by, decided_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(ids.round_id)
+            .bind(gid)
+            .bind(&d.author)
+            .bind(d.scope.notation())
+            .bind(d.value)
+            .bind(if indicator_id.is_some() { "confirmed" } else { "rejected" })
+            .bind(indicator_id)
+            .bind(&period)
+            .bind(&actor.name)
+            .bind(timestamp(actor.at))
+            .execute(&mut *tx)
+            .await?;
+            let new = match (&d.confirm, &period) {
+                (Some((slug, _)), Some(p)) => format!("bekräftad som {slug} {p}"),
+                _ => "avvisad".to_owned(),
+            };
+            audit(&mut tx, actor, (Some(ids.plan_id), Some(ids.round_id), Some(gid), None), AuditField::Indicator, &subject, None, Some(&new), None).await?;
+            tx.commit().await?;
+            Ok(())
         }
 
         fn event(r: &<$Db as sqlx::Database>::Row) -> Result<AuditEvent, StoreError> {
@@ -1518,6 +1637,18 @@ macro_rules! store_impl {
                 actor: &Actor,
             ) -> Result<(usize, usize), StoreError> {
                 import_indicator_values(&self.pool, plan, inputs, actor).await
+            }
+            async fn figure_decisions(&self, plan: &str, year: i32) -> Result<Vec<FigureDecision>, StoreError> {
+                figure_decisions(&self.pool, plan, year).await
+            }
+            async fn decide_figure(
+                &self,
+                plan: &str,
+                year: i32,
+                input: &FigureInput,
+                actor: &Actor,
+            ) -> Result<(), StoreError> {
+                decide_figure(&self.pool, plan, year, input, actor).await
             }
             async fn save_condensed(
                 &self,

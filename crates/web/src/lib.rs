@@ -104,6 +104,8 @@ routes! {
     get "/planer/{plan}/{year}/processer/{process}/rapport/{format}" => routes::process::report,
     get "/planer/{plan}/{year}/indikatorer" => routes::indicators::list,
     get "/planer/{plan}/{year}/diagram" => routes::dashboard::page,
+    get "/planer/{plan}/{year}/siffror" => routes::figures::page,
+    post "/planer/{plan}/{year}/siffror" => routes::figures::decide,
     get "/planer/{plan}/{year}/rapport/{format}" => routes::report::download,
     get "/planer/{plan}/handlingsplaner/{region}" => routes::actionplan::view,
     post "/planer/{plan}/handlingsplaner/{region}/mal/{goal}" => routes::actionplan::save_entry,
