@@ -112,6 +112,9 @@ test('a region reports, the RCC returns, accepts and publishes; every page passe
     await rcc.goto(`${base}/planer/${PLAN}/2024/sammanfattning`);
     assert.match(await rcc.content(), /5 skillnader mellan RCC:s text och data/);
     await checkAccessibility(rcc, 'the derived summary and its checks');
+    await rcc.goto(`${base}/planer/${PLAN}/2024/indikatorer`);
+    await rcc.getByText('Lägg till eller ändra värden').click();
+    await checkAccessibility(rcc, 'the indicators with the RCC\'s forms');
     await rcc.goto(`${base}/planer/${PLAN}/2024/siffror`);
     await checkAccessibility(rcc, 'the figures found in comments');
     await rcc.goto(`${base}/planer/${PLAN}/2025/granskning`);

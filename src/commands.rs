@@ -235,29 +235,8 @@ pub async fn bench_report(db: &str, plan: &str, year: i32, runs: usize) -> anyho
 /// Reads a CSV or XLSX file into rows of cells.
 fn table_rows(file: &Path) -> anyhow::Result<Vec<Vec<String>>> {
     let name = file.display().to_string();
-    if file.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("xlsx")) {
-        use calamine::{Data, Reader};
-        let mut wb: calamine::Xlsx<_> =
-            calamine::open_workbook(file).with_context(|| format!("kunde inte läsa {name} som Excel-fil"))?;
-        let sheet = wb.sheet_names().first().cloned().ok_or_else(|| anyhow!("{name} har inget blad"))?;
-        let range = wb.worksheet_range(&sheet).with_context(|| format!("kunde inte läsa bladet {sheet} i {name}"))?;
-        return Ok(range
-            .rows()
-            .map(|r| {
-                r.iter()
-                    .map(|c| match c {
-                        Data::Empty => String::new(),
-                        Data::String(s) => s.clone(),
-                        Data::Float(f) => f.to_string(),
-                        Data::Int(i) => i.to_string(),
-                        other => other.to_string(),
-                    })
-                    .collect()
-            })
-            .collect());
-    }
-    let text = std::fs::read_to_string(file).with_context(|| format!("kunde inte läsa {name}"))?;
-    uppfolj_domain::indicator_import::csv_rows(&text).map_err(|e| anyhow!("{}", e.with_file(&name)))
+    let bytes = std::fs::read(file).with_context(|| format!("kunde inte läsa {name}"))?;
+    uppfolj_web::tables::rows(&name, &bytes).map_err(|e| anyhow!("{e}"))
 }
 
 pub async fn import_indicators(db: &str, file: &Path, plan: &str) -> anyhow::Result<()> {

@@ -281,6 +281,20 @@ fn matrix(activity: &str) -> BTreeMap<(&'static str, &'static str), Vec<Case>> {
             RCC,
         )],
     );
+    add(
+        "post",
+        "/planer/{plan}/{year}/indikatorer/varden",
+        vec![case(
+            format!("/planer/{p}/2024/indikatorer/varden"),
+            form(&[("indicator", "okand"), ("value", "1")]),
+            RCC,
+        )],
+    );
+    add(
+        "post",
+        "/planer/{plan}/{year}/indikatorer/import",
+        vec![case(format!("/planer/{p}/2024/indikatorer/import"), form(&[]), RCC)],
+    );
     add("get", "/static/uppfolj.css", vec![case("/static/uppfolj.css".into(), Body::None, EVERYONE)]);
     add("get", "/healthz", vec![case("/healthz".into(), Body::None, EVERYONE)]);
     m

@@ -318,6 +318,31 @@ impl Browser {
         assert!(self.cookies.contains_key("uppfolj_session"), "session cookie for {user}");
     }
 
+    /// Uploads a file as a form would: multipart, with the CSRF token in the address.
+    pub async fn upload(&mut self, path: &str, field: &str, filename: &str, bytes: &[u8]) -> reqwest::Response {
+        if self.csrf().is_empty() {
+            self.get("/").await;
+        }
+        let boundary = "uppfoljtestgrans";
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let r = self
+            .client
+            .post(format!("{}{path}?csrf={}", self.base, self.csrf()))
+            .header("cookie", self.cookie_header())
+            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+            .body(body)
+            .send()
+            .await
+            .expect("upload");
+        self.remember(&r);
+        r
+    }
+
     /// A JSON request with this browser's cookies (no bearer token).
     pub async fn json(
         &mut self,

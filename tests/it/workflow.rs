@@ -495,3 +495,52 @@ both_backends!(the_rcc_confirms_or_rejects_figures_from_comments, |backend| asyn
     let history = rcc.page(&format!("/planer/{PLAN}/2025/historik")).await;
     assert!(history.contains("bekräftad som svf-ledtid 2025"));
 });
+
+both_backends!(the_rcc_edits_indicator_values_in_the_app, |backend| async move {
+    let app = workflow_app(backend).await;
+    let mut rcc = Browser::new(&app);
+    rcc.login("rcc").await;
+    let base = format!("/planer/{PLAN}/2024/indikatorer");
+    let r = rcc
+        .post(
+            &format!("{base}/varden"),
+            &[("indicator", "svf-ledtid"), ("region", "RN"), ("period", "2023"), ("value", "47,5"), ("extracted", "")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert!(rcc.page(&format!("{base}?sparat=1")).await.contains("Värdet är sparat."));
+    let r = rcc
+        .post(
+            &format!("{base}/varden"),
+            &[("indicator", "svf-ledtid"), ("region", "RN"), ("period", "2023"), ("value", "mycket")],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.expect("body").contains("kolumn value: &#34;mycket&#34; är inget tal"));
+
+    // A file: a bad one changes nothing, a good one is read whole.
+    let bad = b"indicator,unit,region,period,value\nsvf-ledtid,%,RN,2022,40\nsvf-ledtid,%,RQ,2022,41\n";
+    let r = rcc.upload(&format!("{base}/import"), "fil", "varden.csv", bad).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.expect("body").contains("varden.csv:3: kolumn region"));
+    let good = b"indicator,unit,region,period,value\nsvf-ledtid,%,RN,2022,40\nsvf-ledtid,%,RV,2022,39\n";
+    let r = rcc.upload(&format!("{base}/import"), "fil", "varden.csv", good).await;
+    assert_eq!(r.status(), 303);
+    assert!(location(&r).contains("nya=2&andrade=0"), "{}", location(&r));
+    let csv = cli_ok(&app.db, &["export", "indicators", "--plan", PLAN, "--year", "2024"]);
+    for line in ["svf-ledtid,%,RN,2023,47.5,", "svf-ledtid,%,RN,2022,40,", "svf-ledtid,%,RV,2022,39,"] {
+        assert!(csv.contains(line), "{line} in {csv}");
+    }
+    assert!(!csv.contains(",2022,41,"), "the bad file wrote nothing");
+    // Without the token in the address, an upload is refused like any form.
+    let r = app
+        .client
+        .post(format!("{}{base}/import", app.address))
+        .header("cookie", format!("uppfolj_csrf={}", rcc.csrf()))
+        .header("content-type", "multipart/form-data; boundary=x")
+        .body("--x--\r\n")
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 403);
+});

@@ -6,7 +6,8 @@
 //!   `HttpOnly`, `SameSite=Lax`, `Secure` when the request came over TLS (directly or, behind a proxy,
 //!   `X-Forwarded-Proto: https`) or when the server is configured so.
 //! - CSRF: every visitor gets a random `uppfolj_csrf` cookie (`HttpOnly`, `SameSite=Strict`); every form
-//!   carries the same value in a hidden `csrf` field, and [`csrf_middleware`] refuses any form post
+//!   carries the same value in a hidden `csrf` field (a file upload in its address, `?csrf=`), and
+//!   [`csrf_middleware`] refuses any form post
 //!   (urlencoded, multipart or plain text: what a cross-site form can send) whose field does not match.
 //!   JSON requests cannot be sent cross-site without CORS, which the app never allows.
 
@@ -235,7 +236,12 @@ pub async fn csrf_middleware(
             Ok(b) => b,
             Err(_) => return AppError::BadRequest("Formuläret är för stort.".to_owned()).into_response(),
         };
-        let sent = form_urlencoded_field(&bytes, "csrf");
+        // A file upload (multipart) carries the token in the query string instead.
+        let sent = if content_type.starts_with("multipart/form-data") {
+            parts.uri.query().and_then(|q| form_urlencoded_field(q.as_bytes(), "csrf"))
+        } else {
+            form_urlencoded_field(&bytes, "csrf")
+        };
         if fresh || sent.as_deref() != Some(token.as_str()) {
             tracing::warn!(path = %parts.uri.path(), "formulär utan giltig CSRF-kod");
             let mut res = AppError::Forbidden(

@@ -18,6 +18,7 @@ pub mod error;
 pub mod request_id;
 mod routes;
 pub mod security;
+pub mod tables;
 mod views;
 
 pub use error::{ApiError, AppError};
@@ -103,6 +104,8 @@ routes! {
     post "/planer/{plan}/{year}/processer/{process}/oppna-igen" => routes::process::reopen,
     get "/planer/{plan}/{year}/processer/{process}/rapport/{format}" => routes::process::report,
     get "/planer/{plan}/{year}/indikatorer" => routes::indicators::list,
+    post "/planer/{plan}/{year}/indikatorer/varden" => routes::indicators::save_value,
+    post "/planer/{plan}/{year}/indikatorer/import" => routes::indicators::upload,
     get "/planer/{plan}/{year}/diagram" => routes::dashboard::page,
     get "/planer/{plan}/{year}/siffror" => routes::figures::page,
     post "/planer/{plan}/{year}/siffror" => routes::figures::decide,

@@ -37,6 +37,11 @@ pub struct IndicatorView {
 pub struct IndicatorsPage {
     nav: Nav,
     crumbs: Vec<Crumb>,
+    rcc: bool,
+    base: String,
+    message: Option<String>,
+    choices: Vec<(String, String)>,
+    regions: Vec<(String, String)>,
     plan_title: String,
     year: i32,
     indicators: Vec<IndicatorView>,
@@ -46,6 +51,7 @@ pub async fn list(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((plan, year)): Path<(String, String)>,
+    axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
 ) -> Result<IndicatorsPage, AppError> {
     let data = load_plan(&state, &plan).await?;
     let year = parse_year(&data, &year)?;
@@ -109,8 +115,26 @@ pub async fn list(
             }
         })
         .collect();
+    let mut regions: Vec<(String, String)> = data
+        .healthcare_region
+        .regions
+        .iter()
+        .map(|r| (r.code.to_string(), format!("{} ({})", r.name, r.code)))
+        .collect();
+    regions.push((String::new(), data.healthcare_region.name.clone()));
+    regions.push(("riket".to_owned(), "Riket".to_owned()));
+    let message = match (q.get("sparat"), q.get("nya"), q.get("andrade")) {
+        (Some(_), _, _) => Some("Värdet är sparat.".to_owned()),
+        (_, Some(n), Some(c)) => Some(format!("Filen är inläst: {n} nya och {c} ändrade värden.")),
+        _ => None,
+    };
     Ok(IndicatorsPage {
         nav: Nav::of(&viewer),
+        rcc: viewer.account.as_ref().is_some_and(|a| a.is_rcc()),
+        base: format!("/planer/{slug}/{year}/indikatorer"),
+        message,
+        choices: data.indicators.iter().map(|i| (i.slug.to_string(), format!("{} ({})", i.name, i.unit))).collect(),
+        regions,
         crumbs: vec![
             crumb("/", "Start"),
             crumb(format!("/planer/{slug}/{year}"), format!("{} – uppföljning {year}", data.plan.title)),
@@ -120,4 +144,96 @@ pub async fn list(
         year,
         indicators,
     })
+}
+
+/// Writes checked rows of indicator values, or answers 422 naming each problem by row and column.
+async fn write_rows(
+    state: &AppState,
+    account: &uppfolj_domain::Account,
+    data: &uppfolj_domain::Dataset,
+    rows: &[Vec<String>],
+    name: &str,
+) -> Result<(usize, usize), AppError> {
+    let inputs = uppfolj_domain::indicator_import::parse_rows(rows, data).map_err(|errs| {
+        AppError::Unprocessable(format!("Ingenting sparades. {}", errs.with_file(name).replace('\n', " · ")))
+    })?;
+    Ok(state
+        .store
+        .import_indicator_values(
+            data.plan.slug.as_str(),
+            &inputs,
+            &uppfolj_store::Actor::user(account, crate::auth::now()),
+        )
+        .await?)
+}
+
+#[derive(serde::Deserialize)]
+pub struct ValueForm {
+    indicator: String,
+    #[serde(default)]
+    region: String,
+    #[serde(default)]
+    period: String,
+    #[serde(default)]
+    value: String,
+    #[serde(default)]
+    extracted: String,
+}
+
+/// Adds or changes one value, through the same checks as a file.
+pub async fn save_value(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((plan, year)): Path<(String, String)>,
+    axum::Form(f): axum::Form<ValueForm>,
+) -> Result<axum::response::Response, AppError> {
+    use axum::response::IntoResponse;
+    let data = load_plan(&state, &plan).await?;
+    let year = parse_year(&data, &year)?;
+    let account = viewer.require(|a| a.is_rcc(), "ändra indikatorvärden")?;
+    let unit =
+        data.indicators.iter().find(|i| i.slug.as_str() == f.indicator).map(|i| i.unit.clone()).unwrap_or_default();
+    let header = ["indicator", "unit", "region", "period", "value", "extracted"].map(str::to_owned).to_vec();
+    let row = vec![f.indicator, unit, f.region, f.period, f.value, f.extracted];
+    write_rows(&state, account, &data, &[header, row], "formuläret").await?;
+    Ok(axum::response::Redirect::to(&format!("/planer/{}/{year}/indikatorer?sparat=1", data.plan.slug)).into_response())
+}
+
+/// A CSV or Excel file with the columns of `export indicators`.
+pub async fn upload(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((plan, year)): Path<(String, String)>,
+    req: axum::extract::Request,
+) -> Result<axum::response::Response, AppError> {
+    use axum::extract::FromRequest;
+    use axum::response::IntoResponse;
+    let data = load_plan(&state, &plan).await?;
+    let year = parse_year(&data, &year)?;
+    // Who may, before reading what was sent.
+    let account = viewer.require(|a| a.is_rcc(), "läsa in indikatorvärden")?;
+    let mut form = axum::extract::Multipart::from_request(req, &state)
+        .await
+        .map_err(|_| AppError::BadRequest("Skicka filen med formuläret på indikatorsidan.".to_owned()))?;
+    let mut file: Option<(String, Vec<u8>)> = None;
+    while let Some(field) =
+        form.next_field().await.map_err(|e| AppError::BadRequest(format!("Filen kom inte fram: {e}")))?
+    {
+        if field.name() == Some("fil") {
+            let name = field.file_name().unwrap_or("fil.csv").to_owned();
+            let bytes = field.bytes().await.map_err(|e| AppError::BadRequest(format!("Filen kom inte fram: {e}")))?;
+            file = Some((name, bytes.to_vec()));
+        }
+    }
+    let (name, bytes) = file
+        .filter(|(_, b)| !b.is_empty())
+        .ok_or_else(|| AppError::Unprocessable("Välj en fil att läsa in.".to_owned()))?;
+    let rows =
+        crate::tables::rows(&name, &bytes).map_err(|e| AppError::Unprocessable(format!("Ingenting sparades. {e}")))?;
+    let (added, changed) = write_rows(&state, account, &data, &rows, &name).await?;
+    Ok(axum::response::Redirect::to(&format!(
+        "/planer/{}/{year}/indikatorer?nya={added}&andrade={changed}",
+        data.plan.slug
+    ))
+    .into_response())
 }
