@@ -140,6 +140,11 @@ pub fn number(v: f64) -> String {
     s.replace('.', ",").replace('-', "−")
 }
 
+/// A value with its unit for people: "46 %", "124 per 100 000 invånare".
+pub fn with_unit(v: f64, unit: &str) -> String {
+    if unit == "%" { format!("{} %", number(v)) } else { format!("{} {unit}", number(v)) }
+}
+
 /// A point in time as stored and compared: UTC, fixed width, so that text order is time order
 /// (`2025-04-11T09:30:00.000000Z`).
 pub fn timestamp(at: time::OffsetDateTime) -> String {
@@ -280,6 +285,15 @@ mod tests {
         for bad in ["24", "2024-13", "2025-02-30", "2024-2023", "x"] {
             assert!(Period::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(number(34.0), "34");
+        assert_eq!(number(49.2), "49,2");
+        assert_eq!(number(12000.0), "12000");
+        assert_eq!(with_unit(46.0, "%"), "46 %");
+        assert_eq!(with_unit(124.0, "per 100 000 invånare"), "124 per 100 000 invånare");
     }
 
     #[test]

@@ -5,7 +5,6 @@
 
 use std::fmt::Write;
 
-use uppfolj_domain::ids::number;
 use uppfolj_domain::{Category, Dataset, GoalRef, Grade, Indicator, Level, Period, RegionCode, Round, Scope};
 
 use crate::model::colours;
@@ -222,8 +221,7 @@ pub fn indicator_bars(data: &Dataset, ind: &Indicator) -> Option<String> {
     let width = left + values.len() as u32 * (bar_w + gap) + 160;
     let height = top + plot_h + 40;
     let y_of = |v: f64| top as f64 + plot_h as f64 * (1.0 - v / max);
-    let unit =
-        |v: f64| if ind.unit == "%" { format!("{} %", number(v)) } else { format!("{} {}", number(v), ind.unit) };
+    let unit = |v: f64| uppfolj_domain::ids::with_unit(v, &ind.unit);
     let mut desc = format!("{}, {}: ", ind.name, period.swedish());
     desc.push_str(&values.iter().map(|(r, v)| format!("{r} {}", unit(*v))).collect::<Vec<_>>().join(", "));
     if let Some(n) = national {

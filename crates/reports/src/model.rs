@@ -2,7 +2,7 @@
 //! Built once from a [`Dataset`] and a round; HTML, PDF, DOCX and XLSX all render this.
 
 use serde::Serialize;
-use uppfolj_domain::ids::{format_date, number, swedish_date};
+use uppfolj_domain::ids::{format_date, swedish_date, with_unit};
 use uppfolj_domain::summary::{DerivedSummary, derive};
 use uppfolj_domain::text::{Block, blocks, paragraphs};
 use uppfolj_domain::{Dataset, GoalRef, Grade, Level, RoundStatus, Scope};
@@ -159,10 +159,6 @@ pub fn level_cell(level: Level, part_names: Option<&[String; 2]>) -> LevelCell {
         }
     };
     LevelCell { notation: level.to_string(), parts, description: level.describe(part_names) }
-}
-
-fn with_unit(v: f64, unit: &str) -> String {
-    if unit == "%" { format!("{} %", number(v)) } else { format!("{} {unit}", number(v)) }
 }
 
 /// Builds the report of one round.

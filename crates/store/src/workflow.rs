@@ -680,6 +680,73 @@ macro_rules! store_workflow {
             Ok(expected + 1)
         }
 
+        async fn indicator_db_id(conn: &mut Conn, plan_id: i64, slug: &str) -> Result<i64, StoreError> {
+            sqlx::query_scalar("SELECT id FROM indicators WHERE plan_id = $1 AND slug = $2")
+                .bind(plan_id)
+                .bind(slug)
+                .fetch_optional(&mut *conn)
+                .await?
+                .ok_or_else(|| StoreError::NotFound(format!("planen har ingen indikator \"{slug}\"")))
+        }
+
+        /// How a scope is stored: the `scope` column and the region's id.
+        async fn scope_key(conn: &mut Conn, plan_id: i64, scope: &Scope) -> Result<(&'static str, Option<i64>), StoreError> {
+            Ok(match scope {
+                Scope::Region(c) => ("region", Some(region_db_id(conn, plan_id, c).await?)),
+                Scope::HealthcareRegion => ("healthcare_region", None),
+                Scope::National => ("national", None),
+            })
+        }
+
+        /// The stored value of an indicator for a scope and period: (id, value, extracted).
+        async fn indicator_value_at(
+            conn: &mut Conn,
+            iid: i64,
+            key: (&str, Option<i64>),
+            period: &Period,
+        ) -> Result<Option<(i64, f64, Option<String>)>, StoreError> {
+            let row = sqlx::query(
+                "SELECT id, value, extracted FROM indicator_values WHERE indicator_id = $1 AND scope = $2 AND COALESCE(region_id, 0) = $3 AND period = $4",
+            )
+            .bind(iid)
+            .bind(key.0)
+            .bind(key.1.unwrap_or(0))
+            .bind(period.to_string())
+            .fetch_optional(&mut *conn)
+            .await?;
+            row.map(|r| Ok((r.try_get("id")?, r.try_get("value")?, r.try_get("extracted")?))).transpose()
+        }
+
+        /// Adds a value after the indicator's others.
+        async fn insert_indicator_value(
+            conn: &mut Conn,
+            iid: i64,
+            key: (&str, Option<i64>),
+            period: &Period,
+            value: f64,
+            extracted: Option<&str>,
+            note: &str,
+        ) -> Result<(), StoreError> {
+            let next: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM indicator_values WHERE indicator_id = $1")
+                .bind(iid)
+                .fetch_one(&mut *conn)
+                .await?;
+            sqlx::query(
+                "INSERT INTO indicator_values (indicator_id, position, scope, region_id, period, value, extracted, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(iid)
+            .bind(i32::try_from(next).unwrap_or(i32::MAX))
+            .bind(key.0)
+            .bind(key.1)
+            .bind(period.to_string())
+            .bind(value)
+            .bind(extracted)
+            .bind(note)
+            .execute(&mut *conn)
+            .await?;
+            Ok(())
+        }
+
         /// Adds or changes indicator values, all in one transaction. Returns (added, changed).
         pub(crate) async fn import_indicator_values(
             pool: &Pool,
@@ -691,32 +758,13 @@ macro_rules! store_workflow {
             let (plan_id, _) = plan_ids(&mut tx, plan).await?;
             let (mut added, mut changed) = (0, 0);
             for v in inputs {
-                let iid: i64 = sqlx::query_scalar("SELECT id FROM indicators WHERE plan_id = $1 AND slug = $2")
-                    .bind(plan_id)
-                    .bind(v.indicator.as_str())
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    .ok_or_else(|| StoreError::NotFound(format!("planen har ingen indikator \"{}\"", v.indicator)))?;
-                let (scope, rid) = match &v.scope {
-                    Scope::Region(c) => ("region", Some(region_db_id(&mut tx, plan_id, c).await?)),
-                    Scope::HealthcareRegion => ("healthcare_region", None),
-                    Scope::National => ("national", None),
-                };
+                let iid = indicator_db_id(&mut tx, plan_id, v.indicator.as_str()).await?;
+                let key = scope_key(&mut tx, plan_id, &v.scope).await?;
+                let rid = key.1;
                 let subject = format!("indikator {} {} {}", v.indicator, if v.scope.notation().is_empty() { "sjukvårdsregionen" } else { v.scope.notation() }, v.period);
                 let extracted = v.extracted.map(format_date);
-                let existing = sqlx::query(
-                    "SELECT id, value, extracted FROM indicator_values WHERE indicator_id = $1 AND scope = $2 AND COALESCE(region_id, 0) = $3 AND period = $4",
-                )
-                .bind(iid)
-                .bind(scope)
-                .bind(rid.unwrap_or(0))
-                .bind(v.period.to_string())
-                .fetch_optional(&mut *tx)
-                .await?;
-                match existing {
-                    Some(row) => {
-                        let old: f64 = row.try_get("value")?;
-                        let old_extracted: Option<String> = row.try_get("extracted")?;
+                match indicator_value_at(&mut tx, iid, key, &v.period).await? {
+                    Some((id, old, old_extracted)) => {
                         if (old - v.value).abs() < 1e-12 && (extracted.is_none() || old_extracted == extracted) {
                             continue;
                         }
@@ -724,29 +772,14 @@ macro_rules! store_workflow {
                         sqlx::query("UPDATE indicator_values SET value = $1, extracted = $2 WHERE id = $3")
                             .bind(v.value)
                             .bind(&keep)
-                            .bind(row.try_get::<i64, _>("id")?)
+                            .bind(id)
                             .execute(&mut *tx)
                             .await?;
                         audit(&mut tx, actor, (Some(plan_id), None, None, rid), AuditField::Indicator, &subject, Some(&old.to_string()), Some(&v.value.to_string()), None).await?;
                         changed += 1;
                     }
                     None => {
-                        let next: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM indicator_values WHERE indicator_id = $1")
-                            .bind(iid)
-                            .fetch_one(&mut *tx)
-                            .await?;
-                        sqlx::query(
-                            "INSERT INTO indicator_values (indicator_id, position, scope, region_id, period, value, extracted, note) VALUES ($1, $2, $3, $4, $5, $6, $7, '')",
-                        )
-                        .bind(iid)
-                        .bind(i32::try_from(next).unwrap_or(i32::MAX))
-                        .bind(scope)
-                        .bind(rid)
-                        .bind(v.period.to_string())
-                        .bind(v.value)
-                        .bind(&extracted)
-                        .execute(&mut *tx)
-                        .await?;
+                        insert_indicator_value(&mut tx, iid, key, &v.period, v.value, extracted.as_deref(), "").await?;
                         audit(&mut tx, actor, (Some(plan_id), None, None, rid), AuditField::Indicator, &subject, None, Some(&v.value.to_string()), None).await?;
                         added += 1;
                     }
@@ -806,47 +839,15 @@ macro_rules! store_workflow {
             let (indicator_id, period) = match &d.confirm {
                 None => (None, None),
                 Some((slug, period)) => {
-                    let iid: i64 = sqlx::query_scalar("SELECT id FROM indicators WHERE plan_id = $1 AND slug = $2")
-                        .bind(ids.plan_id)
-                        .bind(slug.as_str())
-                        .fetch_optional(&mut *tx)
-                        .await?
-                        .ok_or_else(|| StoreError::NotFound(format!("planen har ingen indikator \"{slug}\"")))?;
-                    let (scope, rid) = match &d.scope {
-                        Scope::Region(c) => ("region", Some(region_db_id(&mut tx, ids.plan_id, c).await?)),
-                        Scope::HealthcareRegion => ("healthcare_region", None),
-                        Scope::National => ("national", None),
-                    };
-                    let exists: Option<f64> = sqlx::query_scalar(
-                        "SELECT value FROM indicator_values WHERE indicator_id = $1 AND scope = $2 AND COALESCE(region_id, 0) = $3 AND period = $4",
-                    )
-                    .bind(iid)
-                    .bind(scope)
-                    .bind(rid.unwrap_or(0))
-                    .bind(period.to_string())
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                    if let Some(v) = exists {
+                    let iid = indicator_db_id(&mut tx, ids.plan_id, slug.as_str()).await?;
+                    let key = scope_key(&mut tx, ids.plan_id, &d.scope).await?;
+                    if let Some((_, v, _)) = indicator_value_at(&mut tx, iid, key, period).await? {
                         return Err(StoreError::Conflict(format!(
                             "indikatorn {slug} har redan värdet {v} för {who} {period}; ändra det med en import av indikatorvärden"
                         )));
                     }
-                    let next: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM indicator_values WHERE indicator_id = $1")
-                        .bind(iid)
-                        .fetch_one(&mut *tx)
-                        .await?;
-                    sqlx::query(
-                        "INSERT INTO indicator_values (indicator_id, position, scope, region_id, period, value, extracted, note) VALUES ($1, $2, $3, $4, $5, $6, NULL, $7)",
-                    )
-                    .bind(iid)
-                    .bind(i32::try_from(next).unwrap_or(i32::MAX))
-                    .bind(scope)
-                    .bind(rid)
-                    .bind(period.to_string())
-                    .bind(d.value)
-                    .bind(format!("Kommentar från {}, mål {} ({year})", d.author, d.goal))
-                    .execute(&mut *tx)
-                    .await?;
+                    let note = format!("Kommentar från {}, mål {} ({year})", d.author, d.goal);
+                    insert_indicator_value(&mut tx, iid, key, period, d.value, None, &note).await?;
                     (Some(iid), Some(period.to_string()))
                 }
             };

@@ -143,17 +143,3 @@ pub use uppfolj_domain::text::{Block, blocks, paragraphs};
 /// The column headings of the level counts, in display order.
 pub const COUNT_CATEGORIES: [Category; 5] =
     [Category::Achieved, Category::InProgress, Category::NotStarted, Category::TwoPart, Category::Blank];
-
-pub use uppfolj_domain::ids::number;
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers() {
-        assert_eq!(number(34.0), "34");
-        assert_eq!(number(49.2), "49,2");
-        assert_eq!(number(12000.0), "12000");
-    }
-}

@@ -5,7 +5,6 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
-use uppfolj_domain::ids::number;
 use uppfolj_reports::charts;
 
 use super::{check_readable, load_plan, parse_year};
@@ -50,7 +49,7 @@ pub async fn page(
     check_readable(&viewer, round)?;
     let slug = data.plan.slug.as_str();
     let previous = data.rounds.iter().rev().find(|r| r.year < year);
-    let unit = |v: f64, u: &str| if u == "%" { format!("{} %", number(v)) } else { format!("{} {u}", number(v)) };
+    let unit = uppfolj_domain::ids::with_unit;
     Ok(DashboardPage {
         nav: Nav::of(&viewer),
         crumbs: vec![

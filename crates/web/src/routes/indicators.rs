@@ -8,7 +8,7 @@ use uppfolj_domain::ids::swedish_date;
 
 use super::{check_readable, load_plan, parse_year};
 use crate::auth::Viewer;
-use crate::views::{Crumb, Nav, crumb, number};
+use crate::views::{Crumb, Nav, crumb};
 use crate::{AppError, AppState};
 
 pub struct ValueRow {
@@ -74,8 +74,7 @@ pub async fn list(
         .indicators
         .iter()
         .map(|i| {
-            let with_unit =
-                |v: f64| if i.unit == "%" { format!("{} %", number(v)) } else { format!("{} {}", number(v), i.unit) };
+            let with_unit = |v: f64| uppfolj_domain::ids::with_unit(v, &i.unit);
             let target = match (i.target, i.target_date) {
                 (Some(t), Some(d)) => Some(format!("{} senast {}", with_unit(t), swedish_date(d))),
                 (Some(t), None) => Some(with_unit(t)),
