@@ -295,6 +295,31 @@ fn matrix(activity: &str) -> BTreeMap<(&'static str, &'static str), Vec<Case>> {
         "/planer/{plan}/{year}/indikatorer/import",
         vec![case(format!("/planer/{p}/2024/indikatorer/import"), form(&[]), RCC)],
     );
+    add(
+        "get",
+        "/planer/{plan}/{year}/indikatorer/ny",
+        vec![case(format!("/planer/{p}/2024/indikatorer/ny"), Body::None, RCC)],
+    );
+    add(
+        "post",
+        "/planer/{plan}/{year}/indikatorer/ny",
+        vec![case(format!("/planer/{p}/2024/indikatorer/ny"), form(&[("name", "")]), RCC)],
+    );
+    add(
+        "get",
+        "/planer/{plan}/{year}/indikatorer/{indicator}/andra",
+        vec![case(format!("/planer/{p}/2024/indikatorer/svf-ledtid/andra"), Body::None, RCC)],
+    );
+    add(
+        "post",
+        "/planer/{plan}/{year}/indikatorer/{indicator}/andra",
+        vec![case(format!("/planer/{p}/2024/indikatorer/svf-ledtid/andra"), form(&[("name", "")]), RCC)],
+    );
+    add(
+        "post",
+        "/planer/{plan}/{year}/indikatorer/{indicator}/ta-bort",
+        vec![case(format!("/planer/{p}/2024/indikatorer/svf-ledtid/ta-bort"), form(&[("version", "1")]), RCC)],
+    );
     add("get", "/static/uppfolj.css", vec![case("/static/uppfolj.css".into(), Body::None, EVERYONE)]);
     add("get", "/healthz", vec![case("/healthz".into(), Body::None, EVERYONE)]);
     m

@@ -544,3 +544,133 @@ both_backends!(the_rcc_edits_indicator_values_in_the_app, |backend| async move {
         .expect("post");
     assert_eq!(r.status(), 403);
 });
+
+/// The version hidden in a definition form.
+fn form_version(page: &str) -> String {
+    page.split("name=\"version\" value=\"").nth(1).and_then(|s| s.split('"').next()).expect("version").to_owned()
+}
+
+both_backends!(the_rcc_defines_and_changes_indicators_in_the_app, |backend| async move {
+    let app = workflow_app(backend).await;
+    let mut rcc = Browser::new(&app);
+    rcc.login("rcc").await;
+    let base = format!("/planer/{PLAN}/2024/indikatorer");
+    let form = rcc.page(&format!("{base}/ny")).await;
+    assert!(form.contains("name=\"mal_3.3\""), "a tick box per goal");
+
+    // Every problem is named at its field, and what was typed stays.
+    let r = rcc
+        .post(
+            &format!("{base}/ny"),
+            &[("name", ""), ("unit", "%"), ("direction", "hogre"), ("target", "sjuttio"), ("source", "Mitt register")],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.expect("body");
+    for expected in [
+        "Ingenting sparades",
+        "href=\"#f-name\"",
+        "Skriv indikatorns namn.",
+        "&#34;sjuttio&#34; är inget tal",
+        "Välj minst ett mål som indikatorn mäter.",
+        "value=\"Mitt register\"",
+        "aria-invalid=\"true\"",
+    ] {
+        assert!(body.contains(expected), "{expected} in the answer");
+    }
+    let csv = cli_ok(&app.db, &["export", "indicators", "--plan", PLAN, "--year", "2024"]);
+    assert!(!csv.contains("Mitt register"), "nothing was saved");
+
+    // A good definition: the short name comes from the name.
+    let new = [
+        ("name", "Väntetid till behandlingsstart"),
+        ("unit", "dagar"),
+        ("direction", "lagre"),
+        ("target", "28"),
+        ("target_date", "2026-12-31"),
+        ("source", "SVF-data"),
+        ("mal_3.3", "1"),
+        ("mal_1.1", "1"),
+    ];
+    let r = rcc.post(&format!("{base}/ny"), &new).await;
+    assert_eq!(r.status(), 303);
+    assert!(location(&r).contains("ny-indikator=vantetid-till-behandlingsstart"), "{}", location(&r));
+    let list = rcc.page(&location(&r)).await;
+    assert!(list.contains("Indikatorn &#34;Väntetid till behandlingsstart&#34; är tillagd."));
+    assert!(list.contains("28 dagar senast 31 december 2026"), "target and date on the list");
+    assert!(list.contains("Lägre värde är bättre"));
+    // The same name again is refused; so is a short name already taken.
+    let r = rcc.post(&format!("{base}/ny"), &new).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.expect("body").contains("Det finns redan en indikator som heter"));
+    // Values go to it like to any other, and it is exported with its target and goals.
+    let r = rcc
+        .post(
+            &format!("{base}/varden"),
+            &[("indicator", "vantetid-till-behandlingsstart"), ("region", "RN"), ("period", "2024"), ("value", "31")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let csv = cli_ok(&app.db, &["export", "indicators", "--plan", PLAN, "--year", "2024"]);
+    assert!(csv.contains("vantetid-till-behandlingsstart,dagar,RN,2024,31,28,2026-12-31,,SVF-data,,1.1 3.3"), "{csv}");
+
+    // Changing a definition: based on the version it was read at.
+    let edit = format!("{base}/svf-inklusion/andra");
+    let page = rcc.page(&edit).await;
+    assert!(page.contains("value=\"70\""), "the stored target in the form");
+    let version = form_version(&page);
+    let changed = |target: &'static str, version: String| {
+        vec![
+            ("version", version),
+            ("name", "Andel inkluderade i SVF".to_owned()),
+            ("unit", "%".to_owned()),
+            ("direction", "hogre".to_owned()),
+            ("target", target.to_owned()),
+            ("target_date", "".to_owned()),
+            ("source", "SVF-data".to_owned()),
+            ("mal_3.3", "1".to_owned()),
+        ]
+    };
+    let fields = changed("75", version.clone());
+    let as_ref: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = rcc.post(&edit, &as_ref).await;
+    assert_eq!(r.status(), 303);
+    assert!(
+        rcc.page(&location(&r))
+            .await
+            .contains("Ändringarna av indikatorn &#34;Andel inkluderade i SVF&#34; är sparade.")
+    );
+    // A second person still holding the old version is told, and sees what is saved now.
+    let fields = changed("80", version);
+    let as_ref: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = rcc.post(&edit, &as_ref).await;
+    assert_eq!(r.status(), 409);
+    let body = r.text().await.expect("body");
+    assert!(body.contains("Någon annan ändrade indikatorn") && body.contains("målvärde: 75 %"), "the saved target");
+    assert!(body.contains("value=\"80\""), "their own text is kept");
+    let data = cli_ok(&app.db, &["export", "data", "--plan", PLAN]);
+    assert!(data.contains("target = 75.0"), "the first change stands");
+    assert!(data.contains("source = \"SVF-data\""));
+    // Each changed field is in the history, with before and after.
+    let page = rcc.page(&edit).await;
+    assert!(page.contains("indikator svf-inklusion: målvärde</th><td>70 %</td><td>75 %</td>"), "history row");
+    assert!(page.contains("indikator svf-inklusion: källa"));
+    assert!(page.contains("kan därför inte tas bort"), "it has values");
+
+    // Only an indicator without values can be removed.
+    let r = rcc.post(&format!("{base}/svf-inklusion/ta-bort"), &[("version", &form_version(&page))]).await;
+    assert_eq!(r.status(), 423);
+    let r = rcc
+        .post(
+            &format!("{base}/ny"),
+            &[("name", "Felaktig"), ("slug", "fel-1"), ("unit", "st"), ("direction", "hogre"), ("mal_7.1", "1")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let page = rcc.page(&format!("{base}/fel-1/andra")).await;
+    assert!(page.contains("Ta bort indikatorn"));
+    let r = rcc.post(&format!("{base}/fel-1/ta-bort"), &[("version", &form_version(&page))]).await;
+    assert_eq!(r.status(), 303);
+    assert!(!rcc.page(&base).await.contains("Felaktig"));
+    assert_eq!(rcc.get(&format!("{base}/fel-1/andra")).await.status(), 404);
+});

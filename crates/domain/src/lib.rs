@@ -8,6 +8,7 @@ pub mod datafile;
 pub mod export;
 pub mod figures;
 pub mod ids;
+pub mod indicator_def;
 pub mod indicator_import;
 pub mod level;
 pub mod model;

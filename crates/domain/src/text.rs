@@ -64,3 +64,18 @@ mod tests {
         assert_eq!(paragraphs("a\nb\n\n\nc"), ["a b", "c"]);
     }
 }
+
+/// The first `n` words of a text, with "…" when there were more.
+pub fn first_words(text: &str, n: usize) -> String {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    if words.len() <= n { words.join(" ") } else { format!("{} …", words[..n].join(" ")) }
+}
+
+#[cfg(test)]
+mod first_words_tests {
+    #[test]
+    fn cuts_after_n_words() {
+        assert_eq!(super::first_words("ett  två\ntre fyra", 3), "ett två tre …");
+        assert_eq!(super::first_words("ett två", 3), "ett två");
+    }
+}

@@ -305,6 +305,28 @@ pub trait Store: Send + Sync {
         inputs: &[uppfolj_domain::indicator_import::ValueInput],
         actor: &Actor,
     ) -> Result<(usize, usize), StoreError>;
+    /// Each indicator's slug and the version of its definition, in the plan's order.
+    async fn indicator_versions(&self, plan: &str) -> Result<Vec<(String, i32)>, StoreError>;
+    /// Adds an indicator (`expected_version` `None`; a taken slug is a conflict) or changes the
+    /// definition of one still at `expected_version` (otherwise `Stale`). Each changed field is an
+    /// audit event. Returns the new version.
+    async fn save_indicator(
+        &self,
+        plan: &str,
+        def: &uppfolj_domain::indicator_def::Definition,
+        expected_version: Option<i32>,
+        actor: &Actor,
+    ) -> Result<i32, StoreError>;
+    /// Removes an indicator that has no values and no decided figures; audited.
+    async fn delete_indicator(
+        &self,
+        plan: &str,
+        slug: &str,
+        expected_version: i32,
+        actor: &Actor,
+    ) -> Result<(), StoreError>;
+    /// The recorded changes of one indicator, its definition and its values, oldest first.
+    async fn indicator_history(&self, plan: &str, slug: &str) -> Result<Vec<AuditEvent>, StoreError>;
     /// The RCC's decisions on figures found in the comments of a round.
     async fn figure_decisions(&self, plan: &str, year: i32) -> Result<Vec<FigureDecision>, StoreError>;
     /// Confirms (adding the indicator value) or rejects a figure found in a comment. Each proposal is

@@ -789,6 +789,205 @@ macro_rules! store_workflow {
             Ok((added, changed))
         }
 
+        /// The definition of an indicator as stored (without its values), with its version and row id.
+        async fn stored_definition(conn: &mut Conn, plan_id: i64, slug: &str) -> Result<Option<(i64, i32, Indicator)>, StoreError> {
+            let Some(i) = sqlx::query(
+                "SELECT id, version, slug, name, unit, higher_is_better, target, target_date, source, description \
+                 FROM indicators WHERE plan_id = $1 AND slug = $2",
+            )
+            .bind(plan_id)
+            .bind(slug)
+            .fetch_optional(&mut *conn)
+            .await?
+            else {
+                return Ok(None);
+            };
+            let iid: i64 = i.try_get("id")?;
+            let mut goals = Vec::new();
+            for g in sqlx::query(
+                "SELECT a.number AS area_no, g.number AS goal_no FROM indicator_goals ig JOIN goals g ON g.id = ig.goal_id \
+                 JOIN areas a ON a.id = g.area_id WHERE ig.indicator_id = $1 ORDER BY ig.position",
+            )
+            .bind(iid)
+            .fetch_all(&mut *conn)
+            .await?
+            {
+                goals.push(GoalRef::new(u32_of(g.try_get("area_no")?)?, u32_of(g.try_get("goal_no")?)?));
+            }
+            let target_date: Option<String> = i.try_get("target_date")?;
+            Ok(Some((
+                iid,
+                i.try_get("version")?,
+                Indicator {
+                    slug: Slug::parse(&i.try_get::<String, _>("slug")?).map_err(corrupt)?,
+                    name: i.try_get("name")?,
+                    unit: i.try_get("unit")?,
+                    higher_is_better: i.try_get("higher_is_better")?,
+                    target: i.try_get("target")?,
+                    target_date: target_date.as_deref().map(|d| parse_date(d).map_err(corrupt)).transpose()?,
+                    source: i.try_get("source")?,
+                    description: i.try_get("description")?,
+                    goals,
+                    values: Vec::new(),
+                },
+            )))
+        }
+
+        pub(crate) async fn indicator_versions(pool: &Pool, plan: &str) -> Result<Vec<(String, i32)>, StoreError> {
+            let mut conn = pool.acquire().await?;
+            let (plan_id, _) = plan_ids(&mut conn, plan).await?;
+            let mut out = Vec::new();
+            for r in sqlx::query("SELECT slug, version FROM indicators WHERE plan_id = $1 ORDER BY position")
+                .bind(plan_id)
+                .fetch_all(&mut *conn)
+                .await?
+            {
+                out.push((r.try_get("slug")?, r.try_get("version")?));
+            }
+            Ok(out)
+        }
+
+        /// Adds an indicator (`expected_version` `None`) or changes one whose version is still
+        /// `expected_version`; one audit event per changed field. Returns the new version.
+        pub(crate) async fn save_indicator(
+            pool: &Pool,
+            plan: &str,
+            def: &uppfolj_domain::indicator_def::Definition,
+            expected_version: Option<i32>,
+            actor: &Actor,
+        ) -> Result<i32, StoreError> {
+            let mut tx = begin_write(pool).await?;
+            let (plan_id, _) = plan_ids(&mut tx, plan).await?;
+            let slug = def.slug.as_str();
+            let existing = stored_definition(&mut tx, plan_id, slug).await?;
+            let mut goal_ids = Vec::new();
+            for g in &def.goals {
+                goal_ids.push(goal_db_id(&mut tx, plan_id, *g).await?);
+            }
+            let subject = format!("indikator {slug}");
+            let (iid, version) = match (existing, expected_version) {
+                (Some(_), None) => {
+                    return Err(StoreError::Conflict(format!("det finns redan en indikator med kortnamnet \"{slug}\"")));
+                }
+                (None, Some(_)) => return Err(StoreError::NotFound(format!("planen har ingen indikator \"{slug}\""))),
+                (Some((_, current, _)), Some(expected)) if current != expected => {
+                    return Err(StoreError::Stale { current });
+                }
+                (Some((iid, current, old)), Some(_)) => {
+                    let changes = uppfolj_domain::indicator_def::changes(&old, def);
+                    if changes.is_empty() {
+                        return Ok(current);
+                    }
+                    sqlx::query(
+                        "UPDATE indicators SET name = $1, unit = $2, higher_is_better = $3, target = $4, target_date = $5, \
+                         source = $6, description = $7, version = version + 1 WHERE id = $8 AND version = $9",
+                    )
+                    .bind(&def.name)
+                    .bind(&def.unit)
+                    .bind(def.higher_is_better)
+                    .bind(def.target)
+                    .bind(def.target_date.map(format_date))
+                    .bind(&def.source)
+                    .bind(&def.description)
+                    .bind(iid)
+                    .bind(current)
+                    .execute(&mut *tx)
+                    .await?;
+                    for (what, before, after) in &changes {
+                        audit(&mut tx, actor, (Some(plan_id), None, None, None), AuditField::Indicator, &format!("{subject}: {what}"), Some(before), Some(after), None).await?;
+                    }
+                    if !changes.iter().any(|c| c.0 == "mål") {
+                        tx.commit().await?;
+                        return Ok(current + 1);
+                    }
+                    sqlx::query("DELETE FROM indicator_goals WHERE indicator_id = $1").bind(iid).execute(&mut *tx).await?;
+                    (iid, current + 1)
+                }
+                (None, None) => {
+                    if Slug::parse(slug).is_err() {
+                        return Err(StoreError::Invalid(format!("\"{slug}\" är inget giltigt kortnamn")));
+                    }
+                    let next: i64 = sqlx::query_scalar("SELECT CAST(COALESCE(MAX(position) + 1, 0) AS BIGINT) FROM indicators WHERE plan_id = $1")
+                        .bind(plan_id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    let iid: i64 = sqlx::query_scalar(
+                        "INSERT INTO indicators (plan_id, position, slug, name, unit, higher_is_better, target, target_date, source, description, version) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1) RETURNING id",
+                    )
+                    .bind(plan_id)
+                    .bind(i32::try_from(next).unwrap_or(i32::MAX))
+                    .bind(slug)
+                    .bind(&def.name)
+                    .bind(&def.unit)
+                    .bind(def.higher_is_better)
+                    .bind(def.target)
+                    .bind(def.target_date.map(format_date))
+                    .bind(&def.source)
+                    .bind(&def.description)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    audit(&mut tx, actor, (Some(plan_id), None, None, None), AuditField::Indicator, &subject, None, Some(&format!("ny indikator: {}", def.name)), None).await?;
+                    (iid, 1)
+                }
+            };
+            for (j, gid) in goal_ids.iter().enumerate() {
+                sqlx::query("INSERT INTO indicator_goals (indicator_id, goal_id, position) VALUES ($1, $2, $3)")
+                    .bind(iid)
+                    .bind(gid)
+                    .bind(i32::try_from(j).unwrap_or(i32::MAX))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok(version)
+        }
+
+        /// Removes an indicator that has no values and no decided figures (a mistake, made right).
+        pub(crate) async fn delete_indicator(pool: &Pool, plan: &str, slug: &str, expected_version: i32, actor: &Actor) -> Result<(), StoreError> {
+            let mut tx = begin_write(pool).await?;
+            let (plan_id, _) = plan_ids(&mut tx, plan).await?;
+            let Some((iid, current, old)) = stored_definition(&mut tx, plan_id, slug).await? else {
+                return Err(StoreError::NotFound(format!("planen har ingen indikator \"{slug}\"")));
+            };
+            if current != expected_version {
+                return Err(StoreError::Stale { current });
+            }
+            let values: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM indicator_values WHERE indicator_id = $1").bind(iid).fetch_one(&mut *tx).await?;
+            let decided: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM figure_decisions WHERE indicator_id = $1").bind(iid).fetch_one(&mut *tx).await?;
+            if values > 0 || decided > 0 {
+                return Err(StoreError::Locked(format!(
+                    "Indikatorn \"{}\" har {values} värden och kan därför inte tas bort; bara en indikator utan värden kan tas bort",
+                    old.name
+                )));
+            }
+            sqlx::query("DELETE FROM indicator_goals WHERE indicator_id = $1").bind(iid).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM indicators WHERE id = $1").bind(iid).execute(&mut *tx).await?;
+            audit(&mut tx, actor, (Some(plan_id), None, None, None), AuditField::Indicator, &format!("indikator {slug}"), Some(&uppfolj_domain::indicator_def::describe(&old)), Some("borttagen"), None).await?;
+            tx.commit().await?;
+            Ok(())
+        }
+
+        /// Every recorded change of an indicator: its definition and its values.
+        pub(crate) async fn indicator_history(pool: &Pool, plan: &str, slug: &str) -> Result<Vec<AuditEvent>, StoreError> {
+            let mut conn = pool.acquire().await?;
+            let (plan_id, _) = plan_ids(&mut conn, plan).await?;
+            // Slugs hold only a–z, digits and '-', so they are safe in a LIKE pattern.
+            let subject = format!("indikator {slug}");
+            let rows = sqlx::query(
+                "SELECT at, actor, field, subject, old_value, new_value, reason FROM audit_events \
+                 WHERE plan_id = $1 AND round_id IS NULL AND field = $2 AND (subject = $3 OR subject LIKE $4 OR subject LIKE $5) ORDER BY id",
+            )
+            .bind(plan_id)
+            .bind(AuditField::Indicator.as_str())
+            .bind(&subject)
+            .bind(format!("{subject} %"))
+            .bind(format!("{subject}:%"))
+            .fetch_all(&mut *conn)
+            .await?;
+            rows.iter().map(event).collect()
+        }
+
         pub(crate) async fn figure_decisions(pool: &Pool, plan: &str, year: i32) -> Result<Vec<FigureDecision>, StoreError> {
             let mut conn = pool.acquire().await?;
             let ids = round_ids(&mut conn, plan, year).await?;
@@ -1638,6 +1837,30 @@ macro_rules! store_impl {
                 actor: &Actor,
             ) -> Result<(usize, usize), StoreError> {
                 import_indicator_values(&self.pool, plan, inputs, actor).await
+            }
+            async fn indicator_versions(&self, plan: &str) -> Result<Vec<(String, i32)>, StoreError> {
+                indicator_versions(&self.pool, plan).await
+            }
+            async fn save_indicator(
+                &self,
+                plan: &str,
+                def: &uppfolj_domain::indicator_def::Definition,
+                expected_version: Option<i32>,
+                actor: &Actor,
+            ) -> Result<i32, StoreError> {
+                save_indicator(&self.pool, plan, def, expected_version, actor).await
+            }
+            async fn delete_indicator(
+                &self,
+                plan: &str,
+                slug: &str,
+                expected_version: i32,
+                actor: &Actor,
+            ) -> Result<(), StoreError> {
+                delete_indicator(&self.pool, plan, slug, expected_version, actor).await
+            }
+            async fn indicator_history(&self, plan: &str, slug: &str) -> Result<Vec<AuditEvent>, StoreError> {
+                indicator_history(&self.pool, plan, slug).await
             }
             async fn figure_decisions(&self, plan: &str, year: i32) -> Result<Vec<FigureDecision>, StoreError> {
                 figure_decisions(&self.pool, plan, year).await

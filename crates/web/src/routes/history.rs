@@ -21,7 +21,7 @@ pub struct EventRow {
     pub reason: String,
 }
 
-fn rows(events: Vec<AuditEvent>) -> Vec<EventRow> {
+pub(crate) fn rows(events: Vec<AuditEvent>) -> Vec<EventRow> {
     events
         .into_iter()
         .rev()

@@ -22,6 +22,7 @@ pub struct ValueRow {
 
 pub struct IndicatorView {
     pub anchor: String,
+    pub edit: String,
     pub name: String,
     pub unit: String,
     pub description: String,
@@ -83,6 +84,7 @@ pub async fn list(
             };
             IndicatorView {
                 anchor: format!("indikator-{}", i.slug),
+                edit: format!("/planer/{slug}/{year}/indikatorer/{}/andra", i.slug),
                 name: i.name.clone(),
                 unit: i.unit.clone(),
                 description: i.description.clone(),
@@ -122,10 +124,18 @@ pub async fn list(
         .collect();
     regions.push((String::new(), data.healthcare_region.name.clone()));
     regions.push(("riket".to_owned(), "Riket".to_owned()));
+    let named = |key: &str| {
+        q.get(key).and_then(|s| data.indicators.iter().find(|i| i.slug.as_str() == s)).map(|i| i.name.clone())
+    };
     let message = match (q.get("sparat"), q.get("nya"), q.get("andrade")) {
         (Some(_), _, _) => Some("Värdet är sparat.".to_owned()),
         (_, Some(n), Some(c)) => Some(format!("Filen är inläst: {n} nya och {c} ändrade värden.")),
-        _ => None,
+        _ => match (named("ny-indikator"), named("andrad"), q.get("borttagen")) {
+            (Some(n), _, _) => Some(format!("Indikatorn \"{n}\" är tillagd. Lägg till dess värden nedan.")),
+            (_, Some(n), _) => Some(format!("Ändringarna av indikatorn \"{n}\" är sparade.")),
+            (_, _, Some(_)) => Some("Indikatorn är borttagen.".to_owned()),
+            _ => None,
+        },
     };
     Ok(IndicatorsPage {
         nav: Nav::of(&viewer),
@@ -235,4 +245,297 @@ pub async fn upload(
         data.plan.slug
     ))
     .into_response())
+}
+
+/// One goal the indicator may measure, as a tick box.
+pub struct GoalChoice {
+    pub value: String,
+    pub id: String,
+    pub label: String,
+    pub checked: bool,
+}
+
+/// The goals of one area, a fieldset of tick boxes.
+pub struct AreaChoice {
+    pub heading: String,
+    /// Some goal of the area is ticked: the area starts open.
+    pub open: bool,
+    pub goals: Vec<GoalChoice>,
+}
+
+/// The form for an indicator's definition, new or changed, with the problems of the last try.
+#[derive(Template, WebTemplate)]
+#[template(path = "indicator_edit.html")]
+pub struct DefinitionPage {
+    nav: Nav,
+    crumbs: Vec<Crumb>,
+    title: String,
+    action: String,
+    delete_action: String,
+    back: String,
+    /// `None` for a new indicator.
+    version: Option<i32>,
+    form: uppfolj_domain::indicator_def::DefinitionForm,
+    areas: Vec<AreaChoice>,
+    errors: Vec<uppfolj_domain::indicator_def::FieldError>,
+    /// Someone else saved in between: what is saved now.
+    conflict: Option<String>,
+    /// The indicator has no values and no decided figures, so it may be removed.
+    removable: bool,
+    history: Vec<super::history::EventRow>,
+}
+
+impl DefinitionPage {
+    /// The problem with a field, if any, for the template.
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn definition_page(
+    data: &uppfolj_domain::Dataset,
+    year: i32,
+    viewer: &Viewer,
+    editing: Option<(&uppfolj_domain::Indicator, i32)>,
+    form: uppfolj_domain::indicator_def::DefinitionForm,
+    errors: Vec<uppfolj_domain::indicator_def::FieldError>,
+    conflict: Option<String>,
+    history: Vec<super::history::EventRow>,
+) -> DefinitionPage {
+    let slug = data.plan.slug.as_str();
+    let base = format!("/planer/{slug}/{year}/indikatorer");
+    let areas = data
+        .plan
+        .areas
+        .iter()
+        .map(|a| AreaChoice {
+            heading: format!("Område {} – {}", a.number, a.title),
+            open: a.goals.iter().any(|g| form.goals.contains(&format!("{}.{}", a.number, g.number))),
+            goals: a
+                .goals
+                .iter()
+                .map(|g| {
+                    let value = format!("{}.{}", a.number, g.number);
+                    GoalChoice {
+                        id: format!("mal-{}-{}", a.number, g.number),
+                        label: format!("{value} {}", uppfolj_domain::text::first_words(&g.text, 12)),
+                        checked: form.goals.contains(&value),
+                        value,
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    let (title, action, version, removable) = match editing {
+        Some((i, v)) => {
+            (format!("Ändra indikatorn {}", i.name), format!("{base}/{}/andra", i.slug), Some(v), i.values.is_empty())
+        }
+        None => ("Ny indikator".to_owned(), format!("{base}/ny"), None, false),
+    };
+    DefinitionPage {
+        nav: Nav::of(viewer),
+        crumbs: vec![
+            crumb("/", "Start"),
+            crumb(format!("/planer/{slug}/{year}"), format!("{} – uppföljning {year}", data.plan.title)),
+            crumb(base.clone(), "Indikatorer"),
+            crumb(action.clone(), title.clone()),
+        ],
+        back: match editing {
+            Some((i, _)) => format!("{base}#indikator-{}", i.slug),
+            None => base,
+        },
+        delete_action: action.replace("/andra", "/ta-bort"),
+        title,
+        action,
+        version,
+        form,
+        areas,
+        errors,
+        conflict,
+        removable,
+        history,
+    }
+}
+
+fn read_definition(form: &crate::views::FormMap) -> uppfolj_domain::indicator_def::DefinitionForm {
+    use crate::views::form_value;
+    let mut goals: Vec<String> = form.keys().filter_map(|k| k.strip_prefix("mal_")).map(str::to_owned).collect();
+    goals.sort_by_key(|g| uppfolj_domain::GoalRef::parse(g).map(|r| (r.area, r.goal)).unwrap_or((u32::MAX, 0)));
+    uppfolj_domain::indicator_def::DefinitionForm {
+        slug: form_value(form, "slug").to_owned(),
+        name: form_value(form, "name").to_owned(),
+        unit: form_value(form, "unit").to_owned(),
+        direction: form_value(form, "direction").to_owned(),
+        target: form_value(form, "target").to_owned(),
+        target_date: form_value(form, "target_date").to_owned(),
+        source: form_value(form, "source").to_owned(),
+        description: form_value(form, "description").to_owned(),
+        goals,
+    }
+}
+
+/// The indicator and the version of its definition.
+async fn find_indicator<'a>(
+    state: &AppState,
+    data: &'a uppfolj_domain::Dataset,
+    slug: &str,
+) -> Result<(&'a uppfolj_domain::Indicator, i32), AppError> {
+    let indicator = data
+        .indicators
+        .iter()
+        .find(|i| i.slug.as_str() == slug)
+        .ok_or_else(|| AppError::NotFound(format!("Planen har ingen indikator \"{slug}\".")))?;
+    let version = state
+        .store
+        .indicator_versions(data.plan.slug.as_str())
+        .await?
+        .into_iter()
+        .find(|(s, _)| s == slug)
+        .map(|(_, v)| v)
+        .ok_or_else(|| AppError::NotFound(format!("Planen har ingen indikator \"{slug}\".")))?;
+    Ok((indicator, version))
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((plan, year)): Path<(String, String)>,
+) -> Result<DefinitionPage, AppError> {
+    let data = load_plan(&state, &plan).await?;
+    let year = parse_year(&data, &year)?;
+    viewer.require(|a| a.is_rcc(), "lägga till indikatorer")?;
+    let form = uppfolj_domain::indicator_def::DefinitionForm { direction: "hogre".to_owned(), ..Default::default() };
+    Ok(definition_page(&data, year, &viewer, None, form, Vec::new(), None, Vec::new()))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((plan, year)): Path<(String, String)>,
+    axum::Form(posted): axum::Form<crate::views::FormMap>,
+) -> Result<axum::response::Response, AppError> {
+    use axum::response::IntoResponse;
+    let data = load_plan(&state, &plan).await?;
+    let year = parse_year(&data, &year)?;
+    let account = viewer.require(|a| a.is_rcc(), "lägga till indikatorer")?;
+    let form = read_definition(&posted);
+    let def = match uppfolj_domain::indicator_def::check(&form, &data, None) {
+        Ok(d) => d,
+        Err(errors) => {
+            let page = definition_page(&data, year, &viewer, None, form, errors, None, Vec::new());
+            return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    let actor = uppfolj_store::Actor::user(account, crate::auth::now());
+    match state.store.save_indicator(data.plan.slug.as_str(), &def, None, &actor).await {
+        Ok(_) => Ok(axum::response::Redirect::to(&format!(
+            "/planer/{}/{year}/indikatorer?ny-indikator={}#indikator-{}",
+            data.plan.slug, def.slug, def.slug
+        ))
+        .into_response()),
+        // Someone added the same short name in between: say so at the field.
+        Err(uppfolj_store::StoreError::Conflict(m)) => {
+            let errors = vec![uppfolj_domain::indicator_def::FieldError {
+                field: "slug",
+                label: "Kortnamn",
+                message: format!("{}.", crate::error::capitalise(&m)),
+            }];
+            let page = definition_page(&data, year, &viewer, None, form, errors, None, Vec::new());
+            Ok((axum::http::StatusCode::CONFLICT, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((plan, year, indicator)): Path<(String, String, String)>,
+) -> Result<DefinitionPage, AppError> {
+    let data = load_plan(&state, &plan).await?;
+    let year = parse_year(&data, &year)?;
+    viewer.require(|a| a.is_rcc(), "ändra indikatorer")?;
+    let (i, version) = find_indicator(&state, &data, &indicator).await?;
+    let history = super::history::rows(state.store.indicator_history(data.plan.slug.as_str(), &indicator).await?);
+    let form = uppfolj_domain::indicator_def::DefinitionForm::of(i);
+    Ok(definition_page(&data, year, &viewer, Some((i, version)), form, Vec::new(), None, history))
+}
+
+pub async fn edit_save(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((plan, year, indicator)): Path<(String, String, String)>,
+    axum::Form(posted): axum::Form<crate::views::FormMap>,
+) -> Result<axum::response::Response, AppError> {
+    use axum::response::IntoResponse;
+    let data = load_plan(&state, &plan).await?;
+    let year = parse_year(&data, &year)?;
+    let account = viewer.require(|a| a.is_rcc(), "ändra indikatorer")?;
+    let (i, current) = find_indicator(&state, &data, &indicator).await?;
+    let slug = data.plan.slug.as_str();
+    let history = || async { state.store.indicator_history(slug, &indicator).await.map(super::history::rows) };
+    let form = read_definition(&posted);
+    let def = match uppfolj_domain::indicator_def::check(&form, &data, Some(i)) {
+        Ok(d) => d,
+        Err(errors) => {
+            let expected = crate::views::form_value(&posted, "version").parse().unwrap_or(current);
+            let page = definition_page(&data, year, &viewer, Some((i, expected)), form, errors, None, history().await?);
+            return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    let expected: i32 = crate::views::form_value(&posted, "version")
+        .parse()
+        .map_err(|_| AppError::BadRequest("Formuläret saknar versionen; hämta sidan igen.".to_owned()))?;
+    let actor = uppfolj_store::Actor::user(account, crate::auth::now());
+    match state.store.save_indicator(slug, &def, Some(expected), &actor).await {
+        Ok(_) => Ok(axum::response::Redirect::to(&format!(
+            "/planer/{slug}/{year}/indikatorer?andrad={indicator}#indikator-{indicator}"
+        ))
+        .into_response()),
+        Err(uppfolj_store::StoreError::Stale { current }) => {
+            // Show what is saved now beside what this person wrote; saving again replaces it knowingly.
+            // `i` was read in this request, so it is what is saved now.
+            let saved = uppfolj_domain::indicator_def::changes(i, &def)
+                .into_iter()
+                .map(|(what, now, _)| format!("{what}: {}", if now.is_empty() { "(tomt)".to_owned() } else { now }))
+                .collect::<Vec<_>>()
+                .join("; ");
+            let message = format!(
+                "Någon annan ändrade indikatorn medan du skrev. Det som är sparat nu, där det skiljer sig från ditt: {}. \
+                 Dina ändringar står kvar i formuläret; spara igen för att ersätta det sparade, eller gå tillbaka utan att spara.",
+                if saved.is_empty() { "inget".to_owned() } else { saved }
+            );
+            let page = definition_page(
+                &data,
+                year,
+                &viewer,
+                Some((i, current)),
+                form,
+                Vec::new(),
+                Some(message),
+                history().await?,
+            );
+            Ok((axum::http::StatusCode::CONFLICT, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((plan, year, indicator)): Path<(String, String, String)>,
+    axum::Form(posted): axum::Form<crate::views::FormMap>,
+) -> Result<axum::response::Response, AppError> {
+    use axum::response::IntoResponse;
+    let data = load_plan(&state, &plan).await?;
+    let year = parse_year(&data, &year)?;
+    let account = viewer.require(|a| a.is_rcc(), "ta bort indikatorer")?;
+    let (_, current) = find_indicator(&state, &data, &indicator).await?;
+    let expected: i32 = crate::views::form_value(&posted, "version").parse().unwrap_or(current);
+    let actor = uppfolj_store::Actor::user(account, crate::auth::now());
+    state.store.delete_indicator(data.plan.slug.as_str(), &indicator, expected, &actor).await?;
+    Ok(axum::response::Redirect::to(&format!("/planer/{}/{year}/indikatorer?borttagen=1", data.plan.slug))
+        .into_response())
 }
