@@ -141,3 +141,43 @@ both_backends!(the_dashboard_shows_the_charts_with_their_numbers, |backend| asyn
     let csp = css.headers().get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
     assert!(csp.contains("default-src 'none'"), "inline SVG needs no relaxed policy");
 });
+
+both_backends!(the_trend_shows_published_rounds_and_the_goals_that_moved, |backend| async move {
+    let app = workflow_app(backend).await;
+    // RN gives 4.4 a level in 2025; in 2024 it was blank.
+    let rn = token(&app.db, "rn");
+    let r = app
+        .client
+        .put(format!("{}/api/v1/rounds/{PLAN}/2025/goals/4.4/regions/RN", app.address))
+        .bearer_auth(rn)
+        .json(&serde_json::json!({"level": "U", "comment": "Klart.", "version": 1}))
+        .send()
+        .await
+        .expect("PUT");
+    assert_eq!(r.status(), 200);
+    // The open round shows nowhere public, not even as a trend in the published one.
+    let public = app.page(&format!("/planer/{PLAN}/2024/diagram")).await;
+    assert!(!public.contains("Utveckling över åren"), "the open 2025 round stays out of 2024's pictures");
+
+    let mut rcc = Browser::new(&app);
+    rcc.login("rcc").await;
+    let page = rcc.page(&format!("/planer/{PLAN}/2025/diagram")).await;
+    assert!(page.contains("Nivåernas fördelning per region och år (2024, 2025)"), "the stacked trend");
+    assert!(page.contains("RN: 2024 U 15, P 16, E 1, Tvådelad 1, Blank 10; 2025 U 1, P 0, E 0, Tvådelad 0, Blank 42"));
+    assert!(page.contains("Utvecklingen som tabell"));
+    assert!(page.contains("<th scope=\"row\">RN</th><td>2025</td><td class=\"tal\">1</td>"), "the trend's numbers");
+    assert!(page.contains("Mål som bytt nivå från 2024 till 2025") && page.contains("Blank → U: 1 (RN 1)"));
+    let report = rcc.page(&format!("/planer/{PLAN}/2025/rapport/html")).await;
+    assert!(
+        report.contains("Nivåernas fördelning per region och år") && report.contains("Mål som bytt nivå sedan 2024")
+    );
+    let pdf = rcc.get(&format!("/planer/{PLAN}/2025/rapport/pdf")).await;
+    assert_eq!(pdf.status(), 200, "the PDF typesets the trend charts too");
+    assert!(pdf.bytes().await.expect("pdf").starts_with(b"%PDF"));
+
+    let r = rcc.post(&format!("/planer/{PLAN}/2025/publicera"), &[("anda", "1")]).await;
+    assert_eq!(r.status(), 303);
+    let public = app.page(&format!("/planer/{PLAN}/2025/diagram")).await;
+    assert!(public.contains("Utveckling över åren") && public.contains("Blank → U: 1 (RN 1)"));
+    assert!(!app.page(&format!("/planer/{PLAN}/2024/diagram")).await.contains("Utveckling över åren"));
+});

@@ -23,6 +23,17 @@ fn open(out: &mut String, id: &str, width: u32, height: u32, title: &str, desc: 
     );
 }
 
+/// The width a chart is printed at: 0.03 cm per drawn pixel (about its size on screen), at most the
+/// 16 cm of the report's text width.
+pub fn print_width_cm(svg: &str) -> f64 {
+    let px = svg
+        .split_once("width=\"")
+        .and_then(|(_, rest)| rest.split('"').next())
+        .and_then(|w| w.parse::<f64>().ok())
+        .unwrap_or(500.0);
+    (px * 0.03).min(16.0)
+}
+
 fn category_colour(c: Category) -> (&'static str, &'static str) {
     match c {
         Category::Achieved => colours(Grade::Achieved),
@@ -244,6 +255,11 @@ pub fn indicator_bars(data: &Dataset, ind: &Indicator) -> Option<String> {
         width - 150,
         top + plot_h
     );
+    // A long unit does not fit above a bar: the bars then carry the number and the unit is said once.
+    let on_bar = |v: f64| if ind.unit == "%" { unit(v) } else { uppfolj_domain::ids::number(v) };
+    if ind.unit != "%" {
+        let _ = write!(out, r#"<text x="{left}" y="14" fill="black">{}</text>"#, esc(&ind.unit));
+    }
     for (i, (r, v)) in values.iter().enumerate() {
         let x = left + i as u32 * (bar_w + gap) + gap / 2;
         let y = y_of(*v);
@@ -254,7 +270,7 @@ pub fn indicator_bars(data: &Dataset, ind: &Indicator) -> Option<String> {
             esc(&unit(*v)),
             x + bar_w / 2,
             y - 4.0,
-            esc(&unit(*v)),
+            esc(&on_bar(*v)),
             x + bar_w / 2,
             top + plot_h + 16
         );
@@ -284,60 +300,189 @@ pub fn indicator_bars(data: &Dataset, ind: &Indicator) -> Option<String> {
     Some(out)
 }
 
-/// The share of U per region over the rounds, when there is more than one round.
-pub fn trend(data: &Dataset) -> Option<String> {
-    if data.rounds.len() < 2 {
+/// The rounds a trend up to `upto` may show: the published rounds before it, and `upto` itself. A
+/// round still being worked on never shows up in another round's pictures.
+pub fn trend_rounds<'a>(data: &'a Dataset, upto: &'a Round) -> Vec<&'a Round> {
+    let mut rounds: Vec<&Round> = data
+        .rounds
+        .iter()
+        .filter(|r| r.year < upto.year && r.status == uppfolj_domain::RoundStatus::Published)
+        .collect();
+    rounds.sort_by_key(|r| r.year);
+    rounds.push(upto);
+    rounds
+}
+
+/// The distribution of levels over the years: for each region one stacked bar per round (U / P / E /
+/// two-part / blank), so that the shift from E and P towards U shows. `None` with fewer than two rounds.
+pub fn trend(data: &Dataset, upto: &Round) -> Option<String> {
+    let rounds = trend_rounds(data, upto);
+    if rounds.len() < 2 {
         return None;
     }
     let regions: Vec<&RegionCode> = data.region_codes().collect();
     let goals = data.goals().count().max(1) as f64;
-    let (left, top, plot_w, plot_h) = (50u32, 30u32, 420u32, 180u32);
-    let width = left + plot_w + 120;
-    let height = top + plot_h + 40;
-    let years: Vec<i32> = data.rounds.iter().map(|r| r.year).collect();
-    let x_of = |i: usize| left as f64 + plot_w as f64 * i as f64 / (years.len() - 1).max(1) as f64;
-    let y_of = |share: f64| top as f64 + plot_h as f64 * (1.0 - share);
-    let share = |round: &Round, r: &RegionCode| round.counts(data, r, None).get(Category::Achieved) as f64 / goals;
+    let (label_w, bar_w, bar_h, gap, top, group_gap) = (110u32, 400u32, 16u32, 4u32, 40u32, 22u32);
+    let width = label_w + bar_w + 20;
+    let height = top + regions.len() as u32 * (group_gap + rounds.len() as u32 * (bar_h + gap)) + 10;
+    let years = rounds.iter().map(|r| r.year.to_string()).collect::<Vec<_>>().join(", ");
     let desc = regions
         .iter()
         .map(|r| {
-            let points = data
-                .rounds
+            let per_year = rounds
                 .iter()
-                .map(|round| format!("{} {} %", round.year, (share(round, r) * 100.0).round()))
+                .map(|round| {
+                    let c = round.counts(data, r, None);
+                    let parts = STACK.iter().map(|k| format!("{} {}", k.label(), c.get(*k))).collect::<Vec<_>>();
+                    format!("{} {}", round.year, parts.join(", "))
+                })
                 .collect::<Vec<_>>();
-            format!("{r}: {}", points.join(", "))
+            format!("{r}: {}", per_year.join("; "))
         })
+        .collect::<Vec<_>>()
+        .join(". ");
+    let mut out = String::new();
+    open(
+        &mut out,
+        "trend",
+        width,
+        height,
+        &format!("Nivåernas fördelning per region och år ({years})"),
+        &format!("En stapel per region och år med antal mål per nivå av {} mål. {desc}.", data.goals().count()),
+    );
+    let mut x = label_w;
+    for c in STACK {
+        let (fill, _) = category_colour(c);
+        let _ = write!(
+            out,
+            r#"<rect x="{x}" y="8" width="14" height="14" fill="{fill}" stroke="gray"/><text x="{}" y="19">{}</text>"#,
+            x + 18,
+            esc(c.label())
+        );
+        x += 78;
+    }
+    let mut y = top;
+    for r in &regions {
+        let _ = write!(out, r#"<text x="2" y="{}" font-weight="bold">{}</text>"#, y + 14, esc(r.as_str()));
+        y += group_gap;
+        for round in &rounds {
+            let counts = round.counts(data, r, None);
+            let _ = write!(
+                out,
+                r#"<text x="{}" y="{}" text-anchor="end" fill="black">{}</text>"#,
+                label_w - 6,
+                y + 12,
+                round.year
+            );
+            let mut x = label_w as f64;
+            for c in STACK {
+                let n = counts.get(c);
+                if n == 0 {
+                    continue;
+                }
+                let w = bar_w as f64 * n as f64 / goals;
+                let (fill, fg) = category_colour(c);
+                let _ = write!(
+                    out,
+                    r#"<rect class="segment" data-region="{r}" data-year="{}" data-category="{}" x="{x:.1}" y="{y}" width="{w:.1}" height="{bar_h}" fill="{fill}" stroke="gray"><title>{r} {}: {} {n}</title></rect>"#,
+                    round.year,
+                    c.key(),
+                    round.year,
+                    esc(c.label())
+                );
+                if w >= 14.0 {
+                    let _ = write!(
+                        out,
+                        r#"<text x="{:.1}" y="{}" text-anchor="middle" fill="{fg}" font-size="11" aria-hidden="true">{n}</text>"#,
+                        x + w / 2.0,
+                        y + 12
+                    );
+                }
+                x += w;
+            }
+            y += bar_h + gap;
+        }
+    }
+    out.push_str("</svg>");
+    Some(out)
+}
+
+/// The goals that moved between two rounds, counted by kind of move (P → U, U → P, blank → E, …), one
+/// bar per kind with the regions' share of it; most common first. `None` when nothing moved.
+pub fn moved_chart(data: &Dataset, from: &Round, to: &Round) -> Option<String> {
+    type Cells = Vec<(GoalRef, RegionCode)>;
+    let mut kinds: Vec<((Category, Category), Cells)> = Vec::new();
+    for (g, r, a, b) in moved(data, from, to) {
+        let key = (a.category(), b.category());
+        match kinds.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, v)) => v.push((g, r)),
+            None => kinds.push((key, vec![(g, r)])),
+        }
+    }
+    if kinds.is_empty() {
+        return None;
+    }
+    // Most common first; ties in a fixed order.
+    kinds.sort_by(|a, b| {
+        b.1.len().cmp(&a.1.len()).then_with(|| (a.0.0.key(), a.0.1.key()).cmp(&(b.0.0.key(), b.0.1.key())))
+    });
+    let most = kinds.iter().map(|(_, v)| v.len()).max().unwrap_or(1) as f64;
+    let (label_w, bar_w, bar_h, gap, top) = (140u32, 260u32, 18u32, 6u32, 10u32);
+    let width = label_w + bar_w + 260;
+    let height = top + kinds.len() as u32 * (bar_h + gap) + 10;
+    let regions_of = |v: &[(GoalRef, RegionCode)]| {
+        data.region_codes()
+            .filter_map(|r| {
+                let n = v.iter().filter(|(_, x)| x == r).count();
+                (n > 0).then(|| format!("{r} {n}"))
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let name = |(a, b): (Category, Category)| format!("{} → {}", a.label(), b.label());
+    let total: usize = kinds.iter().map(|(_, v)| v.len()).sum();
+    let desc = kinds
+        .iter()
+        .map(|(k, v)| format!("{}: {} ({})", name(*k), v.len(), regions_of(v)))
         .collect::<Vec<_>>()
         .join("; ");
     let mut out = String::new();
-    open(&mut out, "trend", width, height, "Andel mål med U per region och år", &desc);
-    let dashes = ["", " stroke-dasharray=\"6 3\"", " stroke-dasharray=\"2 3\"", " stroke-dasharray=\"8 3 2 3\""];
-    for (i, y) in years.iter().enumerate() {
-        let _ = write!(out, r#"<text x="{:.1}" y="{}" text-anchor="middle">{y}</text>"#, x_of(i), top + plot_h + 18);
-    }
-    for (k, r) in regions.iter().enumerate() {
-        let pts: Vec<String> = data
-            .rounds
-            .iter()
-            .enumerate()
-            .map(|(i, round)| format!("{:.1},{:.1}", x_of(i), y_of(share(round, r))))
-            .collect();
-        let dash = dashes[k % dashes.len()];
+    open(
+        &mut out,
+        "flyttade",
+        width,
+        height,
+        &format!("Mål som bytt nivå från {} till {}", from.year, to.year),
+        &format!("{total} gånger bytte en region nivå på ett mål. {desc}."),
+    );
+    let mut y = top;
+    for (k, v) in &kinds {
+        let (fill, _) = category_colour(k.1);
+        let w = (bar_w as f64 * v.len() as f64 / most).max(2.0);
         let _ = write!(
             out,
-            r##"<polyline class="line" data-region="{r}" points="{}" fill="none" stroke="#0b4f8a" stroke-width="2"{dash}/>"##,
-            pts.join(" ")
+            r#"<text x="{}" y="{}" text-anchor="end" fill="black">{}</text>"#,
+            label_w - 8,
+            y + 13,
+            esc(&name(*k))
         );
-        if let Some(last) = data.rounds.last() {
-            let _ = write!(
-                out,
-                r#"<text x="{:.1}" y="{:.1}">{r} {} %</text>"#,
-                x_of(years.len() - 1) + 6.0,
-                y_of(share(last, r)) + 4.0,
-                (share(last, r) * 100.0).round()
-            );
-        }
+        let _ = write!(
+            out,
+            r#"<rect class="move" data-from="{}" data-to="{}" x="{label_w}" y="{y}" width="{w:.1}" height="{bar_h}" fill="{fill}" stroke="gray"><title>{}: {}</title></rect>"#,
+            k.0.key(),
+            k.1.key(),
+            esc(&name(*k)),
+            v.len()
+        );
+        let _ = write!(
+            out,
+            r#"<text x="{:.1}" y="{}">{} ({})</text>"#,
+            label_w as f64 + w + 6.0,
+            y + 13,
+            v.len(),
+            esc(&regions_of(v))
+        );
+        y += bar_h + gap;
     }
     out.push_str("</svg>");
     Some(out)
@@ -472,19 +617,54 @@ mod tests {
     }
 
     #[test]
-    fn a_trend_needs_two_rounds() {
+    fn a_trend_stacks_every_published_round_and_moves_are_counted_by_kind() {
         let mut d = demo();
-        assert!(trend(&d).is_none());
-        let mut next = d.round(2024).expect("2024").clone();
+        let y2024 = d.round(2024).expect("2024").clone();
+        assert!(trend(&d, &y2024).is_none(), "one round has no trend");
+        let mut next = y2024.clone();
         next.year = 2025;
+        next.status = uppfolj_domain::RoundStatus::Open;
         let rn = RegionCode::parse("RN").expect("RN");
-        if let Some(f) = next.goals.iter_mut().find(|f| f.goal == GoalRef::new(4, 4)) {
-            f.levels.insert(rn.clone(), Level::parse("U").expect("U"));
+        let rjh = RegionCode::parse("RJH").expect("RJH");
+        for (goal, region, level) in [((4, 4), &rn, "U"), ((1, 1), &rjh, "U"), ((3, 6), &rjh, "P")] {
+            if let Some(f) = next.goals.iter_mut().find(|f| f.goal == GoalRef::new(goal.0, goal.1)) {
+                f.levels.insert(region.clone(), Level::parse(level).expect("level"));
+            }
         }
-        d.rounds.push(next);
-        let svg = trend(&d).expect("two rounds");
-        assert_eq!(count(&parse(&svg), "polyline", "line"), 4);
+        d.rounds.push(next.clone());
+        // Seen from 2024, the open 2025 round does not exist.
+        assert!(trend(&d, &y2024).is_none(), "a later round never shows in an earlier one");
+        let svg = trend(&d, &next).expect("two rounds");
+        let doc = parse(&svg);
+        let expected: usize = [&y2024, &next]
+            .iter()
+            .map(|round| {
+                d.region_codes()
+                    .map(|r| STACK.iter().filter(|c| round.counts(&d, r, None).get(**c) > 0).count())
+                    .sum::<usize>()
+            })
+            .sum();
+        assert_eq!(count(&doc, "rect", "segment"), expected);
+        let rn_blank_2025 = doc
+            .descendants()
+            .find(|n| {
+                n.attribute("data-region") == Some("RN")
+                    && n.attribute("data-year") == Some("2025")
+                    && n.attribute("data-category") == Some("blank")
+            })
+            .expect("RN blank 2025");
+        assert!(rn_blank_2025.children().any(|c| c.text() == Some("RN 2025: Blank 9")), "RN had 10 blanks, 4.4 got U");
+        assert!(
+            svg.contains("RN: 2024 U 15, P 16, E 1, Tvådelad 1, Blank 10; 2025 U 16, P 16, E 1, Tvådelad 1, Blank 9")
+        );
         let (a, b) = (d.round(2024).expect("2024"), d.round(2025).expect("2025"));
-        assert_eq!(moved(&d, a, b), [(GoalRef::new(4, 4), rn, Level::Blank, Level::parse("U").expect("U"))]);
+        assert_eq!(moved(&d, a, b).len(), 3);
+        let moves = moved_chart(&d, a, b).expect("moves");
+        let doc = parse(&moves);
+        assert_eq!(count(&doc, "rect", "move"), 3, "blank → U, P → U (1.1 RJH), U → P (3.6 RJH)");
+        assert!(moves.contains("Blank → U: 1 (RN 1)") && moves.contains("P → U: 1 (RJH 1)"));
+        // A round reopened for changes is not published, so it drops out of later trends.
+        d.rounds[0].status = uppfolj_domain::RoundStatus::Open;
+        assert!(trend(&d, &next).is_none());
     }
 }

@@ -42,6 +42,9 @@ pub struct Chart {
     /// What the chart shows, in words: the alternative text.
     pub alt: String,
     pub svg: String,
+    /// The width to print it at, in centimetres: its drawn size, so that a chart of one bar is not
+    /// blown up to a page (at most the text width).
+    pub width_cm: f64,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -270,12 +273,36 @@ pub fn build(data: &Dataset, year: i32) -> Result<Report, ReportError> {
         ("Nivåer per mål och region".to_owned(), crate::charts::heatmap(data, round)),
         ("Nivåernas fördelning per område och region".to_owned(), crate::charts::distribution(data, round)),
     ] {
-        charts.push(Chart { alt: alt(&svg), title, svg });
+        charts.push(Chart { alt: alt(&svg), width_cm: crate::charts::print_width_cm(&svg), title, svg });
     }
     for i in &data.indicators {
         if let (Some(svg), Some(p)) = (crate::charts::indicator_bars(data, i), crate::charts::chart_period(i)) {
-            charts.push(Chart { alt: alt(&svg), title: format!("{} ({})", i.name, p.swedish()), svg });
+            charts.push(Chart {
+                alt: alt(&svg),
+                width_cm: crate::charts::print_width_cm(&svg),
+                title: format!("{} ({})", i.name, p.swedish()),
+                svg,
+            });
         }
+    }
+    let shown = crate::charts::trend_rounds(data, round);
+    if let Some(svg) = crate::charts::trend(data, round) {
+        charts.push(Chart {
+            alt: alt(&svg),
+            width_cm: crate::charts::print_width_cm(&svg),
+            title: "Nivåernas fördelning per region och år".to_owned(),
+            svg,
+        });
+    }
+    if let Some(previous) = shown.iter().rev().nth(1)
+        && let Some(svg) = crate::charts::moved_chart(data, previous, round)
+    {
+        charts.push(Chart {
+            alt: alt(&svg),
+            width_cm: crate::charts::print_width_cm(&svg),
+            title: format!("Mål som bytt nivå sedan {}", previous.year),
+            svg,
+        });
     }
     let overview = derived
         .areas

@@ -34,6 +34,9 @@ pub struct DashboardPage {
     furthest: Vec<(String, String, String, String, String)>,
     indicators: Vec<IndicatorChart>,
     trend: Option<String>,
+    /// The trend's numbers: (region, year, count per category).
+    trend_counts: Vec<(String, i32, Vec<usize>)>,
+    moved_chart: Option<String>,
     moved: Vec<(String, String, LevelView, LevelView)>,
     previous_year: Option<i32>,
 }
@@ -48,7 +51,8 @@ pub async fn page(
     let round = data.round(year).ok_or_else(|| AppError::NotFound(format!("Ingen uppföljning för {year}.")))?;
     check_readable(&viewer, round)?;
     let slug = data.plan.slug.as_str();
-    let previous = data.rounds.iter().rev().find(|r| r.year < year);
+    let shown = charts::trend_rounds(&data, round);
+    let previous = shown.iter().rev().nth(1).copied();
     let unit = uppfolj_domain::ids::with_unit;
     Ok(DashboardPage {
         nav: Nav::of(&viewer),
@@ -125,7 +129,22 @@ pub async fn page(
                 })
             })
             .collect(),
-        trend: charts::trend(&data),
+        trend: charts::trend(&data, round),
+        trend_counts: if shown.len() < 2 {
+            Vec::new()
+        } else {
+            let data = &data;
+            let shown = &shown;
+            data.region_codes()
+                .flat_map(|r| {
+                    shown.iter().map(move |round| {
+                        let c = round.counts(data, r, None);
+                        (r.to_string(), round.year, COUNT_CATEGORIES.iter().map(|k| c.get(*k)).collect())
+                    })
+                })
+                .collect()
+        },
+        moved_chart: previous.and_then(|p| charts::moved_chart(&data, p, round)),
         moved: previous
             .map(|p| {
                 charts::moved(&data, p, round)
