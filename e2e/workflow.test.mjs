@@ -117,6 +117,25 @@ test('a region reports, the RCC returns, accepts and publishes; every page passe
     await checkAccessibility(rcc, 'the indicators with the RCC\'s forms');
     await rcc.goto(`${base}/planer/${PLAN}/2024/siffror`);
     await checkAccessibility(rcc, 'the figures found in comments');
+    // A new indicator: a form with mistakes names each at its field; then a good one, and its definition page.
+    await rcc.goto(`${base}/planer/${PLAN}/2024/indikatorer`);
+    await rcc.getByRole('link', { name: 'Ny indikator' }).click();
+    await checkAccessibility(rcc, 'the new indicator form');
+    await rcc.getByLabel('Målvärde (valfritt)').fill('sjuttio');
+    await rcc.getByRole('button', { name: 'Lägg till indikatorn' }).click();
+    await rcc.getByText('Ingenting sparades').waitFor();
+    assert.match(await rcc.content(), /Skriv indikatorns namn\./);
+    await checkAccessibility(rcc, 'the indicator form with its errors');
+    await rcc.getByLabel('Namn', { exact: true }).fill('Väntetid till behandlingsstart');
+    await rcc.getByLabel('Enhet', { exact: true }).fill('dagar');
+    await rcc.getByLabel('Ett lägre värde är bättre').check();
+    await rcc.getByLabel('Målvärde (valfritt)').fill('28');
+    await rcc.locator('summary', { hasText: 'Område 3 –' }).click();
+    await rcc.getByRole('checkbox', { name: /^3\.3 Regionerna/ }).check();
+    await rcc.getByRole('button', { name: 'Lägg till indikatorn' }).click();
+    await rcc.getByText('Indikatorn "Väntetid till behandlingsstart" är tillagd.').waitFor();
+    await rcc.getByRole('link', { name: 'Ändra definitionen av Väntetid till behandlingsstart' }).click();
+    await checkAccessibility(rcc, 'the indicator definition with its history');
     await rcc.goto(`${base}/planer/${PLAN}/2025/granskning`);
     await checkAccessibility(rcc, 'the completeness overview');
     await rcc.getByRole('link', { name: 'Granska RN' }).click();
@@ -152,6 +171,9 @@ test('a region reports, the RCC returns, accepts and publishes; every page passe
     await anon.goto(`${base}/planer/${PLAN}/2025/omraden/1`);
     assert.match(await anon.content(), /92 % gentestade\./);
     await checkAccessibility(anon, 'the published area page');
+    await anon.goto(`${base}/planer/${PLAN}/2025/diagram`);
+    assert.match(await anon.content(), /Utveckling över åren/);
+    await checkAccessibility(anon, 'the dashboard with the trend over two rounds');
     await rcc.goto(`${base}/planer/${PLAN}/2025/mal/1.1/RN/historik`);
     assert.match(await rcc.content(), /Rita Nord/);
     await checkAccessibility(rcc, 'the history of a cell');
