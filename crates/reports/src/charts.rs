@@ -120,6 +120,58 @@ pub fn heatmap(data: &Dataset, round: &Round) -> String {
 pub const STACK: [Category; 5] =
     [Category::Achieved, Category::InProgress, Category::NotStarted, Category::TwoPart, Category::Blank];
 
+/// The legend of the stacked charts: each category's colour with its letters, not colour alone.
+fn stack_legend(out: &mut String, x0: u32) {
+    let mut x = x0;
+    for c in STACK {
+        let (fill, _) = category_colour(c);
+        let _ = write!(
+            out,
+            r#"<rect x="{x}" y="8" width="14" height="14" fill="{fill}" stroke="gray"/><text x="{}" y="19">{}</text>"#,
+            x + 18,
+            esc(c.label())
+        );
+        x += 78;
+    }
+}
+
+/// One bar of [`STACK`] segments, each as wide as its share of `total`, with its count written on it
+/// when there is room. `attrs` go on every segment; `title` (already escaped) starts each tooltip.
+fn stacked_bar(
+    out: &mut String,
+    (x0, y): (u32, u32),
+    (bar_w, bar_h): (u32, u32),
+    total: usize,
+    counts: &uppfolj_domain::LevelCounts,
+    attrs: &str,
+    title: &str,
+) {
+    let mut x = x0 as f64;
+    for c in STACK {
+        let n = counts.get(c);
+        if n == 0 {
+            continue;
+        }
+        let w = bar_w as f64 * n as f64 / total.max(1) as f64;
+        let (fill, fg) = category_colour(c);
+        let _ = write!(
+            out,
+            r#"<rect class="segment" data-category="{}"{attrs} x="{x:.1}" y="{y}" width="{w:.1}" height="{bar_h}" fill="{fill}" stroke="gray"><title>{title}: {} {n}</title></rect>"#,
+            c.key(),
+            esc(c.label())
+        );
+        if w >= 14.0 {
+            let _ = write!(
+                out,
+                r#"<text x="{:.1}" y="{}" text-anchor="middle" fill="{fg}" font-size="11" aria-hidden="true">{n}</text>"#,
+                x + w / 2.0,
+                y + 12
+            );
+        }
+        x += w;
+    }
+}
+
 /// Level distribution per area and region: one stacked bar per area × region, U / P / E / two-part /
 /// blank, each segment labelled with its count when there is room.
 pub fn distribution(data: &Dataset, round: &Round) -> String {
@@ -137,23 +189,11 @@ pub fn distribution(data: &Dataset, round: &Round) -> String {
         &format!("Nivåernas fördelning per område och region, uppföljning {}", round.year),
         "En stapel per område och region, uppdelad i antal mål med U, P, E, tvådelad nivå och blank (ingen nivå). Siffrorna finns också i tabellen under diagrammet.",
     );
-    // Legend: letters, not only colours.
-    let mut x = label_w;
-    for c in STACK {
-        let (fill, _) = category_colour(c);
-        let _ = write!(
-            out,
-            r#"<rect x="{x}" y="8" width="14" height="14" fill="{fill}" stroke="gray"/><text x="{}" y="19">{}</text>"#,
-            x + 18,
-            esc(c.label())
-        );
-        x += 78;
-    }
+    stack_legend(&mut out, label_w);
     let mut y = top;
     for a in &data.plan.areas {
         for r in &regions {
             let counts = round.counts(data, r, Some(a.number));
-            let total = a.goals.len().max(1) as f64;
             let _ = write!(
                 out,
                 r#"<text x="{}" y="{}" text-anchor="end">{}. {} – {}</text>"#,
@@ -163,33 +203,8 @@ pub fn distribution(data: &Dataset, round: &Round) -> String {
                 esc(&short(&a.title, 24)),
                 esc(r.as_str())
             );
-            let mut x = label_w as f64;
-            for c in STACK {
-                let n = counts.get(c);
-                if n == 0 {
-                    continue;
-                }
-                let w = bar_w as f64 * n as f64 / total;
-                let (fill, fg) = category_colour(c);
-                let _ = write!(
-                    out,
-                    r#"<rect class="segment" data-category="{}" x="{x:.1}" y="{y}" width="{w:.1}" height="{bar_h}" fill="{fill}" stroke="gray"><title>{}. {}, {}: {} {n}</title></rect>"#,
-                    c.key(),
-                    a.number,
-                    esc(&a.title),
-                    r,
-                    esc(c.label())
-                );
-                if w >= 14.0 {
-                    let _ = write!(
-                        out,
-                        r#"<text x="{:.1}" y="{}" text-anchor="middle" fill="{fg}" font-size="11" aria-hidden="true">{n}</text>"#,
-                        x + w / 2.0,
-                        y + 12
-                    );
-                }
-                x += w;
-            }
+            let title = format!("{}. {}, {r}", a.number, esc(&a.title));
+            stacked_bar(&mut out, (label_w, y), (bar_w, bar_h), a.goals.len(), &counts, "", &title);
             y += bar_h + gap;
         }
         y += 8;
@@ -321,7 +336,7 @@ pub fn trend(data: &Dataset, upto: &Round) -> Option<String> {
         return None;
     }
     let regions: Vec<&RegionCode> = data.region_codes().collect();
-    let goals = data.goals().count().max(1) as f64;
+    let goals = data.goals().count();
     let (label_w, bar_w, bar_h, gap, top, group_gap) = (110u32, 400u32, 16u32, 4u32, 40u32, 22u32);
     let width = label_w + bar_w + 20;
     let height = top + regions.len() as u32 * (group_gap + rounds.len() as u32 * (bar_h + gap)) + 10;
@@ -350,17 +365,7 @@ pub fn trend(data: &Dataset, upto: &Round) -> Option<String> {
         &format!("Nivåernas fördelning per region och år ({years})"),
         &format!("En stapel per region och år med antal mål per nivå av {} mål. {desc}.", data.goals().count()),
     );
-    let mut x = label_w;
-    for c in STACK {
-        let (fill, _) = category_colour(c);
-        let _ = write!(
-            out,
-            r#"<rect x="{x}" y="8" width="14" height="14" fill="{fill}" stroke="gray"/><text x="{}" y="19">{}</text>"#,
-            x + 18,
-            esc(c.label())
-        );
-        x += 78;
-    }
+    stack_legend(&mut out, label_w);
     let mut y = top;
     for r in &regions {
         let _ = write!(out, r#"<text x="2" y="{}" font-weight="bold">{}</text>"#, y + 14, esc(r.as_str()));
@@ -374,32 +379,9 @@ pub fn trend(data: &Dataset, upto: &Round) -> Option<String> {
                 y + 12,
                 round.year
             );
-            let mut x = label_w as f64;
-            for c in STACK {
-                let n = counts.get(c);
-                if n == 0 {
-                    continue;
-                }
-                let w = bar_w as f64 * n as f64 / goals;
-                let (fill, fg) = category_colour(c);
-                let _ = write!(
-                    out,
-                    r#"<rect class="segment" data-region="{r}" data-year="{}" data-category="{}" x="{x:.1}" y="{y}" width="{w:.1}" height="{bar_h}" fill="{fill}" stroke="gray"><title>{r} {}: {} {n}</title></rect>"#,
-                    round.year,
-                    c.key(),
-                    round.year,
-                    esc(c.label())
-                );
-                if w >= 14.0 {
-                    let _ = write!(
-                        out,
-                        r#"<text x="{:.1}" y="{}" text-anchor="middle" fill="{fg}" font-size="11" aria-hidden="true">{n}</text>"#,
-                        x + w / 2.0,
-                        y + 12
-                    );
-                }
-                x += w;
-            }
+            let attrs = format!(r#" data-region="{r}" data-year="{}""#, round.year);
+            let title = format!("{r} {}", round.year);
+            stacked_bar(&mut out, (label_w, y), (bar_w, bar_h), goals, &counts, &attrs, &title);
             y += bar_h + gap;
         }
     }

@@ -532,8 +532,10 @@ pub async fn delete(
     let data = load_plan(&state, &plan).await?;
     let year = parse_year(&data, &year)?;
     let account = viewer.require(|a| a.is_rcc(), "ta bort indikatorer")?;
-    let (_, current) = find_indicator(&state, &data, &indicator).await?;
-    let expected: i32 = crate::views::form_value(&posted, "version").parse().unwrap_or(current);
+    find_indicator(&state, &data, &indicator).await?;
+    let expected: i32 = crate::views::form_value(&posted, "version")
+        .parse()
+        .map_err(|_| AppError::BadRequest("Formuläret saknar versionen; hämta sidan igen.".to_owned()))?;
     let actor = uppfolj_store::Actor::user(account, crate::auth::now());
     state.store.delete_indicator(data.plan.slug.as_str(), &indicator, expected, &actor).await?;
     Ok(axum::response::Redirect::to(&format!("/planer/{}/{year}/indikatorer?borttagen=1", data.plan.slug))
