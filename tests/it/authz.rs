@@ -320,6 +320,15 @@ fn matrix(activity: &str) -> BTreeMap<(&'static str, &'static str), Vec<Case>> {
         "/planer/{plan}/{year}/indikatorer/{indicator}/ta-bort",
         vec![case(format!("/planer/{p}/2024/indikatorer/svf-ledtid/ta-bort"), form(&[("version", "1")]), RCC)],
     );
+    add(
+        "post",
+        "/planer/{plan}/{year}/indikatorer/{indicator}/varden/ta-bort",
+        vec![case(
+            format!("/planer/{p}/2024/indikatorer/svf-ledtid/varden/ta-bort"),
+            form(&[("region", "RN"), ("period", "1999")]),
+            RCC,
+        )],
+    );
     add("get", "/static/uppfolj.css", vec![case("/static/uppfolj.css".into(), Body::None, EVERYONE)]);
     add("get", "/healthz", vec![case("/healthz".into(), Body::None, EVERYONE)]);
     m

@@ -532,6 +532,16 @@ both_backends!(the_rcc_edits_indicator_values_in_the_app, |backend| async move {
         assert!(csv.contains(line), "{line} in {csv}");
     }
     assert!(!csv.contains(",2022,41,"), "the bad file wrote nothing");
+    // A value recorded by mistake is removed; the history keeps it.
+    let r = rcc.post(&format!("{base}/svf-ledtid/varden/ta-bort"), &[("region", "RV"), ("period", "2022")]).await;
+    assert_eq!(r.status(), 303);
+    assert!(rcc.page(&location(&r)).await.contains("Värdet är borttaget"));
+    let csv = cli_ok(&app.db, &["export", "indicators", "--plan", PLAN, "--year", "2024"]);
+    assert!(!csv.contains("svf-ledtid,%,RV,2022,") && csv.contains("svf-ledtid,%,RN,2022,40,"), "only that one");
+    let r = rcc.post(&format!("{base}/svf-ledtid/varden/ta-bort"), &[("region", "RV"), ("period", "2022")]).await;
+    assert_eq!(r.status(), 404, "gone once");
+    let history = rcc.page(&format!("{base}/svf-ledtid/andra")).await;
+    assert!(history.contains("indikator svf-ledtid RV 2022</th><td>39</td><td>borttaget</td>"), "kept in the history");
     // Without the token in the address, an upload is refused like any form.
     let r = app
         .client

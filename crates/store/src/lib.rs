@@ -325,6 +325,15 @@ pub trait Store: Send + Sync {
         expected_version: i32,
         actor: &Actor,
     ) -> Result<(), StoreError>;
+    /// Removes one value of an indicator; the audit event keeps the value.
+    async fn delete_indicator_value(
+        &self,
+        plan: &str,
+        slug: &str,
+        scope: &uppfolj_domain::Scope,
+        period: &uppfolj_domain::Period,
+        actor: &Actor,
+    ) -> Result<(), StoreError>;
     /// The recorded changes of one indicator, its definition and its values, oldest first.
     async fn indicator_history(&self, plan: &str, slug: &str) -> Result<Vec<AuditEvent>, StoreError>;
     /// The RCC's decisions on figures found in the comments of a round.

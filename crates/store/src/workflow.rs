@@ -968,6 +968,22 @@ macro_rules! store_workflow {
             Ok(())
         }
 
+        /// Removes one value of an indicator (a figure recorded by mistake); the audit event keeps it.
+        pub(crate) async fn delete_indicator_value(pool: &Pool, plan: &str, slug: &str, scope: &Scope, period: &Period, actor: &Actor) -> Result<(), StoreError> {
+            let mut tx = begin_write(pool).await?;
+            let (plan_id, _) = plan_ids(&mut tx, plan).await?;
+            let iid = indicator_db_id(&mut tx, plan_id, slug).await?;
+            let key = scope_key(&mut tx, plan_id, scope).await?;
+            let who = if scope.notation().is_empty() { "sjukvårdsregionen" } else { scope.notation() };
+            let Some((id, old, _)) = indicator_value_at(&mut tx, iid, key, period).await? else {
+                return Err(StoreError::NotFound(format!("indikatorn {slug} har inget värde för {who} {period}")));
+            };
+            sqlx::query("DELETE FROM indicator_values WHERE id = $1").bind(id).execute(&mut *tx).await?;
+            audit(&mut tx, actor, (Some(plan_id), None, None, key.1), AuditField::Indicator, &format!("indikator {slug} {who} {period}"), Some(&old.to_string()), Some("borttaget"), None).await?;
+            tx.commit().await?;
+            Ok(())
+        }
+
         /// Every recorded change of an indicator: its definition and its values.
         pub(crate) async fn indicator_history(pool: &Pool, plan: &str, slug: &str) -> Result<Vec<AuditEvent>, StoreError> {
             let mut conn = pool.acquire().await?;
@@ -1858,6 +1874,16 @@ macro_rules! store_impl {
                 actor: &Actor,
             ) -> Result<(), StoreError> {
                 delete_indicator(&self.pool, plan, slug, expected_version, actor).await
+            }
+            async fn delete_indicator_value(
+                &self,
+                plan: &str,
+                slug: &str,
+                scope: &Scope,
+                period: &Period,
+                actor: &Actor,
+            ) -> Result<(), StoreError> {
+                delete_indicator_value(&self.pool, plan, slug, scope, period, actor).await
             }
             async fn indicator_history(&self, plan: &str, slug: &str) -> Result<Vec<AuditEvent>, StoreError> {
                 indicator_history(&self.pool, plan, slug).await

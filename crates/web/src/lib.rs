@@ -111,6 +111,7 @@ routes! {
     get "/planer/{plan}/{year}/indikatorer/{indicator}/andra" => routes::indicators::edit_form,
     post "/planer/{plan}/{year}/indikatorer/{indicator}/andra" => routes::indicators::edit_save,
     post "/planer/{plan}/{year}/indikatorer/{indicator}/ta-bort" => routes::indicators::delete,
+    post "/planer/{plan}/{year}/indikatorer/{indicator}/varden/ta-bort" => routes::indicators::remove_value,
     get "/planer/{plan}/{year}/diagram" => routes::dashboard::page,
     get "/planer/{plan}/{year}/siffror" => routes::figures::page,
     post "/planer/{plan}/{year}/siffror" => routes::figures::decide,

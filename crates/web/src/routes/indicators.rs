@@ -13,6 +13,9 @@ use crate::{AppError, AppState};
 
 pub struct ValueRow {
     pub scope: String,
+    /// The scope and period as a form sends them back.
+    pub scope_key: String,
+    pub period_key: String,
     pub period: String,
     pub value: String,
     pub national: String,
@@ -23,6 +26,7 @@ pub struct ValueRow {
 pub struct IndicatorView {
     pub anchor: String,
     pub edit: String,
+    pub remove_value: String,
     pub name: String,
     pub unit: String,
     pub description: String,
@@ -85,6 +89,7 @@ pub async fn list(
             IndicatorView {
                 anchor: format!("indikator-{}", i.slug),
                 edit: format!("/planer/{slug}/{year}/indikatorer/{}/andra", i.slug),
+                remove_value: format!("/planer/{slug}/{year}/indikatorer/{}/varden/ta-bort", i.slug),
                 name: i.name.clone(),
                 unit: i.unit.clone(),
                 description: i.description.clone(),
@@ -103,6 +108,8 @@ pub async fn list(
                     .iter()
                     .map(|v| ValueRow {
                         scope: region_name(&v.scope),
+                        scope_key: v.scope.notation().to_owned(),
+                        period_key: v.period.to_string(),
                         period: v.period.swedish(),
                         value: with_unit(v.value),
                         national: match v.scope {
@@ -134,6 +141,9 @@ pub async fn list(
             (Some(n), _, _) => Some(format!("Indikatorn \"{n}\" är tillagd. Lägg till dess värden nedan.")),
             (_, Some(n), _) => Some(format!("Ändringarna av indikatorn \"{n}\" är sparade.")),
             (_, _, Some(_)) => Some("Indikatorn är borttagen.".to_owned()),
+            _ if q.contains_key("vardet-borttaget") => {
+                Some("Värdet är borttaget; historiken på indikatorns sida visar vad det var.".to_owned())
+            }
             _ => None,
         },
     };
@@ -540,4 +550,30 @@ pub async fn delete(
     state.store.delete_indicator(data.plan.slug.as_str(), &indicator, expected, &actor).await?;
     Ok(axum::response::Redirect::to(&format!("/planer/{}/{year}/indikatorer?borttagen=1", data.plan.slug))
         .into_response())
+}
+
+/// Removes one value recorded by mistake; the history keeps what it was.
+pub async fn remove_value(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((plan, year, indicator)): Path<(String, String, String)>,
+    axum::Form(posted): axum::Form<crate::views::FormMap>,
+) -> Result<axum::response::Response, AppError> {
+    use crate::views::form_value;
+    use axum::response::IntoResponse;
+    let data = load_plan(&state, &plan).await?;
+    let year = parse_year(&data, &year)?;
+    let account = viewer.require(|a| a.is_rcc(), "ta bort indikatorvärden")?;
+    find_indicator(&state, &data, &indicator).await?;
+    let scope = uppfolj_domain::Scope::parse(form_value(&posted, "region"))
+        .map_err(|e| AppError::Unprocessable(format!("Region: {e}.")))?;
+    let period = uppfolj_domain::Period::parse(form_value(&posted, "period"))
+        .map_err(|e| AppError::Unprocessable(format!("Period: {e}.")))?;
+    let actor = uppfolj_store::Actor::user(account, crate::auth::now());
+    state.store.delete_indicator_value(data.plan.slug.as_str(), &indicator, &scope, &period, &actor).await?;
+    Ok(axum::response::Redirect::to(&format!(
+        "/planer/{}/{year}/indikatorer?vardet-borttaget=1#indikator-{indicator}",
+        data.plan.slug
+    ))
+    .into_response())
 }
