@@ -243,7 +243,9 @@ pub fn indicator_bars(data: &Dataset, ind: &Indicator) -> Option<String> {
         .chain(ind.target)
         .fold(0.0_f64, f64::max)
         .max(if ind.unit == "%" { 100.0 } else { 1.0 });
-    let (left, top, plot_h, bar_w, gap) = (60u32, 30u32, 180u32, 56u32, 28u32);
+    // A unit other than % is written once above the plot, so the plot starts lower.
+    let top = if ind.unit == "%" { 30u32 } else { 44u32 };
+    let (left, plot_h, bar_w, gap) = (60u32, 180u32, 56u32, 28u32);
     let width = left + values.len() as u32 * (bar_w + gap) + 160;
     let height = top + plot_h + 40;
     let y_of = |v: f64| top as f64 + plot_h as f64 * (1.0 - v / max);
