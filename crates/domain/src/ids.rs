@@ -134,6 +134,13 @@ pub fn format_date(d: Date) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
 
+/// A number as people type it: decimal comma or point, a real minus sign, spaces between thousands
+/// ("12 000", "−3,5"). `None` unless it is a finite number.
+pub fn parse_number(s: &str) -> Option<f64> {
+    let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    t.replace(',', ".").replace('−', "-").parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
 /// A number the Swedish way: decimal comma, no needless decimals, a real minus sign.
 pub fn number(v: f64) -> String {
     let s = if (v - v.round()).abs() < 1e-9 { format!("{}", v.round()) } else { format!("{v}") };
@@ -292,6 +299,9 @@ mod tests {
         assert_eq!(number(34.0), "34");
         assert_eq!(number(49.2), "49,2");
         assert_eq!(number(12000.0), "12000");
+        assert_eq!(parse_number(" 12 000 "), Some(12000.0));
+        assert_eq!(parse_number("−3,5"), Some(-3.5));
+        assert_eq!(parse_number("inf"), None);
         assert_eq!(with_unit(46.0, "%"), "46 %");
         assert_eq!(with_unit(124.0, "per 100 000 invånare"), "124 per 100 000 invånare");
     }

@@ -2,7 +2,7 @@
 //! date, source, description and the goals it measures. Every field is checked before anything is
 //! saved, and each problem names its field, so that the form can be shown again with the text kept.
 
-use crate::ids::{GoalRef, Slug, format_date, parse_date, with_unit};
+use crate::ids::{GoalRef, Slug, format_date, parse_date, parse_number, with_unit};
 use crate::model::{Dataset, Indicator};
 
 /// What the form sent, as typed.
@@ -93,12 +93,6 @@ pub fn suggest_slug(name: &str) -> String {
     out
 }
 
-fn number(s: &str) -> Option<f64> {
-    let t: String = s.trim().chars().filter(|c| !c.is_whitespace()).collect();
-    let t = t.replace(',', ".").replace('−', "-");
-    t.parse::<f64>().ok().filter(|v| v.is_finite())
-}
-
 /// Checks the form against the plan. `editing` is the indicator being changed, `None` for a new one.
 pub fn check(
     form: &DefinitionForm,
@@ -168,7 +162,7 @@ pub fn check(
 
     let target = match form.target.trim() {
         "" => None,
-        t => match number(t) {
+        t => match parse_number(t) {
             Some(v) if unit == "%" && !(0.0..=100.0).contains(&v) => {
                 err("target", "Målvärde", format!("\"{t}\" ligger utanför 0–100 %."));
                 None
@@ -227,53 +221,57 @@ pub fn check(
     }
 }
 
+impl Definition {
+    /// The definition of a stored indicator, its goals in plan order.
+    pub fn of(i: &Indicator) -> Definition {
+        let mut goals = i.goals.clone();
+        goals.sort();
+        Definition {
+            slug: i.slug.clone(),
+            name: i.name.clone(),
+            unit: i.unit.clone(),
+            higher_is_better: i.higher_is_better,
+            target: i.target,
+            target_date: i.target_date,
+            source: i.source.clone(),
+            description: i.description.clone(),
+            goals,
+        }
+    }
+
+    /// Each field in plain words, as the history shows it: (what, value).
+    fn fields(&self) -> [(&'static str, String); 8] {
+        [
+            ("namn", self.name.clone()),
+            ("enhet", self.unit.clone()),
+            ("riktning", if self.higher_is_better { "högre är bättre" } else { "lägre är bättre" }.to_owned()),
+            ("målvärde", self.target.map(|v| with_unit(v, &self.unit)).unwrap_or_default()),
+            ("måldatum", self.target_date.map(format_date).unwrap_or_default()),
+            ("källa", self.source.clone()),
+            ("beskrivning", self.description.clone()),
+            ("mål", self.goals.iter().map(GoalRef::to_string).collect::<Vec<_>>().join(", ")),
+        ]
+    }
+}
+
 /// What a change alters, field by field, as (what, before, after) in plain words for the history.
 pub fn changes(old: &Indicator, new: &Definition) -> Vec<(&'static str, String, String)> {
-    let target = |t: Option<f64>, unit: &str| t.map(|v| with_unit(v, unit)).unwrap_or_default();
-    let date = |d: Option<time::Date>| d.map(format_date).unwrap_or_default();
-    let direction = |h: bool| if h { "högre är bättre" } else { "lägre är bättre" }.to_owned();
-    let goals = |g: &[GoalRef]| g.iter().map(GoalRef::to_string).collect::<Vec<_>>().join(", ");
-    let mut old_goals = old.goals.clone();
-    old_goals.sort();
-    let pairs = [
-        ("namn", old.name.clone(), new.name.clone()),
-        ("enhet", old.unit.clone(), new.unit.clone()),
-        ("riktning", direction(old.higher_is_better), direction(new.higher_is_better)),
-        ("målvärde", target(old.target, &old.unit), target(new.target, &new.unit)),
-        ("måldatum", date(old.target_date), date(new.target_date)),
-        ("källa", old.source.clone(), new.source.clone()),
-        ("beskrivning", old.description.clone(), new.description.clone()),
-        ("mål", goals(&old_goals), goals(&new.goals)),
-    ];
-    pairs.into_iter().filter(|(_, a, b)| a != b).collect()
+    Definition::of(old)
+        .fields()
+        .into_iter()
+        .zip(new.fields())
+        .filter(|((_, a), (_, b))| a != b)
+        .map(|((what, a), (_, b))| (what, a, b))
+        .collect()
 }
 
 /// A whole definition in one line, for the audit event of a removal: nothing is lost without a trace.
 pub fn describe(i: &Indicator) -> String {
-    let empty = Indicator {
-        name: String::new(),
-        unit: String::new(),
-        source: String::new(),
-        description: String::new(),
-        target: None,
-        target_date: None,
-        goals: Vec::new(),
-        ..i.clone()
-    };
-    let whole = Definition {
-        slug: i.slug.clone(),
-        name: i.name.clone(),
-        unit: i.unit.clone(),
-        higher_is_better: i.higher_is_better,
-        target: i.target,
-        target_date: i.target_date,
-        source: i.source.clone(),
-        description: i.description.clone(),
-        goals: i.goals.clone(),
-    };
-    changes(&Indicator { higher_is_better: !i.higher_is_better, ..empty }, &whole)
+    Definition::of(i)
+        .fields()
         .into_iter()
-        .map(|(what, _, now)| format!("{what}: {now}"))
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(what, v)| format!("{what}: {v}"))
         .collect::<Vec<_>>()
         .join("; ")
 }

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use crate::datafile::{DataError, DataErrors};
-use crate::ids::{GoalRef, Period, Slug, parse_date};
+use crate::ids::{GoalRef, Period, Slug, parse_date, parse_number};
 use crate::model::{Dataset, Scope};
 
 /// The columns, in the order `export indicators` writes them.
@@ -36,11 +36,6 @@ pub struct ValueInput {
     pub period: Period,
     pub value: f64,
     pub extracted: Option<time::Date>,
-}
-
-fn number(s: &str) -> Option<f64> {
-    let t = s.trim().replace(',', ".").replace('−', "-");
-    t.parse::<f64>().ok().filter(|v| v.is_finite())
 }
 
 /// Reads rows of cells (the first row the header) against the plan's indicators.
@@ -107,7 +102,7 @@ pub fn parse_rows(rows: &[Vec<String>], data: &Dataset) -> Result<Vec<ValueInput
             }
         };
         let period = Period::parse(cell("period")).map_err(|e| err(&mut errors, row, "period", e.to_string())).ok();
-        let value = number(cell("value"));
+        let value = parse_number(cell("value"));
         if value.is_none() {
             err(&mut errors, row, "value", format!("\"{}\" är inget tal", cell("value")));
         }
@@ -117,7 +112,7 @@ pub fn parse_rows(rows: &[Vec<String>], data: &Dataset) -> Result<Vec<ValueInput
         };
         if let Some(ind) = indicator {
             if let Some(t) = Some(cell("target")).filter(|t| !t.is_empty()) {
-                match number(t) {
+                match parse_number(t) {
                     Some(v) if Some(v) == ind.target => {}
                     Some(_) | None => err(
                         &mut errors,

@@ -330,6 +330,11 @@ pub fn trend_rounds<'a>(data: &'a Dataset, upto: &'a Round) -> Vec<&'a Round> {
     rounds
 }
 
+/// The round a trend compares `round` with: the last published one before it.
+pub fn previous_round<'a>(data: &'a Dataset, round: &'a Round) -> Option<&'a Round> {
+    trend_rounds(data, round).into_iter().rev().nth(1)
+}
+
 /// The distribution of levels over the years: for each region one stacked bar per round (U / P / E /
 /// two-part / blank), so that the shift from E and P towards U shows. `None` with fewer than two rounds.
 pub fn trend(data: &Dataset, upto: &Round) -> Option<String> {

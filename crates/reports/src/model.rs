@@ -285,7 +285,6 @@ pub fn build(data: &Dataset, year: i32) -> Result<Report, ReportError> {
             });
         }
     }
-    let shown = crate::charts::trend_rounds(data, round);
     if let Some(svg) = crate::charts::trend(data, round) {
         charts.push(Chart {
             alt: alt(&svg),
@@ -294,7 +293,7 @@ pub fn build(data: &Dataset, year: i32) -> Result<Report, ReportError> {
             svg,
         });
     }
-    if let Some(previous) = shown.iter().rev().nth(1)
+    if let Some(previous) = crate::charts::previous_round(data, round)
         && let Some(svg) = crate::charts::moved_chart(data, previous, round)
     {
         charts.push(Chart {

@@ -896,17 +896,10 @@ macro_rules! store_workflow {
                     for (what, before, after) in &changes {
                         audit(&mut tx, actor, (Some(plan_id), None, None, None), AuditField::Indicator, &format!("{subject}: {what}"), Some(before), Some(after), None).await?;
                     }
-                    if !changes.iter().any(|c| c.0 == "mål") {
-                        tx.commit().await?;
-                        return Ok(current + 1);
-                    }
                     sqlx::query("DELETE FROM indicator_goals WHERE indicator_id = $1").bind(iid).execute(&mut *tx).await?;
                     (iid, current + 1)
                 }
                 (None, None) => {
-                    if Slug::parse(slug).is_err() {
-                        return Err(StoreError::Invalid(format!("\"{slug}\" är inget giltigt kortnamn")));
-                    }
                     let next: i64 = sqlx::query_scalar("SELECT CAST(COALESCE(MAX(position) + 1, 0) AS BIGINT) FROM indicators WHERE plan_id = $1")
                         .bind(plan_id)
                         .fetch_one(&mut *tx)

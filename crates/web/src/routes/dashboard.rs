@@ -52,7 +52,7 @@ pub async fn page(
     check_readable(&viewer, round)?;
     let slug = data.plan.slug.as_str();
     let shown = charts::trend_rounds(&data, round);
-    let previous = shown.iter().rev().nth(1).copied();
+    let previous = charts::previous_round(&data, round);
     let unit = uppfolj_domain::ids::with_unit;
     Ok(DashboardPage {
         nav: Nav::of(&viewer),
