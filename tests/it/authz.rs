@@ -313,7 +313,11 @@ fn matrix(activity: &str) -> BTreeMap<(&'static str, &'static str), Vec<Case>> {
     add(
         "post",
         "/planer/{plan}/{year}/indikatorer/{indicator}/andra",
-        vec![case(format!("/planer/{p}/2024/indikatorer/svf-ledtid/andra"), form(&[("name", "")]), RCC)],
+        vec![case(
+            format!("/planer/{p}/2024/indikatorer/svf-ledtid/andra"),
+            form(&[("version", "1"), ("name", "")]),
+            RCC,
+        )],
     );
     add(
         "post",

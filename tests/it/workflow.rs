@@ -683,4 +683,46 @@ both_backends!(the_rcc_defines_and_changes_indicators_in_the_app, |backend| asyn
     assert_eq!(r.status(), 303);
     assert!(!rcc.page(&base).await.contains("Felaktig"));
     assert_eq!(rcc.get(&format!("{base}/fel-1/andra")).await.status(), 404);
+
+    // A form without the version it was read at is refused, even with mistakes in it.
+    let r = rcc.post(&edit, &[("name", "")]).await;
+    assert_eq!(r.status(), 400);
+    // An indicator whose value came from a confirmed figure keeps the decision traceable: even with the
+    // value removed, the indicator stays.
+    let r = rcc
+        .post(&format!("{base}/ny"), &[("name", "Ledtid RN"), ("unit", "%"), ("direction", "hogre"), ("mal_3.3", "1")])
+        .await;
+    assert_eq!(r.status(), 303);
+    let mut rn = Browser::new(&app);
+    rn.login("rn").await;
+    let r = rn
+        .post(
+            &format!("/planer/{PLAN}/2025/regioner/RN"),
+            &[
+                ("niva_3_3", "P"),
+                ("kommentar_3_3", "Ledtiden ligger på 52 %."),
+                ("version_3_3", "1"),
+                ("orig_niva_3_3", ""),
+                ("orig_kommentar_3_3", ""),
+                ("atgard", "spara"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let confirm = [
+        ("goal", "3.3"),
+        ("author", "RN"),
+        ("region", "RN"),
+        ("value", "52"),
+        ("atgard", "bekrafta"),
+        ("indicator", "ledtid-rn"),
+        ("period", "2025"),
+    ];
+    assert_eq!(rcc.post(&format!("/planer/{PLAN}/2025/siffror"), &confirm).await.status(), 303);
+    let r = rcc.post(&format!("{base}/ledtid-rn/varden/ta-bort"), &[("region", "RN"), ("period", "2025")]).await;
+    assert_eq!(r.status(), 303);
+    let page = rcc.page(&format!("{base}/ledtid-rn/andra")).await;
+    let r = rcc.post(&format!("{base}/ledtid-rn/ta-bort"), &[("version", &form_version(&page))]).await;
+    assert_eq!(r.status(), 423);
+    assert!(r.text().await.expect("body").contains("1 siffra ur kommentarerna har bekräftats"));
 });

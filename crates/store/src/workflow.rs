@@ -948,10 +948,18 @@ macro_rules! store_workflow {
             }
             let values: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM indicator_values WHERE indicator_id = $1").bind(iid).fetch_one(&mut *tx).await?;
             let decided: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM figure_decisions WHERE indicator_id = $1").bind(iid).fetch_one(&mut *tx).await?;
-            if values > 0 || decided > 0 {
+            if values > 0 {
                 return Err(StoreError::Locked(format!(
-                    "Indikatorn \"{}\" har {values} värden och kan därför inte tas bort; bara en indikator utan värden kan tas bort",
-                    old.name
+                    "Indikatorn \"{}\" har {values} {} och kan därför inte tas bort; bara en indikator utan värden kan tas bort",
+                    old.name,
+                    if values == 1 { "värde" } else { "värden" }
+                )));
+            }
+            if decided > 0 {
+                return Err(StoreError::Locked(format!(
+                    "Indikatorn \"{}\" kan inte tas bort: {decided} {} ur kommentarerna har bekräftats som dess värden, och de besluten ska gå att följa",
+                    old.name,
+                    if decided == 1 { "siffra" } else { "siffror" }
                 )));
             }
             sqlx::query("DELETE FROM indicator_goals WHERE indicator_id = $1").bind(iid).execute(&mut *tx).await?;

@@ -482,21 +482,22 @@ pub async fn edit_save(
     let data = load_plan(&state, &plan).await?;
     let year = parse_year(&data, &year)?;
     let account = viewer.require(|a| a.is_rcc(), "ändra indikatorer")?;
-    let (i, current) = find_indicator(&state, &data, &indicator).await?;
+    let (i, _) = find_indicator(&state, &data, &indicator).await?;
+    // The version the form was read at: kept through a second try, so that a change made meanwhile
+    // is still noticed.
+    let expected: i32 = crate::views::form_value(&posted, "version")
+        .parse()
+        .map_err(|_| AppError::BadRequest("Formuläret saknar versionen; hämta sidan igen.".to_owned()))?;
     let slug = data.plan.slug.as_str();
     let history = || async { state.store.indicator_history(slug, &indicator).await.map(super::history::rows) };
     let form = read_definition(&posted);
     let def = match uppfolj_domain::indicator_def::check(&form, &data, Some(i)) {
         Ok(d) => d,
         Err(errors) => {
-            let expected = crate::views::form_value(&posted, "version").parse().unwrap_or(current);
             let page = definition_page(&data, year, &viewer, Some((i, expected)), form, errors, None, history().await?);
             return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
-    let expected: i32 = crate::views::form_value(&posted, "version")
-        .parse()
-        .map_err(|_| AppError::BadRequest("Formuläret saknar versionen; hämta sidan igen.".to_owned()))?;
     let actor = uppfolj_store::Actor::user(account, crate::auth::now());
     match state.store.save_indicator(slug, &def, Some(expected), &actor).await {
         Ok(_) => Ok(axum::response::Redirect::to(&format!(
