@@ -161,9 +161,33 @@ pub async fn demo(db: &str) -> anyhow::Result<()> {
     r
 }
 
+/// Reads a file a person hands in, refusing it before reading when it is larger than `max` bytes.
+fn read_bounded(file: &Path, max: usize) -> anyhow::Result<Vec<u8>> {
+    use std::io::Read;
+    let name = file.display().to_string();
+    let f = std::fs::File::open(file).with_context(|| format!("kunde inte läsa {name}"))?;
+    let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+    let too_big = || {
+        anyhow!(
+            "{name} är större än {}; så stora filer läses inte in. Dela upp filen.",
+            uppfolj_domain::input::megabytes(max as u64)
+        )
+    };
+    if len > max as u64 {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::new();
+    f.take(max as u64 + 1).read_to_end(&mut bytes).with_context(|| format!("kunde inte läsa {name}"))?;
+    if bytes.len() > max {
+        return Err(too_big());
+    }
+    Ok(bytes)
+}
+
 pub async fn import(db: &str, file: &Path) -> anyhow::Result<()> {
     let name = file.display().to_string();
-    let text = std::fs::read_to_string(file).with_context(|| format!("kunde inte läsa {name}"))?;
+    let bytes = read_bounded(file, uppfolj_domain::input::MAX_DATA_FILE_BYTES)?;
+    let text = String::from_utf8(bytes).map_err(|_| anyhow!("{name} är inte text i UTF-8"))?;
     let data = parse_data(&text, &name)?;
     let store = open(db).await?;
     let r = import_dataset(store.as_ref(), &data).await.with_context(|| format!("{name} lästes inte in"));
@@ -232,16 +256,16 @@ pub async fn bench_report(db: &str, plan: &str, year: i32, runs: usize) -> anyho
     Ok(())
 }
 
-/// Reads a CSV or XLSX file into rows of cells.
-fn table_rows(file: &Path) -> anyhow::Result<Vec<Vec<String>>> {
+/// Reads a CSV or XLSX file into rows of cells, with the same limits as an upload.
+async fn table_rows(file: &Path) -> anyhow::Result<Vec<Vec<String>>> {
     let name = file.display().to_string();
-    let bytes = std::fs::read(file).with_context(|| format!("kunde inte läsa {name}"))?;
-    uppfolj_web::tables::rows(&name, &bytes).map_err(|e| anyhow!("{e}"))
+    let bytes = read_bounded(file, uppfolj_domain::input::TABLE_LIMITS.max_bytes)?;
+    uppfolj_web::tables::read_off_thread(name, bytes).await.map_err(|e| anyhow!("{e}"))
 }
 
 pub async fn import_indicators(db: &str, file: &Path, plan: &str) -> anyhow::Result<()> {
     let name = file.display().to_string();
-    let rows = table_rows(file)?;
+    let rows = table_rows(file).await?;
     let store = open(db).await?;
     let r = async {
         let data = load(store.as_ref(), plan).await?;
@@ -256,6 +280,13 @@ pub async fn import_indicators(db: &str, file: &Path, plan: &str) -> anyhow::Res
     let (added, changed) = r?;
     eprintln!("Indikatorvärden från {name}: {added} nya, {changed} ändrade.");
     Ok(())
+}
+
+/// Text that users wrote, for the terminal: escape codes and other control characters are shown as
+/// their codes (`\u{1b}`) so that nothing stored can move the cursor or recolour what the RCC reads,
+/// and tabs and line breaks become spaces so that columns stay columns.
+fn term(s: &str) -> String {
+    uppfolj_domain::input::for_terminal(&s.replace(['\t', '\n'], " "))
 }
 
 /// Lists the figures found in a round's comments; marks those already held as indicator values.
@@ -283,11 +314,13 @@ pub async fn figures(db: &str, plan: &str, year: i32) -> anyhow::Result<()> {
         };
         writeln!(
             out,
-            "{}\t{by}\t{about}\t{}\t{}\t{held}\t{}",
+            "{}\t{}\t{}\t{}\t{}\t{held}\t{}",
             p.goal,
+            term(&by),
+            term(&about),
             uppfolj_domain::ids::number(p.value),
-            p.unit,
-            p.context
+            term(&p.unit),
+            term(&p.context)
         )?;
     }
     Ok(())
@@ -308,7 +341,7 @@ pub async fn summary(db: &str, plan: &str, year: i32, json: bool) -> anyhow::Res
     let list = |v: &[uppfolj_domain::GoalRef]| {
         if v.is_empty() { "inga".to_owned() } else { v.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ") }
     };
-    writeln!(out, "Härledd sammanfattning: {}, uppföljning {year}", data.plan.title)?;
+    writeln!(out, "Härledd sammanfattning: {}, uppföljning {year}", term(&data.plan.title))?;
     writeln!(out, "Uppnått (U) i alla regioner: {}", list(&s.achieved_everywhere))?;
     let abo: Vec<String> = s
         .achieved_all_but_one
@@ -335,7 +368,7 @@ pub async fn summary(db: &str, plan: &str, year: i32, json: bool) -> anyhow::Res
             out,
             "Område {} {}: {} av {} bedömningar U ({:.0} %)",
             a.area,
-            a.title,
+            term(&a.title),
             a.achieved,
             a.cells,
             a.share * 100.0
@@ -349,7 +382,7 @@ pub async fn summary(db: &str, plan: &str, year: i32, json: bool) -> anyhow::Res
     }
     writeln!(out, "Varningar ({}):", s.warnings.len())?;
     for w in &s.warnings {
-        writeln!(out, "- {}", w.message)?;
+        writeln!(out, "- {}", term(&w.message))?;
     }
     Ok(())
 }
@@ -521,7 +554,7 @@ pub async fn user_list(db: &str) -> anyhow::Result<()> {
     for u in users? {
         let a = u.account;
         let scope = a.region.map(|r| r.to_string()).or(a.process.map(|p| p.to_string())).unwrap_or_default();
-        writeln!(out, "{}\t{}\t{}\t{}", a.username, a.role.as_str(), scope, a.display_name)?;
+        writeln!(out, "{}\t{}\t{}\t{}", term(&a.username), a.role.as_str(), scope, term(&a.display_name))?;
     }
     Ok(())
 }

@@ -322,7 +322,8 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("fel: {e:#}");
+            // The message may quote what a file or the database holds: shown safe for a terminal.
+            eprintln!("fel: {}", uppfolj_domain::input::for_terminal(&format!("{e:#}")));
             ExitCode::FAILURE
         }
     }

@@ -334,7 +334,9 @@ fn matrix(activity: &str) -> BTreeMap<(&'static str, &'static str), Vec<Case>> {
         )],
     );
     add("get", "/static/uppfolj.css", vec![case("/static/uppfolj.css".into(), Body::None, EVERYONE)]);
+    add("get", "/static/uppfolj.js", vec![case("/static/uppfolj.js".into(), Body::None, EVERYONE)]);
     add("get", "/healthz", vec![case("/healthz".into(), Body::None, EVERYONE)]);
+    add("get", "/healthz/ready", vec![case("/healthz/ready".into(), Body::None, EVERYONE)]);
     m
 }
 

@@ -341,9 +341,10 @@ both_backends!(the_process_leader_follows_up_and_signs, |backend| async move {
     assert!(form.contains("Processuppföljning 2025") || form.contains("2025"), "the 2025 follow-up exists");
     assert!(form.contains("name=\"text_1\""), "last year's goal is carried over");
     let goal = form
-        .split("name=\"text_1\" required>")
+        .split("name=\"text_1\" required")
         .nth(1)
-        .and_then(|s| s.split("</textarea>").next())
+        .and_then(|s| s.split_once('>'))
+        .and_then(|(_, s)| s.split("</textarea>").next())
         .expect("goal")
         .to_owned();
     let r = p

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use crate::ids::{GoalRef, Period, RegionCode, Slug, format_date, parse_date};
+use crate::input::{MAX_DATA_FILE_BYTES, TextKind, megabytes};
 use crate::level::Level;
 use crate::model::*;
 use crate::workflow::{RegionState, RoundStatus};
@@ -312,16 +313,38 @@ struct FileIndicatorValue {
 /// Collects problems with their lines while validating.
 struct Checker<'a> {
     src: &'a str,
+    /// Where each line starts, found at the first problem: every later line number is a binary search,
+    /// so a file with many problems is still checked in linear time.
+    line_starts: std::cell::OnceCell<Vec<usize>>,
     errors: Vec<DataError>,
 }
 
 impl Checker<'_> {
     fn line_of(&self, offset: usize) -> Option<usize> {
-        if offset == 0 && self.src.is_empty() {
+        if (offset == 0 && self.src.is_empty()) || offset > self.src.len() {
             return None;
         }
-        let upto = self.src.get(..offset)?;
-        Some(upto.matches('\n').count() + 1)
+        let starts = self
+            .line_starts
+            .get_or_init(|| std::iter::once(0).chain(self.src.match_indices('\n').map(|(i, _)| i + 1)).collect());
+        Some(starts.partition_point(|s| *s <= offset))
+    }
+
+    /// A text cleaned by the rules of [`crate::input`]; a text that cannot be stored is a problem at
+    /// the line of `near` (the closest value the file gives a position for).
+    fn text(&mut self, kind: TextKind, raw: &str, path: &str, near: usize) -> String {
+        match crate::input::clean(kind, raw) {
+            Ok(t) => t,
+            Err(e) => {
+                let line = self.line_of(near);
+                self.errors.push(DataError { line, path: path.to_owned(), message: e.to_string() });
+                raw.trim().to_owned()
+            }
+        }
+    }
+
+    fn texts(&mut self, kind: TextKind, raw: &[String], path: &str, near: usize) -> Vec<String> {
+        raw.iter().map(|t| self.text(kind, t, path, near)).collect()
     }
 
     fn err<T>(&mut self, at: &S<T>, path: impl Into<String>, message: impl Into<String>) {
@@ -360,11 +383,22 @@ impl Checker<'_> {
 
 /// Reads and validates a data file.
 pub fn parse(src: &str) -> Result<Dataset, DataErrors> {
+    if src.len() > MAX_DATA_FILE_BYTES {
+        return Err(DataErrors(vec![DataError {
+            line: None,
+            path: String::new(),
+            message: format!(
+                "filen är {} stor; en datafil får vara högst {}: dela upp den, en plan per fil",
+                megabytes(src.len() as u64),
+                megabytes(MAX_DATA_FILE_BYTES as u64)
+            ),
+        }]));
+    }
     let file: FileData = toml::from_str(src).map_err(|e| {
         let line = e.span().and_then(|s| src.get(..s.start)).map(|p| p.matches('\n').count() + 1);
         DataErrors(vec![DataError { line, path: String::new(), message: swedish_toml_error(e.message()) }])
     })?;
-    let mut c = Checker { src, errors: Vec::new() };
+    let mut c = Checker { src, line_starts: std::cell::OnceCell::new(), errors: Vec::new() };
     let data = validate(file, &mut c);
     match data {
         Some(d) if c.errors.is_empty() => Ok(d),
@@ -405,6 +439,12 @@ fn validate(f: FileData, c: &mut Checker<'_>) -> Option<Dataset> {
     let hr_code = Slug::parse(f.healthcare_region.code.get_ref())
         .map_err(|e| c.err(&f.healthcare_region.code, "sjukvårdsregion › code", e.to_string()))
         .ok();
+    let hr_at = f.healthcare_region.code.span().start;
+    let hr_name = c.text(TextKind::Line, &f.healthcare_region.name, "sjukvårdsregion › name", hr_at);
+    let hr_federation = c.text(TextKind::Line, &f.healthcare_region.federation, "sjukvårdsregion › federation", hr_at);
+    let hr_rcc = c.text(TextKind::Line, &f.healthcare_region.rcc, "sjukvårdsregion › rcc", hr_at);
+    let hr_location =
+        c.text(TextKind::Line, &f.healthcare_region.rcc_location, "sjukvårdsregion › rcc_location", hr_at);
     let mut regions = Vec::new();
     let mut seen = BTreeSet::new();
     for r in &f.region {
@@ -413,7 +453,8 @@ fn validate(f: FileData, c: &mut Checker<'_>) -> Option<Dataset> {
                 if !seen.insert(code.clone()) {
                     c.err(&r.code, format!("region {code}"), "regionkoden finns redan tidigare i filen");
                 }
-                regions.push(Region { code, name: r.name.clone() });
+                let name = c.text(TextKind::Line, &r.name, &format!("region {code} › name"), r.code.span().start);
+                regions.push(Region { code, name });
             }
             Err(e) => c.err(&r.code, "region › code", e.to_string()),
         }
@@ -425,6 +466,9 @@ fn validate(f: FileData, c: &mut Checker<'_>) -> Option<Dataset> {
     // Plan, areas, goals.
     let slug = Slug::parse(f.plan.slug.get_ref()).map_err(|e| c.err(&f.plan.slug, "plan › slug", e.to_string())).ok();
     let adopted_on = c.date(&f.plan.adopted_on, "plan › adopted_on");
+    let plan_at = f.plan.slug.span().start;
+    let plan_title = c.text(TextKind::Line, &f.plan.title, "plan › title", plan_at);
+    let adopted_by = c.text(TextKind::Line, &f.plan.adopted_by, "plan › adopted_by", plan_at);
     if *f.plan.start_year.get_ref() > f.plan.end_year {
         c.err(&f.plan.start_year, "plan", "start_year är senare än end_year");
     }
@@ -447,10 +491,16 @@ fn validate(f: FileData, c: &mut Checker<'_>) -> Option<Dataset> {
             if g.text.trim().is_empty() {
                 c.err(&g.number, &path, "målet saknar text");
             }
+            let at = g.number.span().start;
+            let text = c.text(TextKind::Comment, &g.text, &format!("{path} › text"), at);
+            let targets = c.texts(TextKind::Comment, &g.targets, &format!("{path} › targets"), at);
             let part_names = match &g.part_names {
                 None => None,
                 Some(p) => match p.get_ref().as_slice() {
-                    [a, b] => Some([a.clone(), b.clone()]),
+                    [a, b] => {
+                        let names_path = format!("{path} › part_names");
+                        Some([c.text(TextKind::Line, a, &names_path, at), c.text(TextKind::Line, b, &names_path, at)])
+                    }
                     _ => {
                         c.err(p, format!("{path} › part_names"), "part_names ska ha exakt två namn");
                         None
@@ -458,9 +508,10 @@ fn validate(f: FileData, c: &mut Checker<'_>) -> Option<Dataset> {
                 },
             };
             known_goals.insert(GoalRef::new(n, gn));
-            goals.push(Goal { number: gn, text: g.text.trim().to_owned(), targets: g.targets.clone(), part_names });
+            goals.push(Goal { number: gn, text, targets, part_names });
         }
-        areas.push(Area { number: n, title: a.title.clone(), goals });
+        let title = c.text(TextKind::Line, &a.title, &format!("område {n} › title"), a.number.span().start);
+        areas.push(Area { number: n, title, goals });
     }
 
     // Rounds.
@@ -484,11 +535,11 @@ fn validate(f: FileData, c: &mut Checker<'_>) -> Option<Dataset> {
                     None
                 }
             };
-        let mut goals: Vec<GoalFollowUp> = Vec::new();
+        let mut goals: BTreeMap<GoalRef, GoalFollowUp> = BTreeMap::new();
         for g in &r.goal {
             let gpath = format!("{rpath} › mål {}", g.goal.get_ref());
             let Some(goal) = c.goal_ref(&g.goal, &gpath, &known_goals) else { continue };
-            if goals.iter().any(|x| x.goal == goal) {
+            if goals.contains_key(&goal) {
                 c.err(&g.goal, &gpath, "målet finns redan tidigare i omgången");
                 continue;
             }
@@ -506,16 +557,18 @@ fn validate(f: FileData, c: &mut Checker<'_>) -> Option<Dataset> {
             }
             let comments = region_texts(c, &seen, &g.comments, &format!("{gpath} › kommentar från"));
             let condensed = region_texts(c, &seen, &g.condensed, &format!("{gpath} › kondenserad kommentar från"));
-            let rcc_comment = g.rcc_comment.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned);
-            goals.push(GoalFollowUp { goal, levels, comments, condensed, rcc_comment });
+            let rcc_comment = g
+                .rcc_comment
+                .as_deref()
+                .map(|t| c.text(TextKind::Comment, t, &format!("{gpath} › rcc_comment"), g.goal.span().start))
+                .filter(|t| !t.is_empty());
+            goals.insert(goal, GoalFollowUp { goal, levels, comments, condensed, rcc_comment });
         }
         // Every goal has an entry, so that code reading a round never has to ask whether one exists.
         for g in &known_goals {
-            if !goals.iter().any(|x| x.goal == *g) {
-                goals.push(GoalFollowUp::empty(*g));
-            }
+            goals.entry(*g).or_insert_with(|| GoalFollowUp::empty(*g));
         }
-        goals.sort_by_key(|g| g.goal);
+        let goals: Vec<GoalFollowUp> = goals.into_values().collect();
         let status = match &r.status {
             None => RoundStatus::Published,
             Some(s) => RoundStatus::parse(s.get_ref()).unwrap_or_else(|| {
@@ -527,7 +580,17 @@ fn validate(f: FileData, c: &mut Checker<'_>) -> Option<Dataset> {
                 RoundStatus::Published
             }),
         };
-        let deadline = r.deadline.as_ref().and_then(|d| c.date(d, &format!("{rpath} › deadline")));
+        let deadline = r.deadline.as_ref().and_then(|d| {
+            let date = c.date(d, &format!("{rpath} › deadline"))?;
+            match crate::workflow::check_deadline(year, date) {
+                Ok(()) => Some(date),
+                Err(e) => {
+                    c.err(d, format!("{rpath} › deadline"), e.to_string());
+                    None
+                }
+            }
+        });
+        let round_at = r.year.span().start;
         let mut states = BTreeMap::new();
         for (code, text) in &r.states {
             let path = format!("{rpath} › status för {code}");
@@ -560,13 +623,23 @@ fn validate(f: FileData, c: &mut Checker<'_>) -> Option<Dataset> {
             status,
             deadline,
             states,
-            introduction: r.introduction.trim().to_owned(),
+            introduction: c.text(TextKind::Long, &r.introduction, &format!("{rpath} › introduction"), round_at),
             summary: r
                 .summary
                 .iter()
                 .map(|s| SummarySection {
-                    heading: s.heading.trim().to_owned(),
-                    text: s.text.trim().to_owned(),
+                    heading: c.text(
+                        TextKind::Line,
+                        &s.heading,
+                        &format!("{rpath} › sammanfattning › heading"),
+                        round_at,
+                    ),
+                    text: c.text(
+                        TextKind::Long,
+                        &s.text,
+                        &format!("{rpath} › sammanfattning \"{}\" › text", s.heading.trim()),
+                        round_at,
+                    ),
                     claims: s
                         .claims
                         .as_ref()
@@ -591,26 +664,35 @@ fn validate(f: FileData, c: &mut Checker<'_>) -> Option<Dataset> {
 
     // Processes.
     let mut processes = Vec::new();
+    let mut process_slugs = BTreeSet::new();
     for p in &f.process {
         match Slug::parse(p.slug.get_ref()) {
             Ok(slug) => {
-                if processes.iter().any(|x: &Process| x.slug == slug) {
+                if !process_slugs.insert(slug.clone()) {
                     c.err(&p.slug, format!("process {slug}"), "processen finns redan tidigare i filen");
                 }
+                let at = p.slug.span().start;
+                let path = format!("process {slug}");
                 processes.push(Process {
-                    slug,
-                    name: p.name.clone(),
+                    name: c.text(TextKind::Line, &p.name, &format!("{path} › name"), at),
                     leader: Person {
-                        name: p.leader.name.clone(),
-                        title: p.leader.title.clone(),
-                        organisation: p.leader.organisation.clone(),
+                        name: c.text(TextKind::Line, &p.leader.name, &format!("{path} › leader › name"), at),
+                        title: c.text(TextKind::Line, &p.leader.title, &format!("{path} › leader › title"), at),
+                        organisation: c.text(
+                            TextKind::Line,
+                            &p.leader.organisation,
+                            &format!("{path} › leader › organisation"),
+                            at,
+                        ),
                     },
+                    slug,
                 })
             }
             Err(e) => c.err(&p.slug, "process › slug", e.to_string()),
         }
     }
     let mut process_followups = Vec::new();
+    let mut followup_keys = BTreeSet::new();
     for pf in &f.process_followup {
         let year = *pf.year.get_ref();
         let path = format!("processuppföljning {} {year}", pf.process.get_ref());
@@ -636,38 +718,55 @@ fn validate(f: FileData, c: &mut Checker<'_>) -> Option<Dataset> {
         let plan_goals =
             pf.plan_goals.iter().filter_map(|g| c.goal_ref(g, &format!("{path} › plan_goals"), &known_goals)).collect();
         let signed_on = pf.signed_on.as_ref().and_then(|d| c.date(d, &format!("{path} › signed_on")));
-        if process_followups.iter().any(|x: &ProcessFollowUp| x.process == process.slug && x.year == year) {
+        if !followup_keys.insert((process.slug.clone(), year)) {
             c.err(&pf.year, &path, "det finns redan en uppföljning för processen det året");
         }
+        let at = pf.process.span().start;
+        let field = |name: &str| format!("{path} › {name}");
+        let goals = pf
+            .goal
+            .iter()
+            .enumerate()
+            .map(|(i, g)| {
+                let gpath = format!("{path} › mål {}", i + 1);
+                ProcessGoal {
+                    text: c.text(TextKind::Comment, &g.text, &format!("{gpath} › text"), at),
+                    current_state: c.text(TextKind::Comment, &g.current_state, &format!("{gpath} › current_state"), at),
+                    target_levels: c.texts(
+                        TextKind::Comment,
+                        &g.target_levels,
+                        &format!("{gpath} › target_levels"),
+                        at,
+                    ),
+                    target_date: c.text(TextKind::Line, &g.target_date, &format!("{gpath} › target_date"), at),
+                    followup: c.text(TextKind::Comment, &g.followup, &format!("{gpath} › followup"), at),
+                }
+            })
+            .collect();
         process_followups.push(ProcessFollowUp {
             process: process.slug.clone(),
             year,
-            title: pf.title.clone(),
+            title: c.text(TextKind::Line, &pf.title, &field("title"), at),
             classification,
             plan_goals,
-            signed_by: pf.signed_by.clone().filter(|s| !s.trim().is_empty()),
+            signed_by: pf
+                .signed_by
+                .as_deref()
+                .map(|s| c.text(TextKind::Line, s, &field("signed_by"), at))
+                .filter(|s| !s.is_empty()),
             signed_on,
-            goals: pf
-                .goal
-                .iter()
-                .map(|g| ProcessGoal {
-                    text: g.text.trim().to_owned(),
-                    current_state: g.current_state.trim().to_owned(),
-                    target_levels: g.target_levels.clone(),
-                    target_date: g.target_date.clone(),
-                    followup: g.followup.trim().to_owned(),
-                })
-                .collect(),
-            comments: pf.comments.trim().to_owned(),
-            long_term: pf.long_term.clone(),
-            level_structuring: pf.level_structuring.trim().to_owned(),
-            patient_involvement: pf.patient_involvement.trim().to_owned(),
-            other: pf.other.trim().to_owned(),
+            goals,
+            comments: c.text(TextKind::Long, &pf.comments, &field("comments"), at),
+            long_term: c.texts(TextKind::Comment, &pf.long_term, &field("long_term"), at),
+            level_structuring: c.text(TextKind::Long, &pf.level_structuring, &field("level_structuring"), at),
+            patient_involvement: c.text(TextKind::Long, &pf.patient_involvement, &field("patient_involvement"), at),
+            other: c.text(TextKind::Long, &pf.other, &field("other"), at),
         });
     }
 
     // Indicators.
     let mut indicators: Vec<Indicator> = Vec::new();
+    let mut indicator_seen = BTreeSet::new();
     for ind in &f.indicator {
         let path = format!("indikator {}", ind.slug.get_ref());
         let slug = match Slug::parse(ind.slug.get_ref()) {
@@ -677,12 +776,13 @@ fn validate(f: FileData, c: &mut Checker<'_>) -> Option<Dataset> {
                 continue;
             }
         };
-        if indicators.iter().any(|x| x.slug == slug) {
+        if !indicator_seen.insert(slug.clone()) {
             c.err(&ind.slug, &path, "indikatorn finns redan tidigare i filen");
         }
         let target_date = ind.target_date.as_ref().and_then(|d| c.date(d, &format!("{path} › target_date")));
         let goals = ind.goals.iter().filter_map(|g| c.goal_ref(g, &format!("{path} › goals"), &known_goals)).collect();
         let mut values: Vec<IndicatorValue> = Vec::new();
+        let mut value_keys: std::collections::HashSet<(Scope, Period)> = std::collections::HashSet::new();
         for v in &ind.value {
             let vpath = format!("{path} › värde för \"{}\" {}", v.region.get_ref(), v.period.get_ref());
             let scope = match v.region.get_ref().as_str() {
@@ -704,22 +804,24 @@ fn validate(f: FileData, c: &mut Checker<'_>) -> Option<Dataset> {
                 c.err(&v.value, &vpath, "värdet måste vara ett tal");
             }
             let extracted = v.extracted.as_ref().and_then(|d| c.date(d, &format!("{vpath} › extracted")));
+            let note = c.text(TextKind::Comment, &v.note, &format!("{vpath} › note"), v.region.span().start);
             if let (Some(scope), Some(period)) = (scope, period) {
-                if values.iter().any(|x| x.scope == scope && x.period == period) {
+                if !value_keys.insert((scope.clone(), period)) {
                     c.err(&v.region, &vpath, "det finns redan ett värde för samma region och period");
                 }
-                values.push(IndicatorValue { scope, period, value, extracted, note: v.note.trim().to_owned() });
+                values.push(IndicatorValue { scope, period, value, extracted, note });
             }
         }
+        let at = ind.slug.span().start;
         indicators.push(Indicator {
             slug,
-            name: ind.name.clone(),
-            unit: ind.unit.clone(),
+            name: c.text(TextKind::Line, &ind.name, &format!("{path} › name"), at),
+            unit: c.text(TextKind::Line, &ind.unit, &format!("{path} › unit"), at),
             higher_is_better: ind.higher_is_better,
             target: ind.target,
             target_date,
-            source: ind.source.clone(),
-            description: ind.description.trim().to_owned(),
+            source: c.text(TextKind::Line, &ind.source, &format!("{path} › source"), at),
+            description: c.text(TextKind::Long, &ind.description, &format!("{path} › description"), at),
             goals,
             values,
         });
@@ -728,18 +830,18 @@ fn validate(f: FileData, c: &mut Checker<'_>) -> Option<Dataset> {
     Some(Dataset {
         healthcare_region: HealthcareRegion {
             code: hr_code?,
-            name: f.healthcare_region.name,
-            federation: f.healthcare_region.federation,
-            rcc: f.healthcare_region.rcc,
-            rcc_location: f.healthcare_region.rcc_location,
+            name: hr_name,
+            federation: hr_federation,
+            rcc: hr_rcc,
+            rcc_location: hr_location,
             regions,
         },
         plan: Plan {
             slug: slug?,
-            title: f.plan.title,
+            title: plan_title,
             start_year: *f.plan.start_year.get_ref(),
             end_year: f.plan.end_year,
-            adopted_by: f.plan.adopted_by,
+            adopted_by,
             adopted_on: adopted_on?,
             areas,
         },
@@ -815,9 +917,9 @@ fn region_texts(
     for (code, text) in texts {
         let path = format!("{path} {code}");
         let Some(code) = known_region(c, known, code, text, &path) else { continue };
-        let t = text.get_ref().trim();
+        let t = c.text(TextKind::Comment, text.get_ref(), &path, text.span().start);
         if !t.is_empty() {
-            out.insert(code, t.to_owned());
+            out.insert(code, t);
         }
     }
     out

@@ -65,7 +65,8 @@ pub fn indicator_rows(data: &Dataset) -> Vec<IndicatorRow> {
     rows
 }
 
-/// The indicator values as CSV, numbers with a dot as decimal separator.
+/// The indicator values as CSV, numbers with a dot as decimal separator. Texts that a spreadsheet
+/// would take for a formula (`=…`, `+…`, `@…`) start with `'` (OWASP's advice against CSV injection).
 pub fn indicators_csv(data: &Dataset) -> Result<String, csv::Error> {
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
     w.write_record([
@@ -83,16 +84,18 @@ pub fn indicators_csv(data: &Dataset) -> Result<String, csv::Error> {
     ])?;
     let num = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
     for r in indicator_rows(data) {
+        // Free text is written so that a spreadsheet never runs it as a formula; the import reads
+        // it back (`input::from_csv_cell`).
         w.write_record([
             r.indicator,
-            r.unit,
+            crate::input::csv_cell(&r.unit).into_owned(),
             r.region,
             r.period,
             r.value.to_string(),
             num(r.target),
             r.target_date.unwrap_or_default(),
             num(r.national),
-            r.source,
+            crate::input::csv_cell(&r.source).into_owned(),
             r.extracted.unwrap_or_default(),
             r.goal,
         ])?;

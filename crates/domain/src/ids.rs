@@ -114,19 +114,88 @@ const MONTHS_SV: [&str; 12] = [
     "december",
 ];
 
-/// Parses `YYYY-MM-DD`.
+/// The years a date or period may name: anything else is a typing mistake (`0000-01-01`, `20255`).
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2199;
+
+fn year_in_range(year: i32, s: &str) -> Result<i32, InvalidValue> {
+    if YEARS.contains(&year) {
+        Ok(year)
+    } else {
+        Err(invalid(format!("\"{s}\" ligger utanför de år Uppfölj tar emot ({}–{})", YEARS.start(), YEARS.end())))
+    }
+}
+
+/// Parses `YYYY-MM-DD`, a year within [`YEARS`].
 pub fn parse_date(s: &str) -> Result<Date, InvalidValue> {
     let err = || invalid(format!("\"{s}\" är inget giltigt datum: skriv ÅÅÅÅ-MM-DD, till exempel 2025-04-11"));
     let parts: Vec<&str> = s.trim().split('-').collect();
     let [y, m, d] = parts.as_slice() else { return Err(err()) };
-    if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+    let digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
+    if y.len() != 4 || m.len() != 2 || d.len() != 2 || !digits(y) || !digits(m) || !digits(d) {
         return Err(err());
     }
     let year: i32 = y.parse().map_err(|_| err())?;
     let month: u8 = m.parse().map_err(|_| err())?;
     let day: u8 = d.parse().map_err(|_| err())?;
     let month = Month::try_from(month).map_err(|_| err())?;
-    Date::from_calendar_date(year, month, day).map_err(|_| err())
+    let date = Date::from_calendar_date(year, month, day).map_err(|_| err())?;
+    year_in_range(year, s.trim())?;
+    Ok(date)
+}
+
+/// A moment a person names to see something as it was: a day (meaning the end of that day) or a day
+/// and a time of day in UTC, `2025-05-01T14:30` or `2025-05-01T14:30:15`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Moment {
+    /// The last instant the moment covers.
+    pub at: time::OffsetDateTime,
+    /// Whether a time of day was given.
+    pub with_time: bool,
+}
+
+impl Moment {
+    pub fn parse(s: &str) -> Result<Moment, InvalidValue> {
+        let s = s.trim();
+        let err = || {
+            invalid(format!(
+                "\"{s}\" är ingen tidpunkt: skriv ett datum (2025-05-01) eller datum och klockslag i UTC (2025-05-01T14:30)"
+            ))
+        };
+        let (day, time_of_day) = match s.split_once('T') {
+            Some((d, t)) => (d, Some(t)),
+            None => (s, None),
+        };
+        let date = parse_date(day).map_err(|_| err())?;
+        let (h, m, sec, with_time) = match time_of_day {
+            None => (23, 59, 59, false),
+            Some(t) => {
+                let parts: Vec<&str> = t.split(':').collect();
+                let num = |p: &str, max: u8| -> Result<u8, InvalidValue> {
+                    if p.len() != 2 || !p.bytes().all(|b| b.is_ascii_digit()) {
+                        return Err(err());
+                    }
+                    p.parse::<u8>().ok().filter(|v| *v <= max).ok_or_else(err)
+                };
+                match parts.as_slice() {
+                    [h, m] => (num(h, 23)?, num(m, 59)?, 59, true),
+                    [h, m, sec] => (num(h, 23)?, num(m, 59)?, num(sec, 59)?, true),
+                    _ => return Err(err()),
+                }
+            }
+        };
+        let t = time::Time::from_hms_micro(h, m, sec, 999_999).map_err(|_| err())?;
+        Ok(Moment { at: time::PrimitiveDateTime::new(date, t).assume_utc(), with_time })
+    }
+
+    /// "vid slutet av 1 maj 2025", "den 1 maj 2025 kl. 14:30 UTC".
+    pub fn label(&self) -> String {
+        let d = swedish_date(self.at.date());
+        if self.with_time {
+            format!("den {d} kl. {:02}:{:02} UTC", self.at.hour(), self.at.minute())
+        } else {
+            format!("vid slutet av {d}")
+        }
+    }
 }
 
 /// Formats a date as `YYYY-MM-DD`.
@@ -201,7 +270,7 @@ impl Period {
         };
         let year = |y: &str| -> Result<i32, InvalidValue> {
             if y.len() == 4 && y.chars().all(|c| c.is_ascii_digit()) {
-                y.parse().map_err(|_| err())
+                year_in_range(y.parse().map_err(|_| err())?, s.trim())
             } else {
                 Err(err())
             }
@@ -321,5 +390,25 @@ mod tests {
         assert_eq!(format_date(d), "2022-06-06");
         assert_eq!(swedish_date(d), "6 juni 2022");
         assert!(parse_date("2022-6-6").is_err());
+        for bad in ["0000-01-01", "9999-12-31", "+202-01-01", "2025-0a-01"] {
+            assert!(parse_date(bad).is_err(), "{bad}");
+        }
+        assert!(Period::parse("0000").is_err());
+    }
+
+    #[test]
+    fn moments() {
+        let m = Moment::parse("2025-05-01").unwrap();
+        assert_eq!(timestamp(m.at), "2025-05-01T23:59:59.999999Z");
+        assert_eq!(m.label(), "vid slutet av 1 maj 2025");
+        let m = Moment::parse("2025-05-01T14:30").unwrap();
+        assert_eq!(timestamp(m.at), "2025-05-01T14:30:59.999999Z");
+        assert_eq!(m.label(), "den 1 maj 2025 kl. 14:30 UTC");
+        assert_eq!(timestamp(Moment::parse("2025-05-01T14:30:15").unwrap().at), "2025-05-01T14:30:15.999999Z");
+        for bad in
+            ["2025-05-01T25:99", "2025-05-01T24:00", "2025-05-01T1:30", "2025-05-01T", "x", "2025-05-01T14:30:60"]
+        {
+            assert!(Moment::parse(bad).is_err(), "{bad}");
+        }
     }
 }

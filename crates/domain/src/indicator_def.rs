@@ -3,6 +3,7 @@
 //! saved, and each problem names its field, so that the form can be shown again with the text kept.
 
 use crate::ids::{GoalRef, Slug, format_date, parse_date, parse_number, with_unit};
+use crate::input::{TextKind, clean};
 use crate::model::{Dataset, Indicator};
 
 /// What the form sent, as typed.
@@ -63,11 +64,6 @@ pub struct FieldError {
     pub message: String,
 }
 
-const MAX_NAME: usize = 200;
-const MAX_UNIT: usize = 60;
-const MAX_SOURCE: usize = 300;
-const MAX_DESCRIPTION: usize = 4000;
-
 /// A short name for addresses and files made from the indicator's name: "HPV-vaccination, dos 1"
 /// becomes `hpv-vaccination-dos-1`.
 pub fn suggest_slug(name: &str) -> String {
@@ -104,12 +100,22 @@ pub fn check(
         errors.push(FieldError { field, label, message });
     };
     let others = || data.indicators.iter().filter(|i| editing.is_none_or(|e| e.slug != i.slug));
+    // Every text by the rules of `input`; a text that cannot be stored is a problem at its field.
+    let mut text = |kind: TextKind, raw: &str, field: &'static str, label: &'static str| match clean(kind, raw) {
+        Ok(t) => (t, true),
+        Err(e) => {
+            err(field, label, crate::workflow::sentence(&e.to_string()));
+            (raw.trim().to_owned(), false)
+        }
+    };
+    let (name, name_ok) = text(TextKind::Line, &form.name, "name", "Namn");
+    let (unit, unit_ok) = text(TextKind::Line, &form.unit, "unit", "Enhet");
+    let (source, _) = text(TextKind::Line, &form.source, "source", "Källa");
+    let (description, _) = text(TextKind::Long, &form.description, "description", "Beskrivning");
 
-    let name = form.name.trim().to_owned();
-    if name.is_empty() {
+    if !name_ok {
+    } else if name.is_empty() {
         err("name", "Namn", "Skriv indikatorns namn.".to_owned());
-    } else if name.chars().count() > MAX_NAME {
-        err("name", "Namn", format!("Namnet får vara högst {MAX_NAME} tecken."));
     } else if others().any(|i| i.name.trim().to_lowercase() == name.to_lowercase()) {
         err("name", "Namn", format!("Det finns redan en indikator som heter \"{name}\"."));
     }
@@ -144,11 +150,8 @@ pub fn check(
         }
     };
 
-    let unit = form.unit.trim().to_owned();
-    if unit.is_empty() {
+    if unit_ok && unit.is_empty() {
         err("unit", "Enhet", "Skriv enheten, till exempel % eller per 100 000 invånare.".to_owned());
-    } else if unit.chars().count() > MAX_UNIT {
-        err("unit", "Enhet", format!("Enheten får vara högst {MAX_UNIT} tecken."));
     }
 
     let higher_is_better = match form.direction.as_str() {
@@ -186,15 +189,6 @@ pub fn check(
     };
     if target_date.is_some() && form.target.trim().is_empty() {
         err("target", "Målvärde", "Skriv målvärdet som ska nås senast måldatumet, eller ta bort datumet.".to_owned());
-    }
-
-    let source = form.source.trim().to_owned();
-    if source.chars().count() > MAX_SOURCE {
-        err("source", "Källa", format!("Källan får vara högst {MAX_SOURCE} tecken."));
-    }
-    let description = form.description.trim().to_owned();
-    if description.chars().count() > MAX_DESCRIPTION {
-        err("description", "Beskrivning", format!("Beskrivningen får vara högst {MAX_DESCRIPTION} tecken."));
     }
 
     let mut goals = Vec::new();

@@ -65,16 +65,22 @@ pub fn parse_rows(rows: &[Vec<String>], data: &Dataset) -> Result<Vec<ValueInput
             ),
         }]));
     }
+    // Looked up once: every row is then checked in constant time.
+    let indicators: HashMap<&str, &crate::model::Indicator> =
+        data.indicators.iter().map(|i| (i.slug.as_str(), i)).collect();
+    let region_codes: std::collections::HashSet<&crate::ids::RegionCode> = data.region_codes().collect();
     let mut out = Vec::new();
     let mut seen: HashMap<(String, String, String), usize> = HashMap::new();
     for (i, cells) in rows.iter().enumerate().skip(1) {
         let row = i + 1;
-        let cell = |c: &str| index.get(c).and_then(|i| cells.get(*i)).map(|s| s.trim()).unwrap_or("");
+        let cell = |c: &str| {
+            index.get(c).and_then(|i| cells.get(*i)).map(|s| crate::input::from_csv_cell(s.trim())).unwrap_or("")
+        };
         if cells.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
         let before = errors.len();
-        let indicator = data.indicators.iter().find(|x| x.slug.as_str() == cell("indicator"));
+        let indicator = indicators.get(cell("indicator")).copied();
         if indicator.is_none() {
             err(&mut errors, row, "indicator", format!("planen har ingen indikator \"{}\"", cell("indicator")));
         }
@@ -84,7 +90,7 @@ pub fn parse_rows(rows: &[Vec<String>], data: &Dataset) -> Result<Vec<ValueInput
             err(&mut errors, row, "unit", format!("\"{}\" är inte indikatorns enhet (\"{}\")", cell("unit"), ind.unit));
         }
         let scope = match Scope::parse(cell("region")) {
-            Ok(Scope::Region(r)) if !data.region_codes().any(|c| *c == r) => {
+            Ok(Scope::Region(r)) if !region_codes.contains(&r) => {
                 err(
                     &mut errors,
                     row,
@@ -147,28 +153,20 @@ pub fn parse_rows(rows: &[Vec<String>], data: &Dataset) -> Result<Vec<ValueInput
     if errors.is_empty() { Ok(out) } else { Err(DataErrors(errors)) }
 }
 
-/// Reads CSV text into rows of cells.
-pub fn csv_rows(text: &str) -> Result<Vec<Vec<String>>, DataErrors> {
-    let mut r = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
-    let mut rows = Vec::new();
-    for (i, rec) in r.records().enumerate() {
-        match rec {
-            Ok(rec) => rows.push(rec.iter().map(str::to_owned).collect()),
-            Err(e) => {
-                return Err(DataErrors(vec![DataError {
-                    line: Some(i + 1),
-                    path: String::new(),
-                    message: format!("raden kan inte läsas som CSV: {e}"),
-                }]));
-            }
-        }
-    }
-    Ok(rows)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// CSV text as rows of cells (files are read, with their limits, by the web crate's table reader).
+    fn csv_rows(text: &str) -> Result<Vec<Vec<String>>, csv::Error> {
+        csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text.as_bytes())
+            .records()
+            .map(|r| r.map(|r| r.iter().map(str::to_owned).collect()))
+            .collect()
+    }
 
     fn demo() -> Dataset {
         crate::datafile::parse(include_str!("../../../demo/norr-2022-2024.toml")).expect("the demo parses")

@@ -10,6 +10,7 @@ pub mod figures;
 pub mod ids;
 pub mod indicator_def;
 pub mod indicator_import;
+pub mod input;
 pub mod level;
 pub mod model;
 pub mod summary;

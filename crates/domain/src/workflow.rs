@@ -233,6 +233,34 @@ fn verb(a: &StateAction) -> &'static str {
     }
 }
 
+/// A message from a lower layer as a sentence of its own: capital first letter, full stop.
+pub fn sentence(s: &str) -> String {
+    let mut c = s.trim().chars();
+    let mut out = match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    };
+    if !out.ends_with(['.', '!', '?']) {
+        out.push('.');
+    }
+    out
+}
+
+/// A round's deadline must fall between the start of the year followed up and the end of the second
+/// year after it: the 2024 follow-up is due in 2025, and a date in year 0 or 9999 is a typing mistake.
+pub fn check_deadline(year: i32, deadline: time::Date) -> Result<(), crate::InvalidValue> {
+    let first = year;
+    let last = year.saturating_add(2);
+    if (first..=last).contains(&deadline.year()) {
+        Ok(())
+    } else {
+        Err(crate::InvalidValue(format!(
+            "sista dagen {} passar inte uppföljningen av {year}: välj ett datum mellan 1 januari {first} och 31 december {last}",
+            crate::ids::format_date(deadline)
+        )))
+    }
+}
+
 /// The next state of a region's answers, or why the action is not possible from here.
 ///
 /// ```text
@@ -366,6 +394,17 @@ mod tests {
 
     fn ret() -> StateAction {
         StateAction::Return { reason: "Komplettera mål 3.3".to_owned() }
+    }
+
+    #[test]
+    fn deadlines_fit_the_year() {
+        let d = |s: &str| crate::ids::parse_date(s).unwrap();
+        assert!(check_deadline(2024, d("2025-03-31")).is_ok());
+        assert!(check_deadline(2024, d("2024-01-01")).is_ok());
+        assert!(check_deadline(2024, d("2026-12-31")).is_ok());
+        assert!(check_deadline(2024, d("2023-12-31")).is_err());
+        let e = check_deadline(2025, d("2031-01-01")).unwrap_err();
+        assert!(e.to_string().contains("mellan 1 januari 2025 och 31 december 2027"), "{e}");
     }
 
     #[test]

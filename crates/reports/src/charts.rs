@@ -9,9 +9,14 @@ use uppfolj_domain::{Category, Dataset, GoalRef, Grade, Indicator, Level, Period
 
 use crate::model::colours;
 
-/// Escapes text for SVG/XML.
+/// Escapes text for SVG/XML, leaving out the control characters XML cannot carry.
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    uppfolj_domain::input::printable(s)
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
 }
 
 fn open(out: &mut String, id: &str, width: u32, height: u32, title: &str, desc: &str) {

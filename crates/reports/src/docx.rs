@@ -12,17 +12,22 @@ use uppfolj_domain::text::Block;
 use crate::ReportError;
 use crate::model::Report;
 
+/// A run of text. Word's XML cannot hold most control characters: whatever is stored, they are left out.
+fn run(t: impl AsRef<str>) -> Run {
+    Run::new().add_text(uppfolj_domain::input::printable(t.as_ref()).into_owned())
+}
+
 fn text(t: &str) -> Paragraph {
-    Paragraph::new().add_run(Run::new().add_text(t))
+    Paragraph::new().add_run(run(t))
 }
 
 fn heading(level: usize, t: &str) -> Paragraph {
-    Paragraph::new().add_run(Run::new().add_text(t)).style(&format!("Heading{level}"))
+    Paragraph::new().add_run(run(t)).style(&format!("Heading{level}"))
 }
 
 fn bold_cell(t: &str) -> TableCell {
     TableCell::new()
-        .add_paragraph(Paragraph::new().add_run(Run::new().add_text(t).bold()))
+        .add_paragraph(Paragraph::new().add_run(run(t).bold()))
         .shading(Shading::new().fill("EEF2F6").shd_type(ShdType::Clear))
 }
 
@@ -50,7 +55,7 @@ fn hex(c: &str) -> String {
 /// (amber text is darkened to stay readable on white).
 fn level_cell(l: &crate::model::LevelCell) -> TableCell {
     if let [part] = l.parts.as_slice() {
-        let p = Paragraph::new().add_run(Run::new().add_text(&part.letter).bold().color(hex(&part.text_colour)));
+        let p = Paragraph::new().add_run(run(&part.letter).bold().color(hex(&part.text_colour)));
         return TableCell::new()
             .add_paragraph(p)
             .shading(Shading::new().fill(hex(&part.colour)).shd_type(ShdType::Clear));
@@ -58,10 +63,10 @@ fn level_cell(l: &crate::model::LevelCell) -> TableCell {
     let mut p = Paragraph::new();
     for (i, part) in l.parts.iter().enumerate() {
         if i > 0 {
-            p = p.add_run(Run::new().add_text("/"));
+            p = p.add_run(run("/"));
         }
         let colour = if part.letter.starts_with('P') { "7A5A00".to_owned() } else { hex(&part.colour) };
-        p = p.add_run(Run::new().add_text(&part.letter).bold().color(colour));
+        p = p.add_run(run(&part.letter).bold().color(colour));
     }
     TableCell::new().add_paragraph(p)
 }
@@ -75,7 +80,7 @@ pub fn render(r: &Report) -> Result<Vec<u8>, ReportError> {
         .add_style(Style::new("Heading2", StyleType::Paragraph).name("heading 2").size(26).bold().outline_lvl(1));
 
     doc = doc
-        .add_paragraph(Paragraph::new().add_run(Run::new().add_text(&r.title)).style("Title"))
+        .add_paragraph(Paragraph::new().add_run(run(&r.title)).style("Title"))
         .add_paragraph(text(&format!("{} · {}", r.healthcare_region, r.rcc)))
         .add_paragraph(text(&format!(
             "Uppföljningen gjordes i {}.{}",
@@ -134,11 +139,7 @@ pub fn render(r: &Report) -> Result<Vec<u8>, ReportError> {
         head.push(bold_cell("Kommentarer"));
         let mut rows = vec![head];
         for g in &a.rows {
-            let mut goal = vec![
-                Paragraph::new()
-                    .add_run(Run::new().add_text(&g.id).bold())
-                    .add_run(Run::new().add_text(format!(" {}", g.text))),
-            ];
+            let mut goal = vec![Paragraph::new().add_run(run(&g.id).bold()).add_run(run(format!(" {}", g.text)))];
             goal.extend(g.targets.iter().map(|t| text(&format!("• {t}"))));
             let mut cells = vec![cell(goal)];
             for l in &g.levels {
@@ -147,11 +148,7 @@ pub fn render(r: &Report) -> Result<Vec<u8>, ReportError> {
             let comments: Vec<Paragraph> = g
                 .comments
                 .iter()
-                .map(|c| {
-                    Paragraph::new()
-                        .add_run(Run::new().add_text(format!("{}: ", c.author)).bold())
-                        .add_run(Run::new().add_text(&c.text))
-                })
+                .map(|c| Paragraph::new().add_run(run(format!("{}: ", c.author)).bold()).add_run(run(&c.text)))
                 .collect();
             cells.push(cell(if comments.is_empty() { vec![text("")] } else { comments }));
             rows.push(cells);

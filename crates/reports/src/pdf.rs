@@ -69,6 +69,20 @@ impl World for ReportWorld {
     }
 }
 
+/// Every text of the model without the control characters a document cannot show, whatever is stored.
+fn printable_strings(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::String(s) => {
+            if let std::borrow::Cow::Owned(clean) = uppfolj_domain::input::printable(s) {
+                *s = clean;
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(printable_strings),
+        serde_json::Value::Object(map) => map.values_mut().for_each(printable_strings),
+        _ => {}
+    }
+}
+
 /// Typesets the report. `today` is the date printed where the template asks for it.
 pub fn render(r: &Report, today: time::Date) -> Result<Vec<u8>, ReportError> {
     typeset(TEMPLATE, r, today)
@@ -76,7 +90,9 @@ pub fn render(r: &Report, today: time::Date) -> Result<Vec<u8>, ReportError> {
 
 /// Typesets `template`, which reads `data` as `report.json`.
 pub fn typeset(template: &str, data: &impl serde::Serialize, today: time::Date) -> Result<Vec<u8>, ReportError> {
-    let json = serde_json::to_vec(data).map_err(|e| ReportError::Render(format!("PDF: {e}")))?;
+    let mut value = serde_json::to_value(data).map_err(|e| ReportError::Render(format!("PDF: {e}")))?;
+    printable_strings(&mut value);
+    let json = serde_json::to_vec(&value).map_err(|e| ReportError::Render(format!("PDF: {e}")))?;
     let world = ReportWorld {
         shared: shared(),
         main: Source::new(file_id("/main.typ")?, template.to_owned()),

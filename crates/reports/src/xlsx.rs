@@ -26,6 +26,23 @@ fn header(ws: &mut Worksheet, titles: &[&str], widths: &[f64]) -> Result<(), Xls
     Ok(())
 }
 
+/// The most characters an Excel cell holds.
+const CELL_MAX_CHARS: usize = 32_767;
+
+/// Text as an Excel cell can hold it, whatever is stored: without the control characters XML cannot
+/// carry, and cut (saying so) at Excel's limit of 32 767 characters instead of failing the workbook.
+fn cell<S: AsRef<str>>(s: S) -> String {
+    let s = uppfolj_domain::input::printable(s.as_ref()).into_owned();
+    if s.chars().count() <= CELL_MAX_CHARS {
+        return s;
+    }
+    const NOTE: &str = " … [avkortad: hela texten finns i Uppfölj]";
+    let keep = CELL_MAX_CHARS - NOTE.chars().count();
+    let mut out: String = s.chars().take(keep).collect();
+    out.push_str(NOTE);
+    out
+}
+
 fn row(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
@@ -56,10 +73,10 @@ fn build(r: &Report, data: &Dataset) -> Result<Vec<u8>, XlsxError> {
     for a in &r.areas {
         for g in &a.rows {
             ws.write_number(row(n), 0, a.number)?;
-            ws.write_string(row(n), 1, &g.id)?;
-            ws.write_string_with_format(row(n), 2, &g.text, &wrap)?;
+            ws.write_string(row(n), 1, cell(&g.id))?;
+            ws.write_string_with_format(row(n), 2, cell(&g.text), &wrap)?;
             for (i, l) in g.levels.iter().enumerate() {
-                ws.write_string_with_format(row(n), col(3 + i), &l.notation, &centre)?;
+                ws.write_string_with_format(row(n), col(3 + i), cell(&l.notation), &centre)?;
             }
             n += 1;
         }
@@ -98,11 +115,11 @@ fn build(r: &Report, data: &Dataset) -> Result<Vec<u8>, XlsxError> {
                     .map(|l| l.notation.clone())
                     .unwrap_or_default();
                 ws.write_number(row(n), 0, a.number)?;
-                ws.write_string(row(n), 1, &g.id)?;
-                ws.write_string(row(n), 2, &c.author)?;
-                ws.write_string(row(n), 3, &level)?;
-                ws.write_string_with_format(row(n), 4, &c.text, &wrap)?;
-                ws.write_string(row(n), 5, if c.condensed { "ja" } else { "" })?;
+                ws.write_string(row(n), 1, cell(&g.id))?;
+                ws.write_string(row(n), 2, cell(&c.author))?;
+                ws.write_string(row(n), 3, cell(&level))?;
+                ws.write_string_with_format(row(n), 4, cell(&c.text), &wrap)?;
+                ws.write_string(row(n), 5, cell(if c.condensed { "ja" } else { "" }))?;
                 n += 1;
             }
         }
@@ -132,8 +149,8 @@ fn build(r: &Report, data: &Dataset) -> Result<Vec<u8>, XlsxError> {
     let mut n = 1;
     for i in &data.indicators {
         for v in &i.values {
-            ws.write_string(row(n), 0, &i.name)?;
-            ws.write_string(row(n), 1, &i.unit)?;
+            ws.write_string(row(n), 0, cell(&i.name))?;
+            ws.write_string(row(n), 1, cell(&i.unit))?;
             ws.write_string(row(n), 2, v.scope.notation())?;
             ws.write_string(row(n), 3, v.period.to_string())?;
             ws.write_number(row(n), 4, v.value)?;
@@ -148,7 +165,7 @@ fn build(r: &Report, data: &Dataset) -> Result<Vec<u8>, XlsxError> {
             {
                 ws.write_number(row(n), 7, nat)?;
             }
-            ws.write_string(row(n), 8, &i.source)?;
+            ws.write_string(row(n), 8, cell(&i.source))?;
             if let Some(d) = v.extracted {
                 ws.write_string(row(n), 9, uppfolj_domain::ids::format_date(d))?;
             }

@@ -23,6 +23,13 @@ macro_rules! store_common {
         type Tx<'a> = sqlx::Transaction<'a, $Db>;
         type Pool = sqlx::Pool<$Db>;
 
+        /// A text as it may be stored (the rules of `uppfolj_domain::input`: control characters
+        /// removed, bidi overrides and overlong texts refused), or `Invalid` naming `what`. Every write
+        /// of free text passes through here, whatever the edge that sent it already checked.
+        fn stored(kind: uppfolj_domain::input::TextKind, text: &str, what: impl FnOnce() -> String) -> Result<String, StoreError> {
+            uppfolj_domain::input::clean(kind, text).map_err(|e| StoreError::Invalid(format!("{}: {e}", what())))
+        }
+
         fn corrupt(what: impl std::fmt::Display) -> StoreError {
             StoreError::Corrupt(what.to_string())
         }
@@ -112,6 +119,60 @@ macro_rules! store_common {
             .bind(reason)
             .execute(&mut **tx)
             .await?;
+            Ok(())
+        }
+
+        /// Rows per multi-row statement: well below both backends' limits on bound values (SQLite
+        /// 32 766, PostgreSQL 65 535) for the widest table written this way (12 columns).
+        const BATCH_ROWS: usize = 500;
+
+        /// A cell of a round as imported.
+        struct CellRow<'a> {
+            goal_id: i64,
+            region_id: i64,
+            level: String,
+            comment: &'a str,
+            condensed: Option<&'a str>,
+        }
+
+        /// One audit event, for writes that record many at once ([`audit_all`]).
+        pub(crate) struct NewEvent {
+            pub(crate) plan_id: Option<i64>,
+            pub(crate) round_id: Option<i64>,
+            pub(crate) goal_id: Option<i64>,
+            pub(crate) region_id: Option<i64>,
+            pub(crate) field: AuditField,
+            pub(crate) subject: String,
+            pub(crate) old: Option<String>,
+            pub(crate) new: Option<String>,
+            pub(crate) reason: Option<String>,
+        }
+
+        /// Records many audit events by `actor` in the caller's transaction, [`BATCH_ROWS`] per
+        /// statement.
+        pub(crate) async fn audit_all(tx: &mut Tx<'_>, actor: &Actor, events: &[NewEvent]) -> Result<(), StoreError> {
+            let at = timestamp(actor.at);
+            for chunk in events.chunks(BATCH_ROWS) {
+                let mut q = sqlx::QueryBuilder::<$Db>::new(
+                    "INSERT INTO audit_events (at, actor_user_id, actor, plan_id, round_id, goal_id, region_id, field, \
+                     subject, old_value, new_value, reason) ",
+                );
+                q.push_values(chunk, |mut b, e| {
+                    b.push_bind(at.as_str())
+                        .push_bind(actor.user_id)
+                        .push_bind(actor.name.as_str())
+                        .push_bind(e.plan_id)
+                        .push_bind(e.round_id)
+                        .push_bind(e.goal_id)
+                        .push_bind(e.region_id)
+                        .push_bind(e.field.as_str())
+                        .push_bind(e.subject.as_str())
+                        .push_bind(e.old.as_deref())
+                        .push_bind(e.new.as_deref())
+                        .push_bind(e.reason.as_deref());
+                });
+                q.build().execute(&mut **tx).await?;
+            }
             Ok(())
         }
 
@@ -290,6 +351,9 @@ macro_rules! store_common {
                         .execute(&mut **tx)
                         .await?;
                 }
+                // Every cell and its audit events in a few multi-row statements, not one per value.
+                let mut cells: Vec<CellRow<'_>> = Vec::new();
+                let mut events: Vec<NewEvent> = Vec::new();
                 for (g, _) in d.goals() {
                     let gid = goal_id(g)?;
                     let f = r.followup(g);
@@ -298,30 +362,26 @@ macro_rules! store_common {
                         let comment = f.and_then(|f| f.comment(&region.code)).unwrap_or("");
                         let condensed = f.and_then(|f| f.condensed.get(&region.code)).map(String::as_str);
                         let rid = region_id(&region.code)?;
-                        sqlx::query(
-                            "INSERT INTO assessments (round_id, goal_id, region_id, level, comment, condensed, version, condensed_version, updated_at, updated_by) \
-                             VALUES ($1, $2, $3, $4, $5, $6, 1, 1, $7, $8)",
-                        )
-                        .bind(round_id)
-                        .bind(gid)
-                        .bind(rid)
-                        .bind(level.to_string())
-                        .bind(comment)
-                        .bind(condensed)
-                        .bind(timestamp(actor.at))
-                        .bind(&actor.name)
-                        .execute(&mut **tx)
-                        .await?;
-                        let ids = (Some(plan_id), Some(round_id), Some(gid), Some(rid));
-                        let subject = format!("{} mål {g}, {}", r.year, region.code);
+                        cells.push(CellRow { goal_id: gid, region_id: rid, level: level.to_string(), comment, condensed });
+                        let event = |field: AuditField, new: &str| NewEvent {
+                            plan_id: Some(plan_id),
+                            round_id: Some(round_id),
+                            goal_id: Some(gid),
+                            region_id: Some(rid),
+                            field,
+                            subject: format!("{} mål {g}, {}", r.year, region.code),
+                            old: None,
+                            new: Some(new.to_owned()),
+                            reason: None,
+                        };
                         if !level.is_blank() {
-                            audit(tx, actor, ids, AuditField::Level, &subject, None, Some(&level.to_string()), None).await?;
+                            events.push(event(AuditField::Level, &level.to_string()));
                         }
                         if !comment.is_empty() {
-                            audit(tx, actor, ids, AuditField::Comment, &subject, None, Some(comment), None).await?;
+                            events.push(event(AuditField::Comment, comment));
                         }
                         if let Some(c) = condensed {
-                            audit(tx, actor, ids, AuditField::Condensed, &subject, None, Some(c), None).await?;
+                            events.push(event(AuditField::Condensed, c));
                         }
                     }
                     if let Some(text) = f.and_then(|f| f.rcc_comment.as_deref()) {
@@ -331,11 +391,41 @@ macro_rules! store_common {
                             .bind(text)
                             .execute(&mut **tx)
                             .await?;
-                        let subject = format!("{} mål {g}", r.year);
-                        audit(tx, actor, (Some(plan_id), Some(round_id), Some(gid), None), AuditField::RccComment, &subject, None, Some(text), None).await?;
+                        events.push(NewEvent {
+                            plan_id: Some(plan_id),
+                            round_id: Some(round_id),
+                            goal_id: Some(gid),
+                            region_id: None,
+                            field: AuditField::RccComment,
+                            subject: format!("{} mål {g}", r.year),
+                            old: None,
+                            new: Some(text.to_owned()),
+                            reason: None,
+                        });
                     }
-                    step(1);
                 }
+                let at = timestamp(actor.at);
+                for chunk in cells.chunks(BATCH_ROWS) {
+                    let mut q = sqlx::QueryBuilder::<$Db>::new(
+                        "INSERT INTO assessments (round_id, goal_id, region_id, level, comment, condensed, version, \
+                         condensed_version, updated_at, updated_by) ",
+                    );
+                    q.push_values(chunk, |mut b, c| {
+                        b.push_bind(round_id)
+                            .push_bind(c.goal_id)
+                            .push_bind(c.region_id)
+                            .push_bind(c.level.as_str())
+                            .push_bind(c.comment)
+                            .push_bind(c.condensed)
+                            .push_bind(1i32)
+                            .push_bind(1i32)
+                            .push_bind(at.as_str())
+                            .push_bind(actor.name.as_str());
+                    });
+                    q.build().execute(&mut **tx).await?;
+                }
+                audit_all(tx, actor, &events).await?;
+                step(goal_count);
             }
 
             // Care processes and their follow-ups.
@@ -425,28 +515,34 @@ macro_rules! store_common {
                         .await?;
                 }
                 step(1);
-                for (j, v) in ind.values.iter().enumerate() {
-                    let (scope, rid) = match &v.scope {
-                        Scope::Region(c) => ("region", Some(region_id(c)?)),
-                        Scope::HealthcareRegion => ("healthcare_region", None),
-                        Scope::National => ("national", None),
-                    };
-                    sqlx::query(
-                        "INSERT INTO indicator_values (indicator_id, position, scope, region_id, period, value, extracted, note) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                    )
-                    .bind(iid)
-                    .bind(pos(j))
-                    .bind(scope)
-                    .bind(rid)
-                    .bind(v.period.to_string())
-                    .bind(v.value)
-                    .bind(v.extracted.map(format_date))
-                    .bind(&v.note)
-                    .execute(&mut **tx)
-                    .await?;
-                    step(1);
+                let values = ind
+                    .values
+                    .iter()
+                    .map(|v| {
+                        Ok(match &v.scope {
+                            Scope::Region(c) => ("region", Some(region_id(c)?), v),
+                            Scope::HealthcareRegion => ("healthcare_region", None, v),
+                            Scope::National => ("national", None, v),
+                        })
+                    })
+                    .collect::<Result<Vec<_>, StoreError>>()?;
+                for (c, chunk) in values.chunks(BATCH_ROWS).enumerate() {
+                    let mut q = sqlx::QueryBuilder::<$Db>::new(
+                        "INSERT INTO indicator_values (indicator_id, position, scope, region_id, period, value, extracted, note) ",
+                    );
+                    q.push_values(chunk.iter().enumerate(), |mut b, (j, (scope, rid, v))| {
+                        b.push_bind(iid)
+                            .push_bind(pos(c * BATCH_ROWS + j))
+                            .push_bind(*scope)
+                            .push_bind(*rid)
+                            .push_bind(v.period.to_string())
+                            .push_bind(v.value)
+                            .push_bind(v.extracted.map(format_date))
+                            .push_bind(v.note.as_str());
+                    });
+                    q.build().execute(&mut **tx).await?;
                 }
+                step(values.len());
             }
             Ok(())
         }

@@ -70,10 +70,39 @@ pub enum StoreError {
     Invalid(String),
     #[error("databasen innehåller data som inte går att läsa: {0}")]
     Corrupt(String),
+    /// The database is busy for a moment (another write holds the lock, the pool is exhausted, a
+    /// deadlock was broken): the caller may try again.
+    #[error("databasen är upptagen: {0}")]
+    Busy(String),
     #[error("databasfel: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     #[error("migreringen av databasen misslyckades: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> StoreError {
+        if is_busy(&e) { StoreError::Busy(e.to_string()) } else { StoreError::Database(e) }
+    }
+}
+
+/// Whether an error means "busy, try again": SQLite's `SQLITE_BUSY`/`SQLITE_LOCKED` (and their
+/// extended codes), PostgreSQL's serialization failure, deadlock, lock or statement timeout and
+/// "too many connections", or no free connection in the pool in time.
+fn is_busy(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut => true,
+        sqlx::Error::Database(db) => {
+            let code = db.code().map(|c| c.into_owned()).unwrap_or_default();
+            if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+                // The extended result code; its low byte is the primary code.
+                code.parse::<i64>().is_ok_and(|c| matches!(c & 0xff, 5 | 6))
+            } else {
+                matches!(code.as_str(), "40001" | "40P01" | "55P03" | "57014" | "53300")
+            }
+        }
+        _ => false,
+    }
 }
 
 /// Progress of a long operation: (done, total).
@@ -246,6 +275,12 @@ pub trait Store: Send + Sync {
 
     /// True when the database holds no plan.
     async fn is_empty(&self) -> Result<bool, StoreError>;
+
+    /// Whether the database answers a read.
+    async fn check_read(&self) -> Result<(), StoreError>;
+    /// Whether the database takes a write: one row is updated and committed (`now`, as stored), so a
+    /// read-only database or a full disk shows.
+    async fn check_write(&self, now: &str) -> Result<(), StoreError>;
 
     /// Writes a whole plan in one transaction: all of it, or nothing. Every non-empty value is
     /// recorded as an audit event by `actor`, so that history and "as of" views start from it.

@@ -23,7 +23,7 @@ async fn begin_write(pool: &Pool) -> Result<Tx<'static>, StoreError> {
 impl PgStore {
     pub async fn connect(url: &str) -> Result<PgStore, StoreError> {
         let pool =
-            PgPoolOptions::new().max_connections(10).acquire_timeout(Duration::from_secs(30)).connect(url).await?;
+            PgPoolOptions::new().max_connections(10).acquire_timeout(Duration::from_secs(10)).connect(url).await?;
         Ok(PgStore { pool })
     }
 

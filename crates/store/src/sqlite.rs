@@ -15,6 +15,11 @@ store_impl!(SqliteStore);
 
 const BACKEND: Backend = Backend::Sqlite;
 
+/// How long a write waits for another's lock (or a request for a free connection) before the user is
+/// told the database is busy (`StoreError::Busy`, HTTP 503). Writes hold the lock for a fraction of
+/// a second, imports included, so reaching this means something is wrong.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
 pub struct SqliteStore {
     pool: sqlx::SqlitePool,
 }
@@ -30,9 +35,10 @@ impl SqliteStore {
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(Duration::from_secs(30))
+            .busy_timeout(BUSY_TIMEOUT)
             .foreign_keys(true);
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        let pool =
+            SqlitePoolOptions::new().max_connections(8).acquire_timeout(BUSY_TIMEOUT).connect_with(options).await?;
         Ok(SqliteStore { pool })
     }
 

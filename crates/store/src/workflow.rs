@@ -8,8 +8,11 @@
 
 macro_rules! store_workflow {
     ($Db:ty) => {
+        use std::collections::HashMap;
+
         use time::Date;
         use uppfolj_domain::ids::swedish_date;
+        use uppfolj_domain::input::TextKind;
         use uppfolj_domain::{Account, AuditEvent, Role, StateAction, transition};
 
         use crate::{
@@ -99,6 +102,7 @@ macro_rules! store_workflow {
             deadline: Date,
             actor: &Actor,
         ) -> Result<(), StoreError> {
+            uppfolj_domain::workflow::check_deadline(year, deadline).map_err(|e| StoreError::Invalid(e.to_string()))?;
             let mut tx = begin_write(pool).await?;
             let (plan_id, hr_id) = plan_ids(&mut tx, plan).await?;
             let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM rounds WHERE plan_id = $1 AND year = $2")
@@ -221,6 +225,8 @@ macro_rules! store_workflow {
             allow_incomplete: bool,
             actor: &Actor,
         ) -> Result<(), StoreError> {
+            let reason = reason.map(|r| stored(TextKind::Reason, r, || "skälet".to_owned())).transpose()?;
+            let reason = reason.as_deref();
             let mut tx = begin_write(pool).await?;
             let ids = round_ids(&mut tx, plan, year).await?;
             let reason = reason.map(str::trim).filter(|r| !r.is_empty());
@@ -362,6 +368,14 @@ macro_rules! store_workflow {
             by_region: bool,
             actor: &Actor,
         ) -> Result<Vec<i32>, StoreError> {
+            let edits = edits
+                .iter()
+                .map(|e| {
+                    let comment = stored(TextKind::Comment, &e.comment, || format!("kommentaren till mål {} ({region})", e.goal))?;
+                    Ok(CellEdit { comment, ..e.clone() })
+                })
+                .collect::<Result<Vec<CellEdit>, StoreError>>()?;
+            let edits = edits.as_slice();
             let (mut tx, ids) = open_round_write(pool, plan, year).await?;
             let rid = region_db_id(&mut tx, ids.plan_id, region).await?;
             let state_text: String = sqlx::query_scalar("SELECT state FROM region_rounds WHERE round_id = $1 AND region_id = $2")
@@ -471,6 +485,8 @@ macro_rules! store_workflow {
             expected: i32,
             actor: &Actor,
         ) -> Result<i32, StoreError> {
+            let text = text.map(|t| stored(TextKind::Comment, t, || format!("den kondenserade kommentaren till mål {goal} ({region})"))).transpose()?;
+            let text = text.as_deref();
             let (mut tx, ids) = open_round_write(pool, plan, year).await?;
             let gid = goal_db_id(&mut tx, ids.plan_id, goal).await?;
             let rid = region_db_id(&mut tx, ids.plan_id, region).await?;
@@ -514,6 +530,8 @@ macro_rules! store_workflow {
             expected: i32,
             actor: &Actor,
         ) -> Result<i32, StoreError> {
+            let text = stored(TextKind::Comment, text, || format!("RCC:s kommentar till mål {goal}"))?;
+            let text = text.as_str();
             let (mut tx, ids) = open_round_write(pool, plan, year).await?;
             let gid = goal_db_id(&mut tx, ids.plan_id, goal).await?;
             sqlx::query("INSERT INTO rcc_comments (round_id, goal_id, body, version) VALUES ($1, $2, '', 0) ON CONFLICT (round_id, goal_id) DO NOTHING")
@@ -561,6 +579,11 @@ macro_rules! store_workflow {
             expected: Option<i32>,
             actor: &Actor,
         ) -> Result<RegionState, StoreError> {
+            let action = match action {
+                StateAction::Return { reason } => StateAction::Return { reason: stored(TextKind::Reason, reason, || "skälet".to_owned())? },
+                other => other.clone(),
+            };
+            let action = &action;
             let (mut tx, ids) = open_round_write(pool, plan, year).await?;
             let rid = region_db_id(&mut tx, ids.plan_id, region).await?;
             let row = sqlx::query("SELECT state, version FROM region_rounds WHERE round_id = $1 AND region_id = $2")
@@ -623,6 +646,19 @@ macro_rules! store_workflow {
             expected: i32,
             actor: &Actor,
         ) -> Result<i32, StoreError> {
+            let introduction = stored(TextKind::Long, introduction, || "inledningen".to_owned())?;
+            let introduction = introduction.as_str();
+            let sections = sections
+                .iter()
+                .map(|s| {
+                    Ok(SummarySection {
+                        heading: stored(TextKind::Line, &s.heading, || "en rubrik i sammanfattningen".to_owned())?,
+                        text: stored(TextKind::Long, &s.text, || format!("texten under \"{}\"", s.heading.trim()))?,
+                        claims: s.claims.clone(),
+                    })
+                })
+                .collect::<Result<Vec<SummarySection>, StoreError>>()?;
+            let sections = sections.as_slice();
             let (mut tx, ids) = open_round_write(pool, plan, year).await?;
             let row = sqlx::query("SELECT introduction, narrative_version FROM rounds WHERE id = $1")
                 .bind(ids.round_id)
@@ -748,45 +784,174 @@ macro_rules! store_workflow {
         }
 
         /// Adds or changes indicator values, all in one transaction. Returns (added, changed).
+        /// Adds and changes indicator values, all or nothing, holding the write lock only for a few
+        /// multi-row statements: what is stored is read and compared first, outside the lock; the
+        /// write then changes exactly the values that differ, each only if it is still what was read
+        /// (otherwise someone else changed it meanwhile, and nothing is written).
         pub(crate) async fn import_indicator_values(
             pool: &Pool,
             plan: &str,
             inputs: &[uppfolj_domain::indicator_import::ValueInput],
             actor: &Actor,
         ) -> Result<(usize, usize), StoreError> {
-            let mut tx = begin_write(pool).await?;
-            let (plan_id, _) = plan_ids(&mut tx, plan).await?;
-            let (mut added, mut changed) = (0, 0);
+            // 1. What is stored now: the plan's indicators, regions and values, in four queries.
+            let mut conn = pool.acquire().await?;
+            let (plan_id, hr_id) = plan_ids(&mut conn, plan).await?;
+            let mut indicator_ids: HashMap<String, i64> = HashMap::new();
+            for r in sqlx::query("SELECT id, slug FROM indicators WHERE plan_id = $1").bind(plan_id).fetch_all(&mut *conn).await? {
+                indicator_ids.insert(r.try_get("slug")?, r.try_get("id")?);
+            }
+            let mut region_ids: HashMap<String, i64> = HashMap::new();
+            for r in sqlx::query("SELECT id, code FROM regions WHERE healthcare_region_id = $1").bind(hr_id).fetch_all(&mut *conn).await? {
+                region_ids.insert(r.try_get("code")?, r.try_get("id")?);
+            }
+            // (indicator, scope, region or 0, period) → (value id, value, extracted)
+            let mut stored_values: HashMap<(i64, String, i64, String), (i64, f64, Option<String>)> = HashMap::new();
+            let mut next_position: HashMap<i64, i32> = HashMap::new();
+            for r in sqlx::query(
+                "SELECT v.id, v.indicator_id, v.scope, v.region_id, v.period, v.value, v.extracted, v.position \
+                 FROM indicator_values v JOIN indicators i ON i.id = v.indicator_id WHERE i.plan_id = $1",
+            )
+            .bind(plan_id)
+            .fetch_all(&mut *conn)
+            .await?
+            {
+                let iid: i64 = r.try_get("indicator_id")?;
+                let position: i32 = r.try_get("position")?;
+                let next = next_position.entry(iid).or_insert(0);
+                *next = (*next).max(position.saturating_add(1));
+                let key = (iid, r.try_get("scope")?, r.try_get::<Option<i64>, _>("region_id")?.unwrap_or(0), r.try_get("period")?);
+                stored_values.insert(key, (r.try_get("id")?, r.try_get("value")?, r.try_get("extracted")?));
+            }
+            drop(conn);
+
+            // 2. What differs, in memory.
+            struct Added {
+                iid: i64,
+                scope: &'static str,
+                region: Option<i64>,
+                period: String,
+                value: f64,
+                extracted: Option<String>,
+                position: i32,
+            }
+            struct Changed {
+                id: i64,
+                old: f64,
+                old_extracted: Option<String>,
+                value: f64,
+                extracted: Option<String>,
+            }
+            let mut added: Vec<Added> = Vec::new();
+            let mut changed: Vec<Changed> = Vec::new();
+            let mut events: Vec<NewEvent> = Vec::new();
             for v in inputs {
-                let iid = indicator_db_id(&mut tx, plan_id, v.indicator.as_str()).await?;
-                let key = scope_key(&mut tx, plan_id, &v.scope).await?;
-                let rid = key.1;
-                let subject = format!("indikator {} {} {}", v.indicator, if v.scope.notation().is_empty() { "sjukvårdsregionen" } else { v.scope.notation() }, v.period);
+                let iid = *indicator_ids
+                    .get(v.indicator.as_str())
+                    .ok_or_else(|| StoreError::NotFound(format!("planen har ingen indikator \"{}\"", v.indicator)))?;
+                let (scope, region) = match &v.scope {
+                    Scope::Region(c) => (
+                        "region",
+                        Some(*region_ids.get(c.as_str()).ok_or_else(|| StoreError::NotFound(format!("sjukvårdsregionen har ingen region {c}")))?),
+                    ),
+                    Scope::HealthcareRegion => ("healthcare_region", None),
+                    Scope::National => ("national", None),
+                };
+                let period = v.period.to_string();
                 let extracted = v.extracted.map(format_date);
-                match indicator_value_at(&mut tx, iid, key, &v.period).await? {
+                let subject = format!(
+                    "indikator {} {} {}",
+                    v.indicator,
+                    if v.scope.notation().is_empty() { "sjukvårdsregionen" } else { v.scope.notation() },
+                    v.period
+                );
+                let event = |old: Option<f64>| NewEvent {
+                    plan_id: Some(plan_id),
+                    round_id: None,
+                    goal_id: None,
+                    region_id: region,
+                    field: AuditField::Indicator,
+                    subject: subject.clone(),
+                    old: old.map(|o| o.to_string()),
+                    new: Some(v.value.to_string()),
+                    reason: None,
+                };
+                match stored_values.get(&(iid, scope.to_owned(), region.unwrap_or(0), period.clone())) {
                     Some((id, old, old_extracted)) => {
-                        if (old - v.value).abs() < 1e-12 && (extracted.is_none() || old_extracted == extracted) {
+                        if (old - v.value).abs() < 1e-12 && (extracted.is_none() || *old_extracted == extracted) {
                             continue;
                         }
-                        let keep = extracted.clone().or(old_extracted);
-                        sqlx::query("UPDATE indicator_values SET value = $1, extracted = $2 WHERE id = $3")
-                            .bind(v.value)
-                            .bind(&keep)
-                            .bind(id)
-                            .execute(&mut *tx)
-                            .await?;
-                        audit(&mut tx, actor, (Some(plan_id), None, None, rid), AuditField::Indicator, &subject, Some(&old.to_string()), Some(&v.value.to_string()), None).await?;
-                        changed += 1;
+                        events.push(event(Some(*old)));
+                        changed.push(Changed {
+                            id: *id,
+                            old: *old,
+                            old_extracted: old_extracted.clone(),
+                            value: v.value,
+                            extracted: extracted.or_else(|| old_extracted.clone()),
+                        });
                     }
                     None => {
-                        insert_indicator_value(&mut tx, iid, key, &v.period, v.value, extracted.as_deref(), "").await?;
-                        audit(&mut tx, actor, (Some(plan_id), None, None, rid), AuditField::Indicator, &subject, None, Some(&v.value.to_string()), None).await?;
-                        added += 1;
+                        events.push(event(None));
+                        let next = next_position.entry(iid).or_insert(0);
+                        added.push(Added { iid, scope, region, period, value: v.value, extracted, position: *next });
+                        *next = next.saturating_add(1);
                     }
                 }
             }
+            if events.is_empty() {
+                return Ok((0, 0));
+            }
+
+            // 3. One short write transaction: a few multi-row statements.
+            let moved = || {
+                StoreError::Conflict(
+                    "någon annan ändrade indikatorvärden medan filen lästes in; läs in filen igen".to_owned(),
+                )
+            };
+            let mut tx = begin_write(pool).await?;
+            for chunk in changed.chunks(BATCH_ROWS) {
+                let mut q = sqlx::QueryBuilder::<$Db>::new(
+                    "UPDATE indicator_values SET value = v.column2, extracted = v.column3 FROM (",
+                );
+                q.push_values(chunk, |mut b, c| {
+                    b.push_bind(c.id)
+                        .push_bind(c.value)
+                        .push_bind(c.extracted.as_deref())
+                        .push_bind(c.old)
+                        .push_bind(c.old_extracted.clone().unwrap_or_default());
+                });
+                q.push(
+                    ") AS v WHERE indicator_values.id = v.column1 AND indicator_values.value = v.column4 \
+                     AND COALESCE(indicator_values.extracted, '') = v.column5",
+                );
+                let n = q.build().execute(&mut *tx).await?.rows_affected();
+                if n != chunk.len() as u64 {
+                    return Err(moved());
+                }
+            }
+            for chunk in added.chunks(BATCH_ROWS) {
+                let mut q = sqlx::QueryBuilder::<$Db>::new(
+                    "INSERT INTO indicator_values (indicator_id, position, scope, region_id, period, value, extracted, note) ",
+                );
+                q.push_values(chunk, |mut b, a| {
+                    b.push_bind(a.iid)
+                        .push_bind(a.position)
+                        .push_bind(a.scope)
+                        .push_bind(a.region)
+                        .push_bind(a.period.as_str())
+                        .push_bind(a.value)
+                        .push_bind(a.extracted.as_deref())
+                        .push_bind("");
+                });
+                match q.build().execute(&mut *tx).await {
+                    Ok(_) => {}
+                    Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Err(moved()),
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            audit_all(&mut tx, actor, &events).await?;
             tx.commit().await?;
-            Ok((added, changed))
+            Ok((added.len(), changed.len()))
         }
 
         /// The definition of an indicator as stored (without its values), with its version and row id.
@@ -1275,6 +1440,10 @@ macro_rules! store_workflow {
             expected: i32,
             actor: &Actor,
         ) -> Result<i32, StoreError> {
+            let own_goal = stored(TextKind::Comment, own_goal, || format!("regionens eget mål för mål {goal}"))?;
+            let own_goal = own_goal.as_str();
+            let current_state = stored(TextKind::Comment, current_state, || format!("nuläget för mål {goal}"))?;
+            let current_state = current_state.as_str();
             let mut tx = begin_write(pool).await?;
             let (plan_id, _) = plan_ids(&mut tx, plan).await?;
             let gid = goal_db_id(&mut tx, plan_id, goal).await?;
@@ -1337,6 +1506,15 @@ macro_rules! store_workflow {
             Ok(())
         }
 
+        fn stored_activity(input: &ActivityInput) -> Result<ActivityInput, StoreError> {
+            Ok(ActivityInput {
+                text: stored(TextKind::Comment, &input.text, || "aktiviteten".to_owned())?,
+                responsible: stored(TextKind::Line, &input.responsible, || "ansvarig".to_owned())?,
+                due: input.due,
+                status: input.status.clone(),
+            })
+        }
+
         pub(crate) async fn add_activity(
             pool: &Pool,
             plan: &str,
@@ -1345,6 +1523,7 @@ macro_rules! store_workflow {
             input: &ActivityInput,
             actor: &Actor,
         ) -> Result<i64, StoreError> {
+            let input = &stored_activity(input)?;
             check_activity(input)?;
             let mut tx = begin_write(pool).await?;
             let (plan_id, _) = plan_ids(&mut tx, plan).await?;
@@ -1377,6 +1556,7 @@ macro_rules! store_workflow {
             expected: i32,
             actor: &Actor,
         ) -> Result<i32, StoreError> {
+            let input = &stored_activity(input)?;
             check_activity(input)?;
             let mut tx = begin_write(pool).await?;
             let (plan_id, _) = plan_ids(&mut tx, plan).await?;
@@ -1476,6 +1656,37 @@ macro_rules! store_workflow {
             Ok(followup_row(&mut conn, plan, year, process).await?.version)
         }
 
+        /// A process follow-up with every text as it may be stored.
+        fn stored_followup(f: &ProcessFollowUp) -> Result<ProcessFollowUp, StoreError> {
+            let long = |t: &str, what: &str| stored(TextKind::Long, t, || what.to_owned());
+            let comment = |t: &str, what: &str| stored(TextKind::Comment, t, || what.to_owned());
+            let goals = f
+                .goals
+                .iter()
+                .enumerate()
+                .map(|(i, g)| {
+                    let what = |field: &str| format!("{field} för processmål {}", i + 1);
+                    Ok(ProcessGoal {
+                        text: comment(&g.text, &what("texten"))?,
+                        current_state: comment(&g.current_state, &what("nuläget"))?,
+                        target_levels: g.target_levels.iter().map(|t| comment(t, &what("målnivån"))).collect::<Result<_, _>>()?,
+                        target_date: stored(TextKind::Line, &g.target_date, || what("tidpunkten"))?,
+                        followup: comment(&g.followup, &what("uppföljningen"))?,
+                    })
+                })
+                .collect::<Result<Vec<ProcessGoal>, StoreError>>()?;
+            Ok(ProcessFollowUp {
+                title: stored(TextKind::Line, &f.title, || "rubriken".to_owned())?,
+                goals,
+                comments: long(&f.comments, "kommentarerna")?,
+                long_term: f.long_term.iter().map(|t| comment(t, "långsiktigt förbättringsarbete")).collect::<Result<_, _>>()?,
+                level_structuring: long(&f.level_structuring, "nivåstrukturering")?,
+                patient_involvement: long(&f.patient_involvement, "patientsamverkan")?,
+                other: long(&f.other, "övrigt aktuellt")?,
+                ..f.clone()
+            })
+        }
+
         pub(crate) async fn save_process_followup(
             pool: &Pool,
             plan: &str,
@@ -1483,6 +1694,7 @@ macro_rules! store_workflow {
             expected: i32,
             actor: &Actor,
         ) -> Result<i32, StoreError> {
+            let f = &stored_followup(f)?;
             let mut tx = begin_write(pool).await?;
             let row = followup_row(&mut tx, plan, f.year, f.process.as_str()).await?;
             if row.signed {
@@ -1552,6 +1764,8 @@ macro_rules! store_workflow {
             expected: i32,
             actor: &Actor,
         ) -> Result<i32, StoreError> {
+            let name = stored(TextKind::Line, name, || "namnet på den som signerar".to_owned())?;
+            let name = name.as_str();
             let mut tx = begin_write(pool).await?;
             let row = followup_row(&mut tx, plan, year, process).await?;
             if row.signed {
@@ -1586,6 +1800,8 @@ macro_rules! store_workflow {
             reason: &str,
             actor: &Actor,
         ) -> Result<i32, StoreError> {
+            let reason = stored(TextKind::Reason, reason, || "skälet".to_owned())?;
+            let reason = reason.as_str();
             let mut tx = begin_write(pool).await?;
             let row = followup_row(&mut tx, plan, year, process).await?;
             if !row.signed {
@@ -1627,6 +1843,8 @@ macro_rules! store_workflow {
         }
 
         pub(crate) async fn create_user(pool: &Pool, u: &NewUser, actor: &Actor) -> Result<i64, StoreError> {
+            let display_name = stored(TextKind::Line, &u.display_name, || "visningsnamnet".to_owned())?;
+            let u = &NewUser { display_name, ..u.clone() };
             let mut tx = begin_write(pool).await?;
             let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
                 .bind(&u.username)
@@ -1792,6 +2010,18 @@ macro_rules! store_impl {
             }
             async fn is_empty(&self) -> Result<bool, StoreError> {
                 Ok(count_plans(&self.pool).await? == 0)
+            }
+            async fn check_read(&self) -> Result<(), StoreError> {
+                count_plans(&self.pool).await.map(|_| ())
+            }
+            async fn check_write(&self, now: &str) -> Result<(), StoreError> {
+                let mut tx = begin_write(&self.pool).await?;
+                sqlx::query("UPDATE health_checks SET checked_at = $1 WHERE id = 1")
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(())
             }
             async fn import(&self, data: &Dataset, actor: &Actor, progress: Progress<'_>) -> Result<(), StoreError> {
                 let mut tx = begin_write(&self.pool).await?;

@@ -8,9 +8,11 @@
 //! - `GET  /api/v1/rounds/{plan}/{year}/goals/{area}.{goal}/regions/{code}/history` — the audit events.
 
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
+use axum::extract::State;
+
+use crate::extract::{Path, Rejection};
 use serde::{Deserialize, Serialize};
+use uppfolj_domain::input::{TextKind, clean};
 use uppfolj_domain::{AuditEvent, Level, RoundStatus};
 use uppfolj_store::{Actor, CellEdit};
 
@@ -81,22 +83,20 @@ pub async fn put_cell(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((plan, year, goal, region)): Path<(String, String, String, String)>,
-    body: Result<Json<PutCell>, JsonRejection>,
+    body: Result<crate::extract::Json<PutCell>, Rejection>,
 ) -> Result<Json<PutResult>, ApiError> {
     let data = load_plan(&state, &plan).await?;
     let year = parse_year(&data, &year)?;
     let goal = parse_goal(&data, &goal)?;
     let code = parse_region(&data, &region)?;
     let account = viewer.require(|a| a.may_edit_region(&code), &format!("ändra {code}s svar"))?;
-    let Json(body) = body.map_err(|e| {
-        AppError::Unprocessable(format!(
-            "Begäran ska vara JSON som {{\"level\": \"P\", \"comment\": \"…\", \"version\": 1}}: {}",
-            e.body_text()
-        ))
-    })?;
+    // Who may, before reading what was sent.
+    let crate::extract::Json(body) = body.map_err(Rejection::into_error)?;
     let level = Level::parse(body.level.as_deref().unwrap_or(""))
         .map_err(|e| AppError::Unprocessable(capitalise(&e.to_string())))?;
-    let edit = CellEdit { goal, level, comment: body.comment.clone(), expected_version: body.version };
+    let comment =
+        clean(TextKind::Comment, &body.comment).map_err(|e| AppError::Unprocessable(format!("Kommentaren: {e}")))?;
+    let edit = CellEdit { goal, level, comment: comment.clone(), expected_version: body.version };
     let versions = state
         .store
         .save_cells(data.plan.slug.as_str(), year, &code, &[edit], !account.is_rcc(), &Actor::user(account, now()))
@@ -106,7 +106,7 @@ pub async fn put_cell(
         goal: goal.goal,
         region: code.to_string(),
         level: if level.is_blank() { None } else { Some(level.to_string()) },
-        comment: body.comment.trim().to_owned(),
+        comment,
         version: versions.first().copied().unwrap_or(body.version),
     }))
 }

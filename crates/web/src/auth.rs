@@ -29,6 +29,9 @@ use uppfolj_domain::ids::timestamp;
 
 use crate::{AppError, AppState};
 
+/// The largest form (not a file upload) that is read: the longest texts of a form with room to spare.
+pub const MAX_FORM_BYTES: usize = 4 * 1024 * 1024;
+
 pub const SESSION_COOKIE: &str = "uppfolj_session";
 pub const CSRF_COOKIE: &str = "uppfolj_csrf";
 /// How long a login lasts.
@@ -48,19 +51,42 @@ pub fn hash_password(password: &str) -> Result<String, AppError> {
         .map_err(|e| AppError::Internal(format!("lösenordet kunde inte hashas: {e}")))
 }
 
-pub fn verify_password(password: &str, hash: &str) -> bool {
+pub fn verify_password_now(password: &str, hash: &str) -> bool {
     match PasswordHash::new(hash) {
         Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
         Err(_) => false,
     }
 }
 
+/// How many password checks run at the same time. Each is deliberately slow and takes about 19 MiB;
+/// more at once would only queue on the cores and could exhaust memory under a login flood.
+const PARALLEL_HASHES: usize = 2;
+
+fn hashers() -> &'static tokio::sync::Semaphore {
+    static SEM: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    SEM.get_or_init(|| tokio::sync::Semaphore::new(PARALLEL_HASHES))
+}
+
+/// Checks a password against its argon2 hash on a blocking thread, a few at a time, so that a flood
+/// of logins never holds up the async workers that answer everyone else.
+pub async fn verify_password(password: &str, hash: &str) -> Result<bool, AppError> {
+    let _permit = hashers().acquire().await.map_err(|e| AppError::Internal(format!("lösenordskön: {e}")))?;
+    let (password, hash) = (password.to_owned(), hash.to_owned());
+    tokio::task::spawn_blocking(move || verify_password_now(&password, &hash))
+        .await
+        .map_err(|e| AppError::Internal(format!("lösenordskontrollen avbröts: {e}")))
+}
+
 /// Spends the time of a password check, so that a wrong user name takes as long as a wrong password.
-pub fn verify_dummy(password: &str) {
+pub async fn verify_dummy(password: &str) -> Result<(), AppError> {
     static DUMMY: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
-    if let Some(Some(h)) = Some(DUMMY.get_or_init(|| hash_password("uppfolj-dummy").ok())) {
-        let _ = verify_password(password, h);
+    let dummy = tokio::task::spawn_blocking(|| DUMMY.get_or_init(|| hash_password("uppfolj-dummy").ok()).clone())
+        .await
+        .map_err(|e| AppError::Internal(format!("lösenordskontrollen avbröts: {e}")))?;
+    if let Some(h) = dummy {
+        verify_password(password, &h).await?;
     }
+    Ok(())
 }
 
 /// 32 random bytes as hex.
@@ -231,16 +257,24 @@ pub async fn csrf_middleware(
     let has_bearer = req.headers().contains_key(header::AUTHORIZATION);
     let mut req = req;
     if unsafe_method && (form_like || (content_type.is_empty() && !has_bearer)) {
+        // A file upload (multipart) carries the token in the query string, so its body is left to
+        // stream to the handler; any other form is read here (at most MAX_FORM_BYTES) for its field.
+        let multipart = content_type.starts_with("multipart/form-data");
         let (parts, body) = req.into_parts();
-        let bytes = match axum::body::to_bytes(body, 4 * 1024 * 1024).await {
-            Ok(b) => b,
-            Err(_) => return AppError::BadRequest("Formuläret är för stort.".to_owned()).into_response(),
-        };
-        // A file upload (multipart) carries the token in the query string instead.
-        let sent = if content_type.starts_with("multipart/form-data") {
-            parts.uri.query().and_then(|q| form_urlencoded_field(q.as_bytes(), "csrf"))
+        let (sent, body) = if multipart {
+            (parts.uri.query().and_then(|q| form_urlencoded_field(q.as_bytes(), "csrf")), body)
         } else {
-            form_urlencoded_field(&bytes, "csrf")
+            let bytes = match axum::body::to_bytes(body, MAX_FORM_BYTES).await {
+                Ok(b) => b,
+                Err(_) => {
+                    return AppError::PayloadTooLarge(format!(
+                        "Formuläret är större än {} MB och togs inte emot; ingenting har sparats. Korta texterna och försök igen.",
+                        MAX_FORM_BYTES / (1024 * 1024)
+                    ))
+                    .into_response();
+                }
+            };
+            (form_urlencoded_field(&bytes, "csrf"), axum::body::Body::from(bytes))
         };
         if fresh || sent.as_deref() != Some(token.as_str()) {
             tracing::warn!(path = %parts.uri.path(), "formulär utan giltig CSRF-kod");
@@ -254,7 +288,7 @@ pub async fn csrf_middleware(
             }
             return res;
         }
-        req = Request::from_parts(parts, axum::body::Body::from(bytes));
+        req = Request::from_parts(parts, body);
     }
     req.extensions_mut().insert(CsrfToken(token.clone()));
     let mut res = next.run(req).await;
@@ -343,9 +377,9 @@ mod tests {
     #[test]
     fn passwords_and_tokens() {
         let h = hash_password("hemligt lösen").unwrap();
-        assert!(verify_password("hemligt lösen", &h));
-        assert!(!verify_password("fel", &h));
-        assert!(!verify_password("x", "inte en hash"));
+        assert!(verify_password_now("hemligt lösen", &h));
+        assert!(!verify_password_now("fel", &h));
+        assert!(!verify_password_now("x", "inte en hash"));
         let (t, th) = new_api_token().unwrap();
         assert!(t.starts_with("upf_") && t.len() == 68);
         assert_eq!(sha256_hex(&t), th);

@@ -4,8 +4,13 @@
 //!   nothing else turns into an error response.
 //! - User errors carry a plain Swedish message that says what is wrong and is shown as it is, with the
 //!   matching status: 400 bad request, 401/303 login needed, 403 not allowed, 404 not found, 409 changed
-//!   by someone else, 422 invalid value, 423 locked (published round, submitted answers, signed
-//!   follow-up), 429 too many login attempts.
+//!   by someone else, 405 wrong method, 413 too large, 415 wrong content type, 422 invalid value, 423
+//!   locked (published round, submitted answers, signed follow-up), 429 too many login attempts, 503
+//!   busy (the database or the file reader is busy: "försök igen om en stund", with `Retry-After`).
+//! - What the framework refuses before a handler runs (a missing form field, a body too large, a wrong
+//!   content type, an address that is not UTF-8, a wrong method) goes through the same policy: the
+//!   extractors in `extract.rs` and the router's fallbacks turn it into an `AppError`, never into the
+//!   framework's English text.
 //! - Internal errors (the database, a bug) are logged at `error` level with the request id. The user sees
 //!   a plain Swedish message with the request id to quote, never the internal detail.
 //! - No handler panics on bad input: `unwrap`/`expect` are denied outside tests.
@@ -38,6 +43,15 @@ pub enum AppError {
     Locked(String),
     #[error("{0}")]
     TooManyRequests(String),
+    #[error("{0}")]
+    MethodNotAllowed(String),
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// Busy for a moment: the database is locked by another write, or too many files are being read.
+    #[error("{0}")]
+    Unavailable(String),
     #[error("internt fel: {0}")]
     Internal(String),
 }
@@ -52,10 +66,17 @@ impl From<StoreError> for AppError {
             | StoreError::PlanExists(_) => AppError::Conflict(capitalise(&e.to_string())),
             StoreError::Locked(m) => AppError::Locked(capitalise(&m)),
             StoreError::Invalid(m) => AppError::Unprocessable(capitalise(&m)),
+            StoreError::Busy(detail) => {
+                tracing::warn!(error = %detail, "databasen är upptagen");
+                AppError::Unavailable(BUSY.to_owned())
+            }
             other => AppError::Internal(other.to_string()),
         }
     }
 }
+
+/// What a user sees when the database is busy.
+pub const BUSY: &str = "Databasen är upptagen just nu. Försök igen om en stund; ingenting har sparats.";
 
 /// Messages from the lower layers start in lower case (they are also used inside sentences).
 pub fn capitalise(s: &str) -> String {
@@ -77,6 +98,10 @@ impl AppError {
             AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Locked(_) => StatusCode::LOCKED,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -91,6 +116,10 @@ impl AppError {
             AppError::Unprocessable(_) => "Det gick inte att spara",
             AppError::Locked(_) => "Låst",
             AppError::TooManyRequests(_) => "För många försök",
+            AppError::MethodNotAllowed(_) => "Det går inte att göra så här",
+            AppError::PayloadTooLarge(_) => "För stort",
+            AppError::UnsupportedMediaType(_) => "Fel slags innehåll",
+            AppError::Unavailable(_) => "Försök igen om en stund",
             AppError::Internal(_) => "Något gick fel",
         }
     }
@@ -130,13 +159,17 @@ impl IntoResponse for AppError {
             message: self.public_message(&request_id),
             request_id,
         };
-        match page.render() {
+        let mut res = match page.render() {
             Ok(html) => (status, Html(html)).into_response(),
             Err(e) => {
                 tracing::error!(error = %e, "felsidan kunde inte visas");
                 (status, page.title).into_response()
             }
+        };
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
         }
+        res
     }
 }
 
@@ -177,6 +210,9 @@ impl IntoResponse for ApiError {
                 .into_response();
         if status == StatusCode::UNAUTHORIZED {
             res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
         }
         res
     }

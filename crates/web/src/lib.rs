@@ -15,6 +15,7 @@ use uppfolj_store::Store;
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod extract;
 pub mod request_id;
 mod routes;
 pub mod security;
@@ -39,6 +40,7 @@ impl AppState {
 }
 
 const CSS: &str = include_str!("../static/uppfolj.css");
+const JS: &str = include_str!("../static/uppfolj.js");
 
 async fn stylesheet() -> impl IntoResponse {
     (
@@ -50,13 +52,56 @@ async fn stylesheet() -> impl IntoResponse {
     )
 }
 
+/// The live character counts of the forms (the forms work without it).
+async fn script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
+        ],
+        JS,
+    )
+}
+
+/// Alive: the process answers (no database is touched, so a load balancer can ask often).
 async fn health() -> impl IntoResponse {
     (StatusCode::OK, "ok")
+}
+
+/// Ready: the database answers a read and takes a write. 200 with `läsa: ok` / `skriva: ok`, or 503
+/// naming what fails (a read-only database, a full disk, a lock held too long).
+async fn ready(axum::extract::State(state): axum::extract::State<AppState>) -> impl IntoResponse {
+    let read = state.store.check_read().await;
+    let write = match &read {
+        Ok(()) => state.store.check_write(&uppfolj_domain::ids::timestamp(auth::now())).await,
+        Err(_) => Err(uppfolj_store::StoreError::Invalid("läsningen misslyckades".to_owned())),
+    };
+    let line = |what: &str, r: &Result<(), uppfolj_store::StoreError>| match r {
+        Ok(()) => format!("{what}: ok"),
+        Err(e) => {
+            tracing::error!(error = %e, "hälsokontroll: databasen kan inte {what}");
+            format!("{what}: fel ({e})")
+        }
+    };
+    let status = if read.is_ok() && write.is_ok() { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (status, format!("{}\n{}\n", line("läsa", &read), line("skriva", &write)))
 }
 
 async fn not_found() -> AppError {
     AppError::NotFound("Det finns ingen sida på den adressen. Börja om från startsidan.".to_owned())
 }
+
+async fn method_not_allowed() -> AppError {
+    AppError::MethodNotAllowed(
+        "Adressen finns, men inte för det du försökte göra (fel metod). Använd knapparna och länkarna i Uppfölj."
+            .to_owned(),
+    )
+}
+
+/// The largest request body: an uploaded table file with room for the form around it. Forms are
+/// limited further by the CSRF middleware ([`auth::MAX_FORM_BYTES`]) and JSON by
+/// [`extract::MAX_JSON_BYTES`].
+pub const MAX_BODY_BYTES: usize = uppfolj_domain::input::TABLE_LIMITS.max_bytes + 1024 * 1024;
 
 /// Declares every route once: the router is built from this list, and [`ROUTES`] exposes it so that
 /// the authorization test can insist on an entry for each.
@@ -124,13 +169,17 @@ routes! {
     put "/api/v1/rounds/{plan}/{year}/goals/{goal}/regions/{region}" => api::put_cell,
     get "/api/v1/rounds/{plan}/{year}/goals/{goal}/regions/{region}/history" => api::history,
     get "/static/uppfolj.css" => stylesheet,
+    get "/static/uppfolj.js" => script,
     get "/healthz" => health,
+    get "/healthz/ready" => ready,
 }
 
 /// The whole application as an axum router.
 pub fn router(state: AppState) -> Router {
     app_routes()
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::csrf_middleware))
         .with_state(state)
         .layer(axum::middleware::from_fn(security::headers))

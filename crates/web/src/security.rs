@@ -1,5 +1,5 @@
 //! Security headers on every response. Pages use no inline script or style, so the content security
-//! policy can forbid both.
+//! policy can forbid both. `Cache-Control: no-store` unless a handler set its own.
 
 use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue, header};
@@ -21,5 +21,8 @@ pub async fn headers(req: Request, next: Next) -> Response {
     set(h, header::X_FRAME_OPTIONS, "DENY");
     set(h, HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=()");
     set(h, HeaderName::from_static("cross-origin-opener-policy"), "same-origin");
+    // Pages show who is signed in and what they may see, and documents may have restricted sharing:
+    // nothing is kept in a browser's or a proxy's cache unless its handler says so (the stylesheet).
+    set(h, header::CACHE_CONTROL, "no-store");
     res
 }

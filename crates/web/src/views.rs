@@ -143,3 +143,24 @@ pub use uppfolj_domain::text::{Block, blocks, paragraphs};
 /// The column headings of the level counts, in display order.
 pub const COUNT_CATEGORIES: [Category; 5] =
     [Category::Achieved, Category::InProgress, Category::NotStarted, Category::TwoPart, Category::Blank];
+
+/// The limit of a kind of text for a form (`kind`: `line`, `comment`, `reason` or `long`): the
+/// number for `maxlength`, so that a browser stops there without JavaScript.
+pub fn max_chars(kind: &str) -> usize {
+    text_kind(kind).max_chars()
+}
+
+/// "Högst 10 000 tecken." under a field; `uppfolj.js` turns it into a live count.
+pub fn limit_hint(kind: &str) -> String {
+    text_kind(kind).hint()
+}
+
+fn text_kind(kind: &str) -> uppfolj_domain::input::TextKind {
+    use uppfolj_domain::input::TextKind;
+    match kind {
+        "comment" => TextKind::Comment,
+        "reason" => TextKind::Reason,
+        "long" => TextKind::Long,
+        _ => TextKind::Line,
+    }
+}

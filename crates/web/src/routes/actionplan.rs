@@ -3,7 +3,9 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::State;
+
+use crate::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use uppfolj_domain::ids::{format_date, parse_date, swedish_date};
@@ -126,7 +128,7 @@ pub async fn save_entry(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((plan, region, goal)): Path<(String, String, String)>,
-    axum::Form(f): axum::Form<EntryForm>,
+    crate::extract::Form(f): crate::extract::Form<EntryForm>,
 ) -> Result<Response, AppError> {
     let data = load_plan(&state, &plan).await?;
     let code = parse_region(&data, &region)?;
@@ -178,7 +180,7 @@ pub async fn add_activity(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((plan, region, goal)): Path<(String, String, String)>,
-    axum::Form(f): axum::Form<ActivityForm>,
+    crate::extract::Form(f): crate::extract::Form<ActivityForm>,
 ) -> Result<Response, AppError> {
     let data = load_plan(&state, &plan).await?;
     let code = parse_region(&data, &region)?;
@@ -193,7 +195,7 @@ pub async fn update_activity(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((plan, region, id)): Path<(String, String, String)>,
-    axum::Form(f): axum::Form<ActivityForm>,
+    crate::extract::Form(f): crate::extract::Form<ActivityForm>,
 ) -> Result<Response, AppError> {
     let data = load_plan(&state, &plan).await?;
     let code = parse_region(&data, &region)?;

@@ -3,7 +3,9 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::State;
+
+use crate::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use uppfolj_domain::figures::{Proposal, propose};
@@ -143,7 +145,7 @@ pub async fn decide(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((plan, year)): Path<(String, String)>,
-    axum::Form(f): axum::Form<Decision>,
+    crate::extract::Form(f): crate::extract::Form<Decision>,
 ) -> Result<Response, AppError> {
     let data = load_plan(&state, &plan).await?;
     let year = parse_year(&data, &year)?;

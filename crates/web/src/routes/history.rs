@@ -2,7 +2,9 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::State;
+
+use crate::extract::Path;
 use uppfolj_domain::ids::swedish_timestamp;
 use uppfolj_domain::{AuditEvent, AuditField};
 

@@ -2,7 +2,9 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::State;
+
+use crate::extract::Path;
 use uppfolj_domain::Scope;
 use uppfolj_domain::ids::swedish_date;
 
@@ -56,7 +58,7 @@ pub async fn list(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((plan, year)): Path<(String, String)>,
-    axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
+    crate::extract::Query(q): crate::extract::Query<std::collections::HashMap<String, String>>,
 ) -> Result<IndicatorsPage, AppError> {
     let data = load_plan(&state, &plan).await?;
     let year = parse_year(&data, &year)?;
@@ -204,7 +206,7 @@ pub async fn save_value(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((plan, year)): Path<(String, String)>,
-    axum::Form(f): axum::Form<ValueForm>,
+    crate::extract::Form(f): crate::extract::Form<ValueForm>,
 ) -> Result<axum::response::Response, AppError> {
     use axum::response::IntoResponse;
     let data = load_plan(&state, &plan).await?;
@@ -234,21 +236,41 @@ pub async fn upload(
     let mut form = axum::extract::Multipart::from_request(req, &state)
         .await
         .map_err(|_| AppError::BadRequest("Skicka filen med formuläret på indikatorsidan.".to_owned()))?;
+    let max = uppfolj_domain::input::TABLE_LIMITS.max_bytes;
+    let too_large = || {
+        AppError::PayloadTooLarge(format!(
+            "Filen är större än {}. Ingenting sparades; dela upp filen och läs in delarna var för sig.",
+            uppfolj_domain::input::megabytes(max as u64)
+        ))
+    };
+    let not_received = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            too_large()
+        } else {
+            AppError::BadRequest("Filen kom inte fram. Försök igen.".to_owned())
+        }
+    };
     let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) =
-        form.next_field().await.map_err(|e| AppError::BadRequest(format!("Filen kom inte fram: {e}")))?
-    {
+    while let Some(mut field) = form.next_field().await.map_err(not_received)? {
         if field.name() == Some("fil") {
             let name = field.file_name().unwrap_or("fil.csv").to_owned();
-            let bytes = field.bytes().await.map_err(|e| AppError::BadRequest(format!("Filen kom inte fram: {e}")))?;
-            file = Some((name, bytes.to_vec()));
+            let mut bytes = Vec::new();
+            while let Some(chunk) = field.chunk().await.map_err(not_received)? {
+                if bytes.len() + chunk.len() > max {
+                    return Err(too_large());
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            file = Some((name, bytes));
         }
     }
     let (name, bytes) = file
         .filter(|(_, b)| !b.is_empty())
         .ok_or_else(|| AppError::Unprocessable("Välj en fil att läsa in.".to_owned()))?;
-    let rows =
-        crate::tables::rows(&name, &bytes).map_err(|e| AppError::Unprocessable(format!("Ingenting sparades. {e}")))?;
+    let rows = crate::tables::read_off_thread(name.clone(), bytes).await.map_err(|e| match e {
+        crate::tables::TableError::Busy(m) => AppError::Unavailable(m),
+        crate::tables::TableError::Invalid(m) => AppError::Unprocessable(format!("Ingenting sparades. {m}")),
+    })?;
     let (added, changed) = write_rows(&state, account, &data, &rows, &name).await?;
     Ok(axum::response::Redirect::to(&format!(
         "/planer/{}/{year}/indikatorer?nya={added}&andrade={changed}",
@@ -423,7 +445,7 @@ pub async fn create(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((plan, year)): Path<(String, String)>,
-    axum::Form(posted): axum::Form<crate::views::FormMap>,
+    crate::extract::Form(posted): crate::extract::Form<crate::views::FormMap>,
 ) -> Result<axum::response::Response, AppError> {
     use axum::response::IntoResponse;
     let data = load_plan(&state, &plan).await?;
@@ -476,7 +498,7 @@ pub async fn edit_save(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((plan, year, indicator)): Path<(String, String, String)>,
-    axum::Form(posted): axum::Form<crate::views::FormMap>,
+    crate::extract::Form(posted): crate::extract::Form<crate::views::FormMap>,
 ) -> Result<axum::response::Response, AppError> {
     use axum::response::IntoResponse;
     let data = load_plan(&state, &plan).await?;
@@ -537,7 +559,7 @@ pub async fn delete(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((plan, year, indicator)): Path<(String, String, String)>,
-    axum::Form(posted): axum::Form<crate::views::FormMap>,
+    crate::extract::Form(posted): crate::extract::Form<crate::views::FormMap>,
 ) -> Result<axum::response::Response, AppError> {
     use axum::response::IntoResponse;
     let data = load_plan(&state, &plan).await?;
@@ -558,7 +580,7 @@ pub async fn remove_value(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((plan, year, indicator)): Path<(String, String, String)>,
-    axum::Form(posted): axum::Form<crate::views::FormMap>,
+    crate::extract::Form(posted): crate::extract::Form<crate::views::FormMap>,
 ) -> Result<axum::response::Response, AppError> {
     use crate::views::form_value;
     use axum::response::IntoResponse;

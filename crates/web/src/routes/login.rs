@@ -2,7 +2,9 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, State};
+use axum::extract::State;
+
+use crate::extract::Query;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -31,10 +33,19 @@ pub struct NextQuery {
     nasta: Option<String>,
 }
 
-/// Only paths on this site: no scheme, no `//host`.
+/// Only a path on this site, as a relative reference: it starts with one `/` (not `//host`), and holds
+/// only printable ASCII without spaces or backslashes — browsers drop tabs and newlines from an
+/// address and read `\` as `/`, so `/\t/evil.example` or `/\\evil` would leave the site.
+/// Anything else sends the user to the start page.
 fn safe_next(next: Option<&str>) -> String {
+    let ok = |n: &str| {
+        n.starts_with('/')
+            && !n.starts_with("//")
+            && n.bytes().all(|b| b.is_ascii_graphic() && b != b'\\')
+            && !n.to_ascii_lowercase().contains("%2f%2f")
+    };
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        Some(n) if ok(n) => n.to_owned(),
         _ => "/".to_owned(),
     }
 }
@@ -55,7 +66,7 @@ pub async fn submit(
     State(state): State<AppState>,
     headers: HeaderMap,
     viewer: Viewer,
-    axum::Form(f): axum::Form<LoginForm>,
+    crate::extract::Form(f): crate::extract::Form<LoginForm>,
 ) -> Result<Response, AppError> {
     let username = f.username.trim().to_owned();
     let client = headers
@@ -70,9 +81,9 @@ pub async fn submit(
     }
     let user = state.store.user_by_username(&username).await?;
     let ok = match &user {
-        Some(u) => verify_password(&f.password, &u.password_hash),
+        Some(u) => verify_password(&f.password, &u.password_hash).await?,
         None => {
-            verify_dummy(&f.password);
+            verify_dummy(&f.password).await?;
             false
         }
     };
@@ -122,7 +133,18 @@ mod tests {
     #[test]
     fn only_local_paths_after_login() {
         assert_eq!(safe_next(Some("/planer/x")), "/planer/x");
-        for bad in ["//evil.example", "https://evil.example", "\\\\x", "planer"] {
+        for bad in [
+            "//evil.example",
+            "https://evil.example",
+            "\\\\x",
+            "planer",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/ /evil.example",
+            "/\\evil.example",
+            "/planer/å",
+            "/\u{7f}x",
+        ] {
             assert_eq!(safe_next(Some(bad)), "/", "{bad}");
         }
     }

@@ -2,10 +2,12 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
+
+use crate::extract::{Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use uppfolj_domain::ids::{parse_date, swedish_date};
+use uppfolj_domain::ids::swedish_date;
 use uppfolj_domain::{Category, Classification, Dataset, Role, Round, RoundStatus};
 
 use super::{check_readable, load_plan, may_read, parse_year};
@@ -286,31 +288,9 @@ async fn load_as_of(
 ) -> Result<(Dataset, Option<String>), AppError> {
     let Some(per) = q.per.as_deref().map(str::trim).filter(|p| !p.is_empty()) else { return Ok((data, None)) };
     viewer.require(|a| a.is_rcc(), "se en uppföljning som den var vid ett tidigare datum")?;
-    let bad = || {
-        AppError::BadRequest(format!(
-            "\"{per}\" är ingen tidpunkt: skriv ett datum (2025-05-01) eller datum och klockslag i UTC (2025-05-01T14:30)"
-        ))
-    };
-    let day = per.get(..10).map(parse_date).transpose().map_err(|_| bad())?.ok_or_else(bad)?;
-    let (at, label) = match per.get(10..) {
-        None | Some("") => (
-            format!("{}T23:59:59.999999Z", uppfolj_domain::ids::format_date(day)),
-            format!("vid slutet av {}", swedish_date(day)),
-        ),
-        Some(rest) => {
-            let time = rest.strip_prefix('T').ok_or_else(bad)?;
-            let ok = matches!(time.len(), 5 | 8)
-                && time.chars().enumerate().all(|(i, c)| if i % 3 == 2 { c == ':' } else { c.is_ascii_digit() });
-            if !ok {
-                return Err(bad());
-            }
-            let full = if time.len() == 5 { format!("{time}:59") } else { time.to_owned() };
-            (
-                format!("{}T{full}.999999Z", uppfolj_domain::ids::format_date(day)),
-                format!("den {} kl. {} UTC", swedish_date(day), time.get(..5).unwrap_or(time)),
-            )
-        }
-    };
+    let moment = uppfolj_domain::ids::Moment::parse(per)
+        .map_err(|e| AppError::BadRequest(crate::error::capitalise(&e.to_string())))?;
+    let (at, label) = (uppfolj_domain::ids::timestamp(moment.at), moment.label());
     let past = state
         .store
         .dataset_as_of(data.plan.slug.as_str(), year, &at)

@@ -2,7 +2,9 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::State;
+
+use crate::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use uppfolj_domain::ids::swedish_date;
@@ -210,7 +212,7 @@ pub async fn edit_save(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((plan, year, process)): Path<(String, String, String)>,
-    axum::Form(form): axum::Form<FormMap>,
+    crate::extract::Form(form): crate::extract::Form<FormMap>,
 ) -> Result<Response, AppError> {
     let (data, year, old) = editable(&state, &viewer, &plan, &year, &process).await?;
     let account = viewer.account()?;
@@ -260,7 +262,7 @@ pub async fn sign(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((plan, year, process)): Path<(String, String, String)>,
-    axum::Form(f): axum::Form<SignForm>,
+    crate::extract::Form(f): crate::extract::Form<SignForm>,
 ) -> Result<Response, AppError> {
     let (data, year, _) = editable(&state, &viewer, &plan, &year, &process).await?;
     let account = viewer.account()?;
@@ -283,7 +285,7 @@ pub async fn reopen(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((plan, year, process)): Path<(String, String, String)>,
-    axum::Form(f): axum::Form<ReopenForm>,
+    crate::extract::Form(f): crate::extract::Form<ReopenForm>,
 ) -> Result<Response, AppError> {
     let data = load_plan(&state, &plan).await?;
     let year = parse_year(&data, &year)?;

@@ -4,10 +4,13 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
+
+use crate::extract::{Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use uppfolj_domain::ids::{swedish_date, swedish_timestamp};
+use uppfolj_domain::input::{TextKind, clean};
 use uppfolj_domain::{Dataset, GoalRef, Level, RegionCode, RoundStatus, StateAction};
 use uppfolj_store::{Actor, CellEdit, RoundWork, StoreError};
 
@@ -249,7 +252,7 @@ pub async fn save(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((plan, year, region)): Path<(String, String, String)>,
-    axum::Form(form): axum::Form<FormMap>,
+    crate::extract::Form(form): crate::extract::Form<FormMap>,
 ) -> Result<Response, AppError> {
     let ctx = context(&state, &viewer, &plan, &year, &region).await?;
     let account = viewer.require(|a| a.may_edit_region(&ctx.region), &format!("ändra {}s svar", ctx.region))?;
@@ -263,7 +266,13 @@ pub async fn save(
     let mut errors = Vec::new();
     for (r, _) in ctx.data.goals() {
         let level_text = form_value(&form, &field("niva", r));
-        let comment = form_value(&form, &field("kommentar", r)).trim().to_owned();
+        let comment = match clean(TextKind::Comment, form_value(&form, &field("kommentar", r))) {
+            Ok(c) => c,
+            Err(e) => {
+                errors.push(format!("Mål {r}: kommentaren: {e}"));
+                continue;
+            }
+        };
         let level = match Level::parse(level_text) {
             Ok(l) => l,
             Err(e) => {
@@ -272,7 +281,7 @@ pub async fn save(
             }
         };
         let orig_level = form_value(&form, &field("orig_niva", r));
-        let orig_comment = form_value(&form, &field("orig_kommentar", r)).trim();
+        let orig_comment = clean(TextKind::Comment, form_value(&form, &field("orig_kommentar", r))).unwrap_or_default();
         let version: i32 = form_value(&form, &field("version", r)).parse().unwrap_or(0);
         let changed =
             level.to_string() != Level::parse(orig_level).unwrap_or_default().to_string() || comment != orig_comment;

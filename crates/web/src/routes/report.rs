@@ -1,6 +1,8 @@
 //! Downloads of the compiled report, for everyone allowed to read the round.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
+
+use crate::extract::Path;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use uppfolj_reports::{Format, ReportError};

@@ -3,7 +3,9 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::State;
+
+use crate::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use uppfolj_domain::ids::{parse_date, swedish_date, swedish_timestamp};
@@ -40,7 +42,7 @@ pub async fn open_round(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(plan): Path<String>,
-    axum::Form(f): axum::Form<OpenRound>,
+    crate::extract::Form(f): crate::extract::Form<OpenRound>,
 ) -> Result<Response, AppError> {
     let data = load_plan(&state, &plan).await?;
     let account = viewer.require(|a| a.is_rcc(), "öppna en uppföljning")?;
@@ -174,7 +176,7 @@ pub async fn region(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((plan, year, region)): Path<(String, String, String)>,
-    axum::extract::Query(q): axum::extract::Query<ReviewQuery>,
+    crate::extract::Query(q): crate::extract::Query<ReviewQuery>,
 ) -> Result<ReviewRegionPage, AppError> {
     let (data, year, work) = rcc_context(&state, &viewer, &plan, &year, "granska regionernas svar").await?;
     let code = parse_region(&data, &region)?;
@@ -232,7 +234,7 @@ pub async fn condense(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((plan, year, region)): Path<(String, String, String)>,
-    axum::Form(form): axum::Form<FormMap>,
+    crate::extract::Form(form): crate::extract::Form<FormMap>,
 ) -> Result<Response, AppError> {
     let (data, year, work) = rcc_context(&state, &viewer, &plan, &year, "kondensera kommentarer").await?;
     let account = viewer.require(|a| a.is_rcc(), "kondensera kommentarer")?;
@@ -278,7 +280,7 @@ pub async fn change_state(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((plan, year, region)): Path<(String, String, String)>,
-    axum::Form(f): axum::Form<StateForm>,
+    crate::extract::Form(f): crate::extract::Form<StateForm>,
 ) -> Result<Response, AppError> {
     let data = load_plan(&state, &plan).await?;
     let year = parse_year(&data, &year)?;
@@ -304,7 +306,7 @@ pub async fn publish(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((plan, year)): Path<(String, String)>,
-    axum::Form(f): axum::Form<PublishForm>,
+    crate::extract::Form(f): crate::extract::Form<PublishForm>,
 ) -> Result<Response, AppError> {
     let data = load_plan(&state, &plan).await?;
     let year = parse_year(&data, &year)?;
@@ -327,7 +329,7 @@ pub async fn reopen(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((plan, year)): Path<(String, String)>,
-    axum::Form(f): axum::Form<ReopenForm>,
+    crate::extract::Form(f): crate::extract::Form<ReopenForm>,
 ) -> Result<Response, AppError> {
     let data = load_plan(&state, &plan).await?;
     let year = parse_year(&data, &year)?;
@@ -425,7 +427,7 @@ pub async fn rcc_comments_save(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((plan, year, area)): Path<(String, String, String)>,
-    axum::Form(form): axum::Form<FormMap>,
+    crate::extract::Form(form): crate::extract::Form<FormMap>,
 ) -> Result<Response, AppError> {
     let (data, year, work) = rcc_context(&state, &viewer, &plan, &year, "skriva RCC:s kommentarer").await?;
     let account = viewer.require(|a| a.is_rcc(), "skriva RCC:s kommentarer")?;

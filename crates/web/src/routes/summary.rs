@@ -3,7 +3,9 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::State;
+
+use crate::extract::Path;
 use uppfolj_domain::summary::{DerivedSummary, derive};
 use uppfolj_domain::{Dataset, GoalRef, Level};
 
@@ -333,7 +335,7 @@ pub async fn edit_save(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((plan, year)): Path<(String, String)>,
-    axum::Form(form): axum::Form<crate::views::FormMap>,
+    crate::extract::Form(form): crate::extract::Form<crate::views::FormMap>,
 ) -> Result<axum::response::Response, AppError> {
     use crate::views::form_value;
     use axum::response::IntoResponse;
