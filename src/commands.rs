@@ -51,7 +51,7 @@ fn redact(url: &str) -> String {
 fn parse_data(text: &str, name: &str) -> anyhow::Result<Dataset> {
     datafile::parse(text).map_err(|errs| {
         let n = errs.0.len();
-        anyhow!("{name} innehåller {n} fel; ingenting har skrivits:\n{}", errs.with_file(name))
+        anyhow!("{name} innehåller {n} fel; ingenting har skrivits:\n{}", errs.summary(name, 200))
     })
 }
 
@@ -260,22 +260,44 @@ pub async fn bench_report(db: &str, plan: &str, year: i32, runs: usize) -> anyho
 async fn table_rows(file: &Path) -> anyhow::Result<Vec<Vec<String>>> {
     let name = file.display().to_string();
     let bytes = read_bounded(file, uppfolj_domain::input::TABLE_LIMITS.max_bytes)?;
-    uppfolj_web::tables::read_off_thread(name, bytes).await.map_err(|e| anyhow!("{e}"))
+    uppfolj_tables::read_off_thread(name, bytes).await.map_err(|e| anyhow!("{e}"))
+}
+
+/// A line on a terminal that says what a long command is doing now; nothing when not on a terminal.
+fn phase_line() -> Option<indicatif::ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    Some(bar)
 }
 
 pub async fn import_indicators(db: &str, file: &Path, plan: &str) -> anyhow::Result<()> {
     let name = file.display().to_string();
+    let phase = phase_line();
+    let say = |m: String| {
+        if let Some(p) = &phase {
+            p.set_message(m);
+        }
+    };
+    say(format!("Läser {name} …"));
     let rows = table_rows(file).await?;
     let store = open(db).await?;
     let r = async {
         let data = load(store.as_ref(), plan).await?;
+        say(format!("Kontrollerar {} rader …", uppfolj_domain::input::grouped(rows.len().saturating_sub(1))));
         let inputs = uppfolj_domain::indicator_import::parse_rows(&rows, &data).map_err(|errs| {
-            anyhow!("{name} innehåller {} fel; ingenting har skrivits:\n{}", errs.0.len(), errs.with_file(&name))
+            anyhow!("{name} innehåller {} fel; ingenting har skrivits:\n{}", errs.0.len(), errs.summary(&name, 200))
         })?;
+        say(format!("Jämför och skriver {} värden …", uppfolj_domain::input::grouped(inputs.len())));
         let (added, changed) = store.import_indicator_values(plan, &inputs, &Actor::system(CLI, now())).await?;
         anyhow::Ok((added, changed))
     }
     .await;
+    if let Some(p) = phase {
+        p.finish_and_clear();
+    }
     store.close().await;
     let (added, changed) = r?;
     eprintln!("Indikatorvärden från {name}: {added} nya, {changed} ändrade.");

@@ -52,6 +52,14 @@ impl TestDb {
     }
 }
 
+impl TestDb {
+    /// The same SQLite database, opened read-only.
+    pub fn read_only(mut self) -> TestDb {
+        self.url = format!("{}?mode=ro", self.url);
+        self
+    }
+}
+
 impl Drop for TestDb {
     fn drop(&mut self) {
         if let Some((admin, name)) = self.pg.take() {
@@ -390,4 +398,25 @@ pub async fn workflow_app(backend: Backend) -> TestApp {
     add_cast(&app.db);
     cli_ok(&app.db, &["round", "open", "--plan", PLAN, "--year", "2025", "--deadline", "2026-03-31"]);
     app
+}
+
+/// Runs one SQL statement directly on a test's database, bypassing the app: to put there what the
+/// app itself would never store (text written before today's rules, or by another program).
+pub async fn sql(db: &TestDb, statement: &str, binds: &[&str]) {
+    use sqlx::Connection;
+    if db.url.starts_with("sqlite:") {
+        let mut c = sqlx::SqliteConnection::connect(&db.url).await.expect("connect");
+        let mut q = sqlx::query(statement);
+        for b in binds {
+            q = q.bind(*b);
+        }
+        q.execute(&mut c).await.unwrap_or_else(|e| panic!("{statement}: {e}"));
+    } else {
+        let mut c = sqlx::PgConnection::connect(&db.url).await.expect("connect");
+        let mut q = sqlx::query(statement);
+        for b in binds {
+            q = q.bind(*b);
+        }
+        q.execute(&mut c).await.unwrap_or_else(|e| panic!("{statement}: {e}"));
+    }
 }

@@ -7,6 +7,7 @@ mod api;
 mod auth;
 mod authz;
 mod data;
+mod hostile;
 mod reports;
 mod web;
 mod workflow;

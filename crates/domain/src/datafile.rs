@@ -62,6 +62,15 @@ impl fmt::Display for DataErrors {
 impl std::error::Error for DataErrors {}
 
 impl DataErrors {
+    /// The first `max` errors as [`with_file`](Self::with_file) gives them, and how many more there are.
+    pub fn summary(&self, file: &str, max: usize) -> String {
+        let shown = DataErrors(self.0.iter().take(max).cloned().collect()).with_file(file);
+        match self.0.len().saturating_sub(max) {
+            0 => shown,
+            more => format!("{shown}\n… och {} fel till", crate::input::grouped(more)),
+        }
+    }
+
     /// The same errors, each prefixed `FILE:LINE:` (or `FILE:`) the way compilers do.
     pub fn with_file(&self, file: &str) -> String {
         self.0

@@ -152,19 +152,28 @@ pub fn for_terminal(s: &str) -> String {
     out
 }
 
-/// A CSV cell that a spreadsheet will not run as a formula (OWASP's advice): a text starting with
-/// `=`, `+`, `-`, `@`, tab or carriage return gets a leading `'`. Numbers ("-3.5") are left alone, so
-/// that exports stay readable as data; [`from_csv_cell`] undoes the quote.
-pub fn csv_cell(s: &str) -> std::borrow::Cow<'_, str> {
-    let s = printable(s);
-    let risky = s.starts_with(['=', '+', '-', '@', '\t', '\r']) && s.trim().parse::<f64>().is_err();
-    if risky { std::borrow::Cow::Owned(format!("'{s}")) } else { s }
+/// Whether a spreadsheet could take the cell for a formula: it starts with `=`, `+`, `-`, `@`, tab or
+/// carriage return and is not a number, or it is such a text already quoted (so that quoting can be
+/// undone exactly).
+fn needs_quote(s: &str) -> bool {
+    match s.strip_prefix('\'') {
+        Some(rest) => needs_quote(rest),
+        None => s.starts_with(['=', '+', '-', '@', '\t', '\r']) && s.trim().parse::<f64>().is_err(),
+    }
 }
 
-/// Reads back a cell written by [`csv_cell`]: a `'` before a formula character is dropped.
+/// A CSV cell that a spreadsheet will not run as a formula (OWASP's advice): a text starting with
+/// `=`, `+`, `-`, `@`, tab or carriage return gets a leading `'`. Numbers ("-3.5") are left alone, so
+/// that exports stay readable as data; [`from_csv_cell`] undoes the quote exactly.
+pub fn csv_cell(s: &str) -> std::borrow::Cow<'_, str> {
+    let s = printable(s);
+    if needs_quote(&s) { std::borrow::Cow::Owned(format!("'{s}")) } else { s }
+}
+
+/// Reads back a cell written by [`csv_cell`]: the `'` it added is dropped.
 pub fn from_csv_cell(s: &str) -> &str {
     match s.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        Some(rest) if needs_quote(rest) => rest,
         _ => s,
     }
 }
@@ -271,6 +280,8 @@ mod tests {
         assert_eq!(csv_cell("%"), "%");
         assert_eq!(from_csv_cell("'=cmd"), "=cmd");
         assert_eq!(from_csv_cell("'citat'"), "'citat'");
+        assert_eq!(csv_cell("'=redan citerad"), "''=redan citerad");
+        assert_eq!(from_csv_cell(&csv_cell("'=redan citerad")), "'=redan citerad");
         assert_eq!(grouped(200_000), "200 000");
         assert_eq!(grouped(999), "999");
     }

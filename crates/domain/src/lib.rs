@@ -13,6 +13,8 @@ pub mod indicator_import;
 pub mod input;
 pub mod level;
 pub mod model;
+#[cfg(test)]
+mod properties;
 pub mod summary;
 pub mod text;
 pub mod workflow;

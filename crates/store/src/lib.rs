@@ -511,6 +511,25 @@ mod tests {
     use super::*;
 
     #[tokio::test]
+    async fn a_locked_database_is_busy_not_broken() {
+        use sqlx::Connection;
+        let path = std::env::temp_dir().join(format!("uppfolj-busy-{}.db", std::process::id()));
+        let url = format!("sqlite://{}?mode=rwc", path.display());
+        let mut holder = sqlx::SqliteConnection::connect(&url).await.expect("connect");
+        sqlx::query("CREATE TABLE IF NOT EXISTS t (x INTEGER)").execute(&mut holder).await.expect("table");
+        sqlx::query("BEGIN IMMEDIATE").execute(&mut holder).await.expect("lock");
+        let mut other = sqlx::SqliteConnection::connect(&url).await.expect("connect");
+        sqlx::query("PRAGMA busy_timeout = 0").execute(&mut other).await.expect("pragma");
+        let e = sqlx::query("INSERT INTO t (x) VALUES (1)").execute(&mut other).await.expect_err("locked");
+        assert!(matches!(StoreError::from(e), StoreError::Busy(_)));
+        let e = sqlx::query("SELECT * FROM missing").execute(&mut other).await.expect_err("no such table");
+        assert!(matches!(StoreError::from(e), StoreError::Database(_)), "other errors stay what they are");
+        assert!(matches!(StoreError::from(sqlx::Error::PoolTimedOut), StoreError::Busy(_)));
+        drop(holder);
+        let _ = std::fs::remove_file(&path);
+    }
+
+    #[tokio::test]
     async fn unknown_schemes_are_refused() {
         for url in ["mysql://localhost/x", "uppfolj.db", "", "http://example.org"] {
             assert!(matches!(connect(url).await, Err(StoreError::UnknownScheme(_))), "{url}");

@@ -20,6 +20,11 @@ async fn begin_write(pool: &Pool) -> Result<Tx<'static>, StoreError> {
     Ok(pool.begin().await?)
 }
 
+/// A write transaction on a connection the caller holds (one that has staged data in a temporary table).
+async fn begin_write_on(conn: &mut Conn) -> Result<Tx<'_>, StoreError> {
+    Ok(sqlx::Connection::begin(conn).await?)
+}
+
 impl PgStore {
     pub async fn connect(url: &str) -> Result<PgStore, StoreError> {
         let pool =

@@ -28,6 +28,11 @@ async fn begin_write(pool: &Pool) -> Result<Tx<'static>, StoreError> {
     Ok(pool.begin_with("BEGIN IMMEDIATE").await?)
 }
 
+/// A write transaction on a connection the caller holds (one that has staged data in a temporary table).
+async fn begin_write_on(conn: &mut Conn) -> Result<Tx<'_>, StoreError> {
+    Ok(sqlx::Connection::begin_with(conn, "BEGIN IMMEDIATE").await?)
+}
+
 impl SqliteStore {
     /// Opens (and creates when missing) the database file named by a `sqlite://FILE` URL.
     pub async fn connect(url: &str) -> Result<SqliteStore, StoreError> {

@@ -795,6 +795,7 @@ macro_rules! store_workflow {
             actor: &Actor,
         ) -> Result<(usize, usize), StoreError> {
             // 1. What is stored now: the plan's indicators, regions and values, in four queries.
+            let started = std::time::Instant::now();
             let mut conn = pool.acquire().await?;
             let (plan_id, hr_id) = plan_ids(&mut conn, plan).await?;
             let mut indicator_ids: HashMap<String, i64> = HashMap::new();
@@ -823,29 +824,28 @@ macro_rules! store_workflow {
                 let key = (iid, r.try_get("scope")?, r.try_get::<Option<i64>, _>("region_id")?.unwrap_or(0), r.try_get("period")?);
                 stored_values.insert(key, (r.try_get("id")?, r.try_get("value")?, r.try_get("extracted")?));
             }
-            drop(conn);
 
-            // 2. What differs, in memory.
-            struct Added {
+            // 2. What differs, in memory: each row to add or change, with the text of its audit event.
+            struct Staged {
+                /// The stored value a change replaces (`None`: a new value).
+                value_id: Option<i64>,
                 iid: i64,
+                position: i32,
                 scope: &'static str,
                 region: Option<i64>,
                 period: String,
                 value: f64,
                 extracted: Option<String>,
-                position: i32,
-            }
-            struct Changed {
-                id: i64,
-                old: f64,
+                old: Option<f64>,
                 old_extracted: Option<String>,
-                value: f64,
-                extracted: Option<String>,
+                subject: String,
             }
-            let mut added: Vec<Added> = Vec::new();
-            let mut changed: Vec<Changed> = Vec::new();
-            let mut events: Vec<NewEvent> = Vec::new();
-            for v in inputs {
+            let mut staged: Vec<Staged> = Vec::new();
+            for (n, v) in inputs.iter().enumerate() {
+                if n % 2_000 == 1_999 {
+                    // A long comparison lets the server's other requests run in between.
+                    tokio::task::yield_now().await;
+                }
                 let iid = *indicator_ids
                     .get(v.indicator.as_str())
                     .ok_or_else(|| StoreError::NotFound(format!("planen har ingen indikator \"{}\"", v.indicator)))?;
@@ -865,93 +865,164 @@ macro_rules! store_workflow {
                     if v.scope.notation().is_empty() { "sjukvårdsregionen" } else { v.scope.notation() },
                     v.period
                 );
-                let event = |old: Option<f64>| NewEvent {
-                    plan_id: Some(plan_id),
-                    round_id: None,
-                    goal_id: None,
-                    region_id: region,
-                    field: AuditField::Indicator,
-                    subject: subject.clone(),
-                    old: old.map(|o| o.to_string()),
-                    new: Some(v.value.to_string()),
-                    reason: None,
-                };
                 match stored_values.get(&(iid, scope.to_owned(), region.unwrap_or(0), period.clone())) {
                     Some((id, old, old_extracted)) => {
                         if (old - v.value).abs() < 1e-12 && (extracted.is_none() || *old_extracted == extracted) {
                             continue;
                         }
-                        events.push(event(Some(*old)));
-                        changed.push(Changed {
-                            id: *id,
-                            old: *old,
-                            old_extracted: old_extracted.clone(),
+                        staged.push(Staged {
+                            value_id: Some(*id),
+                            iid,
+                            position: 0,
+                            scope,
+                            region,
+                            period,
                             value: v.value,
                             extracted: extracted.or_else(|| old_extracted.clone()),
+                            old: Some(*old),
+                            old_extracted: old_extracted.clone(),
+                            subject,
                         });
                     }
                     None => {
-                        events.push(event(None));
                         let next = next_position.entry(iid).or_insert(0);
-                        added.push(Added { iid, scope, region, period, value: v.value, extracted, position: *next });
+                        staged.push(Staged {
+                            value_id: None,
+                            iid,
+                            position: *next,
+                            scope,
+                            region,
+                            period,
+                            value: v.value,
+                            extracted,
+                            old: None,
+                            old_extracted: None,
+                            subject,
+                        });
                         *next = next.saturating_add(1);
                     }
                 }
             }
-            if events.is_empty() {
+            let changed = staged.iter().filter(|s| s.value_id.is_some()).count();
+            let added = staged.len() - changed;
+            if staged.is_empty() {
                 return Ok((0, 0));
             }
+            let compared = started.elapsed();
 
-            // 3. One short write transaction: a few multi-row statements.
+            // 3. Staged in a temporary table of this connection: writing it takes no lock on the
+            //    database, others keep saving meanwhile, and a crash leaves nothing behind.
+            sqlx::query(
+                "CREATE TEMP TABLE IF NOT EXISTS staged_indicator_values (seq INTEGER NOT NULL, value_id BIGINT, \
+                 indicator_id BIGINT NOT NULL, position INTEGER NOT NULL, scope TEXT NOT NULL, region_id BIGINT, \
+                 period TEXT NOT NULL, value DOUBLE PRECISION NOT NULL, extracted TEXT, old_value DOUBLE PRECISION, \
+                 old_extracted TEXT, subject TEXT NOT NULL, old_text TEXT, new_text TEXT NOT NULL)",
+            )
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query("DELETE FROM staged_indicator_values").execute(&mut *conn).await?;
+            {
+                let mut stage = sqlx::Connection::begin(&mut *conn).await?;
+                for (c, rows) in staged.chunks(BATCH_ROWS).enumerate() {
+                    let mut q = sqlx::QueryBuilder::<$Db>::new(
+                        "INSERT INTO staged_indicator_values (seq, value_id, indicator_id, position, scope, region_id, \
+                         period, value, extracted, old_value, old_extracted, subject, old_text, new_text) ",
+                    );
+                    q.push_values(rows.iter().enumerate(), |mut b, (i, r)| {
+                        b.push_bind(pos(c * BATCH_ROWS + i))
+                            .push_bind(r.value_id)
+                            .push_bind(r.iid)
+                            .push_bind(r.position)
+                            .push_bind(r.scope)
+                            .push_bind(r.region)
+                            .push_bind(r.period.as_str())
+                            .push_bind(r.value)
+                            .push_bind(r.extracted.as_deref())
+                            .push_bind(r.old)
+                            .push_bind(r.old_extracted.as_deref())
+                            .push_bind(r.subject.as_str())
+                            .push_bind(r.old.map(|o| o.to_string()))
+                            .push_bind(r.value.to_string());
+                    });
+                    q.build().execute(&mut *stage).await?;
+                }
+                stage.commit().await?;
+            }
+            let staged_in = started.elapsed();
+
+            // 4. Applied in one short write transaction: a few set-based statements, all or nothing.
+            //    A change applies only to the value as it was read; if someone changed or removed one
+            //    meanwhile, or added one the file adds, nothing is written.
+            let applied = apply_staged_values(&mut conn, plan_id, actor).await;
+            sqlx::query("DELETE FROM staged_indicator_values").execute(&mut *conn).await?;
+            let locked = applied?;
+            tracing::info!(
+                rows = inputs.len(),
+                added,
+                changed,
+                read_and_compared_ms = compared.as_millis() as u64,
+                staged_ms = (staged_in - compared).as_millis() as u64,
+                write_lock_held_ms = locked.as_millis() as u64,
+                "indikatorvärden inlästa"
+            );
+            Ok((added, changed))
+        }
+
+        /// Applies the staged indicator values with their audit events; answers how long the write
+        /// lock was held.
+        async fn apply_staged_values(
+            conn: &mut Conn,
+            plan_id: i64,
+            actor: &Actor,
+        ) -> Result<std::time::Duration, StoreError> {
             let moved = || {
                 StoreError::Conflict(
                     "någon annan ändrade indikatorvärden medan filen lästes in; läs in filen igen".to_owned(),
                 )
             };
-            let mut tx = begin_write(pool).await?;
-            for chunk in changed.chunks(BATCH_ROWS) {
-                let mut q = sqlx::QueryBuilder::<$Db>::new(
-                    "UPDATE indicator_values SET value = v.column2, extracted = v.column3 FROM (",
-                );
-                q.push_values(chunk, |mut b, c| {
-                    b.push_bind(c.id)
-                        .push_bind(c.value)
-                        .push_bind(c.extracted.as_deref())
-                        .push_bind(c.old)
-                        .push_bind(c.old_extracted.clone().unwrap_or_default());
-                });
-                q.push(
-                    ") AS v WHERE indicator_values.id = v.column1 AND indicator_values.value = v.column4 \
-                     AND COALESCE(indicator_values.extracted, '') = v.column5",
-                );
-                let n = q.build().execute(&mut *tx).await?.rows_affected();
-                if n != chunk.len() as u64 {
-                    return Err(moved());
-                }
+            let mut tx = begin_write_on(conn).await?;
+            let locked = std::time::Instant::now();
+            let moved_meanwhile: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM staged_indicator_values s LEFT JOIN indicator_values v ON v.id = s.value_id \
+                 WHERE s.value_id IS NOT NULL AND (v.id IS NULL OR v.value <> s.old_value \
+                 OR COALESCE(v.extracted, '') <> COALESCE(s.old_extracted, ''))",
+            )
+            .fetch_one(&mut *tx)
+            .await?;
+            if moved_meanwhile > 0 {
+                return Err(moved());
             }
-            for chunk in added.chunks(BATCH_ROWS) {
-                let mut q = sqlx::QueryBuilder::<$Db>::new(
-                    "INSERT INTO indicator_values (indicator_id, position, scope, region_id, period, value, extracted, note) ",
-                );
-                q.push_values(chunk, |mut b, a| {
-                    b.push_bind(a.iid)
-                        .push_bind(a.position)
-                        .push_bind(a.scope)
-                        .push_bind(a.region)
-                        .push_bind(a.period.as_str())
-                        .push_bind(a.value)
-                        .push_bind(a.extracted.as_deref())
-                        .push_bind("");
-                });
-                match q.build().execute(&mut *tx).await {
-                    Ok(_) => {}
-                    Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Err(moved()),
-                    Err(e) => return Err(e.into()),
-                }
+            sqlx::query(
+                "UPDATE indicator_values SET value = s.value, extracted = s.extracted FROM staged_indicator_values s \
+                 WHERE s.value_id = indicator_values.id",
+            )
+            .execute(&mut *tx)
+            .await?;
+            let inserted = sqlx::query(
+                "INSERT INTO indicator_values (indicator_id, position, scope, region_id, period, value, extracted, note) \
+                 SELECT indicator_id, position, scope, region_id, period, value, extracted, '' \
+                 FROM staged_indicator_values WHERE value_id IS NULL ORDER BY seq",
+            )
+            .execute(&mut *tx)
+            .await;
+            match inserted {
+                Ok(_) => {}
+                Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Err(moved()),
+                Err(e) => return Err(e.into()),
             }
-            audit_all(&mut tx, actor, &events).await?;
+            sqlx::query(
+                "INSERT INTO audit_events (at, actor_user_id, actor, plan_id, region_id, field, subject, old_value, new_value) \
+                 SELECT $1, $2, $3, $4, region_id, $5, subject, old_text, new_text FROM staged_indicator_values ORDER BY seq",
+            )
+            .bind(timestamp(actor.at))
+            .bind(actor.user_id)
+            .bind(&actor.name)
+            .bind(plan_id)
+            .bind(AuditField::Indicator.as_str())
+            .execute(&mut *tx)
+            .await?;
             tx.commit().await?;
-            Ok((added.len(), changed.len()))
+            Ok(locked.elapsed())
         }
 
         /// The definition of an indicator as stored (without its values), with its version and row id.

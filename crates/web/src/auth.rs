@@ -256,7 +256,9 @@ pub async fn csrf_middleware(
         || content_type.starts_with("text/plain");
     let has_bearer = req.headers().contains_key(header::AUTHORIZATION);
     let mut req = req;
-    if unsafe_method && (form_like || (content_type.is_empty() && !has_bearer)) {
+    // A request with a bearer token is identified by the token alone, never by the cookies, so a
+    // cross-site form cannot act with it: the API's own refusals (wrong content type…) apply instead.
+    if unsafe_method && !has_bearer && (form_like || content_type.is_empty()) {
         // A file upload (multipart) carries the token in the query string, so its body is left to
         // stream to the handler; any other form is read here (at most MAX_FORM_BYTES) for its field.
         let multipart = content_type.starts_with("multipart/form-data");
@@ -264,7 +266,7 @@ pub async fn csrf_middleware(
         let (sent, body) = if multipart {
             (parts.uri.query().and_then(|q| form_urlencoded_field(q.as_bytes(), "csrf")), body)
         } else {
-            let bytes = match axum::body::to_bytes(body, MAX_FORM_BYTES).await {
+            let bytes = match crate::extract::read_body(body, MAX_FORM_BYTES).await {
                 Ok(b) => b,
                 Err(_) => {
                     return AppError::PayloadTooLarge(format!(

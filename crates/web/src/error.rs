@@ -217,3 +217,18 @@ impl IntoResponse for ApiError {
         res
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_busy_database_is_503_with_a_time_to_retry() {
+        let res = AppError::from(StoreError::Busy("database is locked".to_owned())).into_response();
+        assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(res.headers()[header::RETRY_AFTER], "5");
+        let res = ApiError(AppError::from(StoreError::Busy("pool timed out".to_owned()))).into_response();
+        assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(AppError::Unavailable(BUSY.to_owned()).to_string().contains("Försök igen om en stund"));
+    }
+}

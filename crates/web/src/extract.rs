@@ -15,6 +15,30 @@ use crate::{ApiError, AppError};
 /// The largest JSON body the API reads.
 pub const MAX_JSON_BYTES: usize = 1024 * 1024;
 
+/// A body larger than the caller reads.
+pub struct TooLarge;
+
+/// Reads a request body of at most `keep` bytes. A larger one is still read to its end (up to the
+/// router's limit) and thrown away, so that the client, still sending, receives the refusal instead
+/// of a connection closed under it.
+pub async fn read_body(body: axum::body::Body, keep: usize) -> Result<bytes::Bytes, TooLarge> {
+    use http_body_util::BodyExt;
+    let mut body = body;
+    let mut buf = bytes::BytesMut::new();
+    let mut total = 0usize;
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else { return Err(TooLarge) };
+        let Ok(data) = frame.into_data() else { continue };
+        total += data.len();
+        if total <= keep {
+            buf.extend_from_slice(&data);
+        } else if total > crate::MAX_BODY_BYTES {
+            return Err(TooLarge);
+        }
+    }
+    if total > keep { Err(TooLarge) } else { Ok(buf.freeze()) }
+}
+
 /// A refusal, shown as a page or, for the API, as JSON.
 pub struct Rejection {
     error: AppError,
@@ -99,7 +123,7 @@ where
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let api = is_api(req.uri().path());
         let (parts, body) = req.into_parts();
-        let bytes = axum::body::to_bytes(body, MAX_JSON_BYTES).await.map_err(|_| Rejection {
+        let bytes = read_body(body, MAX_JSON_BYTES).await.map_err(|_| Rejection {
             error: AppError::PayloadTooLarge(format!(
                 "JSON-kroppen är större än {} kB. Ingenting har sparats.",
                 MAX_JSON_BYTES / 1024

@@ -19,7 +19,6 @@ pub mod extract;
 pub mod request_id;
 mod routes;
 pub mod security;
-pub mod tables;
 mod views;
 
 pub use error::{ApiError, AppError};

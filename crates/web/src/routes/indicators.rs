@@ -168,25 +168,33 @@ pub async fn list(
 }
 
 /// Writes checked rows of indicator values, or answers 422 naming each problem by row and column.
+/// Checking is CPU work proportional to the file: it runs off the async workers.
 async fn write_rows(
     state: &AppState,
     account: &uppfolj_domain::Account,
     data: &uppfolj_domain::Dataset,
-    rows: &[Vec<String>],
+    rows: Vec<Vec<String>>,
     name: &str,
 ) -> Result<(usize, usize), AppError> {
-    let inputs = uppfolj_domain::indicator_import::parse_rows(rows, data).map_err(|errs| {
-        AppError::Unprocessable(format!("Ingenting sparades. {}", errs.with_file(name).replace('\n', " · ")))
+    let plan = data.plan.slug.to_string();
+    let data = data.clone();
+    let checked = tokio::task::spawn_blocking(move || uppfolj_domain::indicator_import::parse_rows(&rows, &data))
+        .await
+        .map_err(|e| AppError::Internal(format!("kontrollen av raderna avbröts: {e}")))?;
+    let inputs = checked.map_err(|errs| {
+        AppError::Unprocessable(format!(
+            "Ingenting sparades. {}",
+            errs.summary(name, MAX_ERRORS_SHOWN).replace('\n', " · ")
+        ))
     })?;
     Ok(state
         .store
-        .import_indicator_values(
-            data.plan.slug.as_str(),
-            &inputs,
-            &uppfolj_store::Actor::user(account, crate::auth::now()),
-        )
+        .import_indicator_values(&plan, &inputs, &uppfolj_store::Actor::user(account, crate::auth::now()))
         .await?)
 }
+
+/// How many of a file's problems a page lists; the rest are counted.
+const MAX_ERRORS_SHOWN: usize = 50;
 
 #[derive(serde::Deserialize)]
 pub struct ValueForm {
@@ -216,7 +224,7 @@ pub async fn save_value(
         data.indicators.iter().find(|i| i.slug.as_str() == f.indicator).map(|i| i.unit.clone()).unwrap_or_default();
     let header = ["indicator", "unit", "region", "period", "value", "extracted"].map(str::to_owned).to_vec();
     let row = vec![f.indicator, unit, f.region, f.period, f.value, f.extracted];
-    write_rows(&state, account, &data, &[header, row], "formuläret").await?;
+    write_rows(&state, account, &data, vec![header, row], "formuläret").await?;
     Ok(axum::response::Redirect::to(&format!("/planer/{}/{year}/indikatorer?sparat=1", data.plan.slug)).into_response())
 }
 
@@ -267,11 +275,11 @@ pub async fn upload(
     let (name, bytes) = file
         .filter(|(_, b)| !b.is_empty())
         .ok_or_else(|| AppError::Unprocessable("Välj en fil att läsa in.".to_owned()))?;
-    let rows = crate::tables::read_off_thread(name.clone(), bytes).await.map_err(|e| match e {
-        crate::tables::TableError::Busy(m) => AppError::Unavailable(m),
-        crate::tables::TableError::Invalid(m) => AppError::Unprocessable(format!("Ingenting sparades. {m}")),
+    let rows = uppfolj_tables::read_off_thread(name.clone(), bytes).await.map_err(|e| match e {
+        uppfolj_tables::TableError::Busy(m) => AppError::Unavailable(m),
+        uppfolj_tables::TableError::Invalid(m) => AppError::Unprocessable(format!("Ingenting sparades. {m}")),
     })?;
-    let (added, changed) = write_rows(&state, account, &data, &rows, &name).await?;
+    let (added, changed) = write_rows(&state, account, &data, rows, &name).await?;
     Ok(axum::response::Redirect::to(&format!(
         "/planer/{}/{year}/indikatorer?nya={added}&andrade={changed}",
         data.plan.slug

@@ -1,6 +1,7 @@
 //! Tables from uploaded or local files: CSV text or the first sheet of an Excel workbook, as rows of
 //! cells. Used by the web upload and the command line, with the same limits
-//! ([`uppfolj_domain::input::TABLE_LIMITS`]).
+//! ([`uppfolj_domain::input::TABLE_LIMITS`]). A crate of its own so that the command line and the
+//! fuzz targets (`fuzz/`) read files without the web stack.
 //!
 //! A file is never trusted to be what it says. Before anything is allocated by its own account:
 //! - the file's size is checked;
@@ -300,5 +301,33 @@ mod tests {
         let big = vec![b'a'; TABLE_LIMITS.max_bytes + 1];
         let e = rows_within("a.csv", &big, &TABLE_LIMITS, far).unwrap_err();
         assert!(e.to_string().contains("högst 20 MB"), "{e}");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 256, ..Default::default() })]
+
+        /// Any bytes, named as either format, are read or refused: never a panic.
+        #[test]
+        fn any_file_is_read_or_refused(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..4096)) {
+            let far = Instant::now() + Duration::from_secs(60);
+            let _ = rows_within("a.csv", &bytes, &TABLE_LIMITS, far);
+            let _ = rows_within("a.xlsx", &bytes, &TABLE_LIMITS, far);
+            let mut zipped = b"PK\x03\x04".to_vec();
+            zipped.extend_from_slice(&bytes);
+            let _ = rows_within("a.xlsx", &zipped, &TABLE_LIMITS, far);
+        }
+
+        /// A table written as CSV reads back cell for cell.
+        #[test]
+        fn csv_tables_read_back(cells in proptest::collection::vec(proptest::collection::vec("[^\u{0}\u{feff}]{0,12}", 3), 1..20)) {
+            let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+            w.write_record(["a", "b", "c"]).unwrap();
+            for row in &cells {
+                w.write_record(row).unwrap();
+            }
+            let bytes = w.into_inner().unwrap();
+            let rows = rows_within("t.csv", &bytes, &TABLE_LIMITS, Instant::now() + Duration::from_secs(60)).unwrap();
+            proptest::prop_assert_eq!(&rows[1..], &cells[..]);
+        }
     }
 }
