@@ -328,6 +328,11 @@ both_backends!(hostile_spreadsheets_are_refused_and_the_server_stays_up, |backen
     std::fs::write(&file, &bomb).unwrap();
     let o = cli(&app.db, &["indicators", "import", file.to_str().unwrap(), "--plan", PLAN]);
     assert!(stderr(&o).contains("packas upp till mer än"), "{}", stderr(&o));
+    // A file larger than an upload may be: 413, said in Swedish, with the whole request answered.
+    let big = vec![b'a'; 21 * 1024 * 1024];
+    let r = rcc.upload(&upload, "fil", "stor.csv", &big).await;
+    assert_eq!(r.status(), 413);
+    assert!(r.text().await.unwrap().contains("Filen är större än 20 MB"));
     // Nothing was written, and the normal page still works.
     assert!(rcc.page(&format!("/planer/{PLAN}/2024/indikatorer")).await.contains("Indikatorer"));
 });
@@ -403,6 +408,15 @@ both_backends!(texts_are_cleaned_or_refused_with_the_same_rule_everywhere, |back
         .await;
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("RCC:s kommentar till mål 1.1: texten är 32 768 tecken lång"));
+    // The narrative editor keeps what was written when the store refuses it.
+    let intro = "Inledning.".repeat(5_001);
+    let r = rcc
+        .post(&format!("/planer/{PLAN}/2025/sammanfattning/redigera"), &[("introduction", &intro), ("version", "1")])
+        .await;
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("Inledningen: texten är 50 010 tecken lång; högst 50 000 tecken"), "{body}");
+    assert!(body.contains(&intro), "the introduction is still in the form");
     // The Word report of the round is well-formed with what was saved.
     let dir = tempfile::tempdir().unwrap();
     let docx = dir.path().join("r.docx");

@@ -783,11 +783,12 @@ macro_rules! store_workflow {
             Ok(())
         }
 
-        /// Adds or changes indicator values, all in one transaction. Returns (added, changed).
         /// Adds and changes indicator values, all or nothing, holding the write lock only for a few
-        /// multi-row statements: what is stored is read and compared first, outside the lock; the
-        /// write then changes exactly the values that differ, each only if it is still what was read
-        /// (otherwise someone else changed it meanwhile, and nothing is written).
+        /// set-based statements: what is stored is read and compared first, outside any lock; the
+        /// rows that differ are staged in a temporary table of this connection; one short write
+        /// transaction then applies them, each change only if the value is still what was read
+        /// (otherwise someone else changed it meanwhile, and nothing is written). Returns (added,
+        /// changed).
         pub(crate) async fn import_indicator_values(
             pool: &Pool,
             plan: &str,
@@ -962,14 +963,15 @@ macro_rules! store_workflow {
                 changed,
                 read_and_compared_ms = compared.as_millis() as u64,
                 staged_ms = (staged_in - compared).as_millis() as u64,
-                write_lock_held_ms = locked.as_millis() as u64,
+                apply_transaction_ms = locked.as_millis() as u64,
                 "indikatorvärden inlästa"
             );
             Ok((added, changed))
         }
 
         /// Applies the staged indicator values with their audit events; answers how long the write
-        /// lock was held.
+        /// transaction took (on SQLite the time others' writes wait at most; PostgreSQL locks only
+        /// the rows it changes).
         async fn apply_staged_values(
             conn: &mut Conn,
             plan_id: i64,

@@ -97,10 +97,11 @@ async fn method_not_allowed() -> AppError {
     )
 }
 
-/// The largest request body: an uploaded table file with room for the form around it. Forms are
-/// limited further by the CSRF middleware ([`auth::MAX_FORM_BYTES`]) and JSON by
-/// [`extract::MAX_JSON_BYTES`].
-pub const MAX_BODY_BYTES: usize = uppfolj_domain::input::TABLE_LIMITS.max_bytes + 1024 * 1024;
+/// The most of a request body that is read at all. Each kind of body has a lower limit of its own
+/// (a form [`auth::MAX_FORM_BYTES`], JSON [`extract::MAX_JSON_BYTES`], an uploaded table
+/// `TABLE_LIMITS.max_bytes`); what lies between that and this is read and thrown away, so that the
+/// sender receives the 413 instead of a connection closed in the middle of sending.
+pub const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 
 /// Declares every route once: the router is built from this list, and [`ROUTES`] exposes it so that
 /// the authorization test can insist on an entry for each.

@@ -259,18 +259,25 @@ pub async fn upload(
         }
     };
     let mut file: Option<(String, Vec<u8>)> = None;
+    let mut too_big = false;
     while let Some(mut field) = form.next_field().await.map_err(not_received)? {
         if field.name() == Some("fil") {
             let name = field.file_name().unwrap_or("fil.csv").to_owned();
             let mut bytes = Vec::new();
+            // Past the limit the rest is read and thrown away, so that the browser gets the answer.
             while let Some(chunk) = field.chunk().await.map_err(not_received)? {
-                if bytes.len() + chunk.len() > max {
-                    return Err(too_large());
+                if too_big || bytes.len() + chunk.len() > max {
+                    too_big = true;
+                    bytes = Vec::new();
+                } else {
+                    bytes.extend_from_slice(&chunk);
                 }
-                bytes.extend_from_slice(&chunk);
             }
             file = Some((name, bytes));
         }
+    }
+    if too_big {
+        return Err(too_large());
     }
     let (name, bytes) = file
         .filter(|(_, b)| !b.is_empty())

@@ -426,6 +426,20 @@ pub async fn edit_save(
             );
             Ok((axum::http::StatusCode::CONFLICT, page).into_response())
         }
+        // A text the store cannot take (too long, a direction override): said above the form, the
+        // text kept to be mended.
+        Err(uppfolj_store::StoreError::Invalid(m)) => {
+            let page = narrative_page(
+                &data,
+                year,
+                &viewer,
+                &work,
+                introduction,
+                renumbered(edits),
+                Some(format!("Ingenting sparades. {}", uppfolj_domain::workflow::sentence(&m))),
+            );
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
         Err(e) => Err(e.into()),
     }
 }
