@@ -105,7 +105,7 @@ pub async fn migrate(db: &str) -> anyhow::Result<()> {
 /// Loads the demo data unless its plan is already there.
 async fn load_demo(store: &dyn Store) -> anyhow::Result<()> {
     let data = parse_data(DEMO, DEMO_NAME)?;
-    if store.dataset(data.plan.slug.as_str()).await?.is_some() {
+    if store.dataset(&data.plan.slug).await?.is_some() {
         eprintln!("Demodata finns redan i databasen ({}).", data.plan.slug);
         return Ok(());
     }
@@ -197,11 +197,11 @@ pub async fn import(db: &str, file: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn load(store: &dyn Store, plan: &str) -> anyhow::Result<Dataset> {
+async fn load(store: &dyn Store, plan: &Slug) -> anyhow::Result<Dataset> {
     match store.dataset(plan).await? {
         Some(d) => Ok(d),
         None => {
-            let known: Vec<String> = store.plans().await?.into_iter().map(|p| p.slug).collect();
+            let known: Vec<String> = store.plans().await?.into_iter().map(|p| p.slug.to_string()).collect();
             if known.is_empty() {
                 bail!("det finns ingen plan \"{plan}\"; databasen är tom (läs in demodata med `uppfolj demo`)")
             }
@@ -210,7 +210,7 @@ async fn load(store: &dyn Store, plan: &str) -> anyhow::Result<Dataset> {
     }
 }
 
-pub async fn export_levels(db: &str, plan: &str, year: i32, json: bool) -> anyhow::Result<()> {
+pub async fn export_levels(db: &str, plan: &Slug, year: i32, json: bool) -> anyhow::Result<()> {
     let store = open(db).await?;
     let data = load(store.as_ref(), plan).await;
     store.close().await;
@@ -229,7 +229,7 @@ pub async fn export_levels(db: &str, plan: &str, year: i32, json: bool) -> anyho
 }
 
 /// Renders the report `runs` times per format and prints the median and fastest time.
-pub async fn bench_report(db: &str, plan: &str, year: i32, runs: usize) -> anyhow::Result<()> {
+pub async fn bench_report(db: &str, plan: &Slug, year: i32, runs: usize) -> anyhow::Result<()> {
     use uppfolj_reports::Format;
     let store = open(db).await?;
     let data = load(store.as_ref(), plan).await;
@@ -273,7 +273,7 @@ fn phase_line() -> Option<indicatif::ProgressBar> {
     Some(bar)
 }
 
-pub async fn import_indicators(db: &str, file: &Path, plan: &str) -> anyhow::Result<()> {
+pub async fn import_indicators(db: &str, file: &Path, plan: &Slug) -> anyhow::Result<()> {
     let name = file.display().to_string();
     let phase = phase_line();
     let say = |m: String| {
@@ -312,7 +312,7 @@ fn term(s: &str) -> String {
 }
 
 /// Lists the figures found in a round's comments; marks those already held as indicator values.
-pub async fn figures(db: &str, plan: &str, year: i32) -> anyhow::Result<()> {
+pub async fn figures(db: &str, plan: &Slug, year: i32) -> anyhow::Result<()> {
     let store = open(db).await?;
     let data = load(store.as_ref(), plan).await;
     store.close().await;
@@ -348,7 +348,7 @@ pub async fn figures(db: &str, plan: &str, year: i32) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub async fn summary(db: &str, plan: &str, year: i32, json: bool) -> anyhow::Result<()> {
+pub async fn summary(db: &str, plan: &Slug, year: i32, json: bool) -> anyhow::Result<()> {
     let store = open(db).await?;
     let data = load(store.as_ref(), plan).await;
     store.close().await;
@@ -409,7 +409,7 @@ pub async fn summary(db: &str, plan: &str, year: i32, json: bool) -> anyhow::Res
     Ok(())
 }
 
-pub async fn export_indicators(db: &str, plan: &str, year: i32, json: bool) -> anyhow::Result<()> {
+pub async fn export_indicators(db: &str, plan: &Slug, year: i32, json: bool) -> anyhow::Result<()> {
     let store = open(db).await?;
     let data = load(store.as_ref(), plan).await;
     store.close().await;
@@ -427,7 +427,7 @@ pub async fn export_indicators(db: &str, plan: &str, year: i32, json: bool) -> a
     Ok(())
 }
 
-pub async fn export_data(db: &str, plan: &str, output: Option<&Path>) -> anyhow::Result<()> {
+pub async fn export_data(db: &str, plan: &Slug, output: Option<&Path>) -> anyhow::Result<()> {
     let store = open(db).await?;
     let data = load(store.as_ref(), plan).await;
     store.close().await;
@@ -450,7 +450,7 @@ fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 
 pub async fn report(
     db: &str,
-    plan: &str,
+    plan: &Slug,
     year: i32,
     format: uppfolj_reports::Format,
     process: Option<&str>,
@@ -598,7 +598,7 @@ pub async fn token_create(db: &str, name: &str, label: &str) -> anyhow::Result<(
     Ok(())
 }
 
-pub async fn round_open(db: &str, plan: &str, year: i32, deadline: &str) -> anyhow::Result<()> {
+pub async fn round_open(db: &str, plan: &Slug, year: i32, deadline: &str) -> anyhow::Result<()> {
     let deadline = parse_date(deadline)?;
     let store = open(db).await?;
     let r = store.open_round(plan, year, deadline, &Actor::system(CLI, now())).await;
@@ -610,7 +610,7 @@ pub async fn round_open(db: &str, plan: &str, year: i32, deadline: &str) -> anyh
 
 pub async fn round_status(
     db: &str,
-    plan: &str,
+    plan: &Slug,
     year: i32,
     publish: bool,
     reason: Option<&str>,

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use uppfolj_domain::Slug;
 
 mod commands;
 
@@ -50,8 +51,8 @@ enum Command {
     /// Den sammanställda rapporten för en uppföljning som HTML, PDF, Word eller Excel.
     Report {
         /// Planens kortnamn, till exempel norr-2022-2024.
-        #[arg(long)]
-        plan: String,
+        #[arg(long, value_parser = slug)]
+        plan: Slug,
         /// Uppföljningsåret.
         #[arg(long)]
         year: i32,
@@ -69,16 +70,16 @@ enum Command {
     Indicators(IndicatorsCmd),
     /// Siffror i kommentarerna som kan bli indikatorvärden (förslag; ingenting sparas).
     Figures {
-        #[arg(long)]
-        plan: String,
+        #[arg(long, value_parser = slug)]
+        plan: Slug,
         #[arg(long)]
         year: i32,
     },
     /// Den härledda sammanfattningen av en uppföljning och kontrollen av RCC:s text mot data.
     Summary {
         /// Planens kortnamn, till exempel norr-2022-2024.
-        #[arg(long)]
-        plan: String,
+        #[arg(long, value_parser = slug)]
+        plan: Slug,
         /// Uppföljningsåret.
         #[arg(long)]
         year: i32,
@@ -106,8 +107,8 @@ enum IndicatorsCmd {
         /// En .csv- eller .xlsx-fil.
         file: PathBuf,
         /// Planens kortnamn.
-        #[arg(long)]
-        plan: String,
+        #[arg(long, value_parser = slug)]
+        plan: Slug,
     },
 }
 
@@ -115,8 +116,8 @@ enum IndicatorsCmd {
 enum BenchCmd {
     /// Tiden att skapa rapporten i varje format (data läses en gång, rapporten skapas N gånger).
     Report {
-        #[arg(long)]
-        plan: String,
+        #[arg(long, value_parser = slug)]
+        plan: Slug,
         #[arg(long)]
         year: i32,
         /// Antal körningar per format.
@@ -172,8 +173,8 @@ enum TokenCmd {
 enum RoundCmd {
     /// Öppnar en ny uppföljning: regionerna kan börja svara.
     Open {
-        #[arg(long)]
-        plan: String,
+        #[arg(long, value_parser = slug)]
+        plan: Slug,
         #[arg(long)]
         year: i32,
         /// Sista dag för regionernas svar, ÅÅÅÅ-MM-DD.
@@ -182,8 +183,8 @@ enum RoundCmd {
     },
     /// Publicerar (låser) en uppföljning.
     Publish {
-        #[arg(long)]
-        plan: String,
+        #[arg(long, value_parser = slug)]
+        plan: Slug,
         #[arg(long)]
         year: i32,
         /// Publicera även om alla regioners svar inte är godkända.
@@ -192,8 +193,8 @@ enum RoundCmd {
     },
     /// Öppnar en publicerad uppföljning igen.
     Reopen {
-        #[arg(long)]
-        plan: String,
+        #[arg(long, value_parser = slug)]
+        plan: Slug,
         #[arg(long)]
         year: i32,
         /// Varför (sparas i historiken).
@@ -207,8 +208,8 @@ enum Export {
     /// Nivåtabellen för en uppföljning: ett mål per rad, en region per kolumn.
     Levels {
         /// Planens kortnamn, till exempel norr-2022-2024.
-        #[arg(long)]
-        plan: String,
+        #[arg(long, value_parser = slug)]
+        plan: Slug,
         /// Uppföljningsåret.
         #[arg(long)]
         year: i32,
@@ -218,8 +219,8 @@ enum Export {
     /// Planens indikatorvärden: indicator,unit,region,period,value,target,target_date,national,source,extracted,goal.
     Indicators {
         /// Planens kortnamn.
-        #[arg(long)]
-        plan: String,
+        #[arg(long, value_parser = slug)]
+        plan: Slug,
         /// Uppföljningen som värdena hör till.
         #[arg(long)]
         year: i32,
@@ -229,8 +230,8 @@ enum Export {
     /// Hela planen med alla uppföljningar, i datafilsformatet (kan läsas in igen med import).
     Data {
         /// Planens kortnamn.
-        #[arg(long)]
-        plan: String,
+        #[arg(long, value_parser = slug)]
+        plan: Slug,
         /// Filen att skriva till; utan den skrivs data till standard ut.
         #[arg(long, short = 'o')]
         output: Option<PathBuf>,
@@ -255,6 +256,11 @@ enum SummaryFormat {
 enum LevelFormat {
     Csv,
     Json,
+}
+
+/// A plan's or process's short name as given on the command line, checked before anything is opened.
+fn slug(s: &str) -> Result<Slug, String> {
+    Slug::parse(s).map_err(|e| e.to_string())
 }
 
 fn main() -> ExitCode {

@@ -420,3 +420,23 @@ pub async fn sql(db: &TestDb, statement: &str, binds: &[&str]) {
         q.execute(&mut c).await.unwrap_or_else(|e| panic!("{statement}: {e}"));
     }
 }
+
+/// Runs one `SELECT COUNT(*) …` directly on a test's database.
+pub async fn sql_count(db: &TestDb, statement: &str, binds: &[&str]) -> i64 {
+    use sqlx::Connection;
+    if db.url.starts_with("sqlite:") {
+        let mut c = sqlx::SqliteConnection::connect(&db.url).await.expect("connect");
+        let mut q = sqlx::query_scalar::<_, i64>(statement);
+        for b in binds {
+            q = q.bind(*b);
+        }
+        q.fetch_one(&mut c).await.unwrap_or_else(|e| panic!("{statement}: {e}"))
+    } else {
+        let mut c = sqlx::PgConnection::connect(&db.url).await.expect("connect");
+        let mut q = sqlx::query_scalar::<_, i64>(statement);
+        for b in binds {
+            q = q.bind(*b);
+        }
+        q.fetch_one(&mut c).await.unwrap_or_else(|e| panic!("{statement}: {e}"))
+    }
+}

@@ -9,5 +9,6 @@ mod authz;
 mod data;
 mod hostile;
 mod reports;
+mod store;
 mod web;
 mod workflow;

@@ -237,12 +237,21 @@ pub fn timestamp(at: time::OffsetDateTime) -> String {
     )
 }
 
-/// A stored timestamp shown to people: `11 april 2025 09:30` (UTC).
-pub fn swedish_timestamp(ts: &str) -> String {
-    match (ts.get(..10).map(parse_date), ts.get(11..16)) {
-        (Some(Ok(d)), Some(hm)) => format!("{} {hm} UTC", swedish_date(d)),
-        _ => ts.to_owned(),
-    }
+/// Reads a point in time as [`timestamp`] writes it (or any RFC 3339 time).
+pub fn parse_timestamp(s: &str) -> Result<time::OffsetDateTime, InvalidValue> {
+    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+        .map_err(|_| invalid(format!("\"{s}\" är ingen tidpunkt")))
+}
+
+/// A point in time shown to people: `11 april 2025 09:30 UTC`.
+pub fn swedish_time(at: time::OffsetDateTime) -> String {
+    let u = at.to_offset(time::UtcOffset::UTC);
+    format!("{} {:02}:{:02} UTC", swedish_date(u.date()), u.hour(), u.minute())
+}
+
+/// Serialises a point in time as [`timestamp`] writes it, so JSON keeps the stored form.
+pub fn serialize_timestamp<S: serde::Serializer>(at: &time::OffsetDateTime, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&timestamp(*at))
 }
 
 /// Formats a date the Swedish way: `11 april 2025`.
@@ -381,7 +390,8 @@ mod tests {
         let b = time::macros::datetime!(2025-04-11 09:30:00.123 UTC);
         assert_eq!(timestamp(a), "2025-04-11T09:30:00.500000Z");
         assert!(timestamp(b) < timestamp(a));
-        assert_eq!(swedish_timestamp(&timestamp(a)), "11 april 2025 09:30 UTC");
+        assert_eq!(swedish_time(a), "11 april 2025 09:30 UTC");
+        assert_eq!(parse_timestamp(&timestamp(a)), Ok(a));
     }
 
     #[test]

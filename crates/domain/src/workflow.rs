@@ -184,6 +184,44 @@ impl RegionState {
     }
 }
 
+/// Where an activity of a local action plan stands. Activities are never removed: a dropped one is
+/// `Struck`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ActivityStatus {
+    Planned,
+    InProgress,
+    Done,
+    Struck,
+}
+
+impl ActivityStatus {
+    pub const ALL: [ActivityStatus; 4] =
+        [ActivityStatus::Planned, ActivityStatus::InProgress, ActivityStatus::Done, ActivityStatus::Struck];
+
+    /// As stored and sent by forms.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActivityStatus::Planned => "planerad",
+            ActivityStatus::InProgress => "pagar",
+            ActivityStatus::Done => "klar",
+            ActivityStatus::Struck => "struken",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ActivityStatus::Planned => "Planerad",
+            ActivityStatus::InProgress => "Pågår",
+            ActivityStatus::Done => "Klar",
+            ActivityStatus::Struck => "Struken",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ActivityStatus> {
+        ActivityStatus::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+}
+
 /// Something that moves a region's answers to another state.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StateAction {
@@ -371,8 +409,9 @@ impl AuditField {
 /// One recorded change: who, when, what, old → new, why.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct AuditEvent {
-    /// RFC 3339, UTC.
-    pub at: String,
+    /// In JSON as stored: RFC 3339, UTC, microseconds.
+    #[serde(serialize_with = "crate::ids::serialize_timestamp")]
+    pub at: time::OffsetDateTime,
     pub actor: String,
     pub field: String,
     pub subject: String,

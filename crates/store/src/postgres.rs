@@ -1,27 +1,35 @@
-//! The PostgreSQL backend: for a whole healthcare region or the nation.
+//! The PostgreSQL backend: for a whole healthcare region or the nation. The SQL itself is the shared
+//! `sql/` tree, mounted here for `sqlx::Postgres`. Transactions run at READ COMMITTED; versioned writes
+//! are safe there because each one's `UPDATE … WHERE version = $n` is checked by the rows it changed
+//! (a second writer waits for the first's row lock, then finds the version moved on).
 
 use std::time::Duration;
 
 use sqlx::postgres::PgPoolOptions;
 
-use crate::Backend;
+use crate::StoreError;
 
-store_common!(sqlx::Postgres);
-store_workflow!(sqlx::Postgres);
-store_impl!(PgStore);
+/// The sqlx database the shared SQL is compiled for here.
+type Db = sqlx::Postgres;
+/// The type the shared SQL implements the store's traits for.
+type StoreImpl = PgStore;
+const BACKEND: crate::Backend = crate::Backend::Postgres;
 
-const BACKEND: Backend = Backend::Postgres;
+// The same SQL mounted once per backend, on purpose: see `sql/mod.rs`.
+#[allow(clippy::duplicate_mod)]
+#[path = "sql/mod.rs"]
+mod sql;
 
 pub struct PgStore {
     pool: sqlx::PgPool,
 }
 
-async fn begin_write(pool: &Pool) -> Result<Tx<'static>, StoreError> {
+async fn begin_write(pool: &sql::Pool) -> Result<sql::Tx<'static>, StoreError> {
     Ok(pool.begin().await?)
 }
 
 /// A write transaction on a connection the caller holds (one that has staged data in a temporary table).
-async fn begin_write_on(conn: &mut Conn) -> Result<Tx<'_>, StoreError> {
+async fn begin_write_on(conn: &mut sql::Conn) -> Result<sql::Tx<'_>, StoreError> {
     Ok(sqlx::Connection::begin(conn).await?)
 }
 

@@ -1,19 +1,25 @@
 //! The SQLite backend: the default for a single RCC. WAL journal, a busy timeout so that concurrent
 //! writers wait instead of failing, foreign keys on, and write transactions that take the write lock
 //! at `BEGIN IMMEDIATE` (a deferred transaction that reads first cannot upgrade under concurrency).
+//! The SQL itself is the shared `sql/` tree, mounted here for `sqlx::Sqlite`.
 
 use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
-use crate::Backend;
+use crate::StoreError;
 
-store_common!(sqlx::Sqlite);
-store_workflow!(sqlx::Sqlite);
-store_impl!(SqliteStore);
+/// The sqlx database the shared SQL is compiled for here.
+type Db = sqlx::Sqlite;
+/// The type the shared SQL implements the store's traits for.
+type StoreImpl = SqliteStore;
+const BACKEND: crate::Backend = crate::Backend::Sqlite;
 
-const BACKEND: Backend = Backend::Sqlite;
+// The same SQL mounted once per backend, on purpose: see `sql/mod.rs`.
+#[allow(clippy::duplicate_mod)]
+#[path = "sql/mod.rs"]
+mod sql;
 
 /// How long a write waits for another's lock (or a request for a free connection) before the user is
 /// told the database is busy (`StoreError::Busy`, HTTP 503). Writes hold the lock for a fraction of
@@ -24,12 +30,13 @@ pub struct SqliteStore {
     pool: sqlx::SqlitePool,
 }
 
-async fn begin_write(pool: &Pool) -> Result<Tx<'static>, StoreError> {
+/// A write transaction: the write lock is taken at once, so writers queue instead of failing.
+async fn begin_write(pool: &sql::Pool) -> Result<sql::Tx<'static>, StoreError> {
     Ok(pool.begin_with("BEGIN IMMEDIATE").await?)
 }
 
 /// A write transaction on a connection the caller holds (one that has staged data in a temporary table).
-async fn begin_write_on(conn: &mut Conn) -> Result<Tx<'_>, StoreError> {
+async fn begin_write_on(conn: &mut sql::Conn) -> Result<sql::Tx<'_>, StoreError> {
     Ok(sqlx::Connection::begin_with(conn, "BEGIN IMMEDIATE").await?)
 }
 

@@ -39,7 +39,7 @@ pub async fn levels(
 ) -> Result<Json<Vec<CellJson>>, ApiError> {
     let data = load_plan(&state, &plan).await?;
     let year = parse_year(&data, &year)?;
-    let work = state.store.round_work(data.plan.slug.as_str(), year).await?;
+    let work = state.store.round_work(&data.plan.slug, year).await?;
     let published = work.status == RoundStatus::Published;
     if !published {
         viewer.require(|a| a.may_see_open_rounds(), "se en uppföljning som ännu inte är publicerad")?;
@@ -99,7 +99,7 @@ pub async fn put_cell(
     let edit = CellEdit { goal, level, comment: comment.clone(), expected_version: body.version };
     let versions = state
         .store
-        .save_cells(data.plan.slug.as_str(), year, &code, &[edit], !account.is_rcc(), &Actor::user(account, now()))
+        .save_cells(&data.plan.slug, year, &code, &[edit], !account.is_rcc(), &Actor::user(account, now()))
         .await?;
     Ok(Json(PutResult {
         area: goal.area,
@@ -121,5 +121,5 @@ pub async fn history(
     let goal = parse_goal(&data, &goal)?;
     let code = parse_region(&data, &region)?;
     viewer.require(|a| a.may_see_open_answers(&code), &format!("se historiken för {code}s svar"))?;
-    Ok(Json(state.store.cell_history(data.plan.slug.as_str(), year, goal, &code).await?))
+    Ok(Json(state.store.cell_history(&data.plan.slug, year, goal, &code).await?))
 }

@@ -25,7 +25,6 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 use uppfolj_domain::Account;
-use uppfolj_domain::ids::timestamp;
 
 use crate::{AppError, AppState};
 
@@ -222,7 +221,7 @@ async fn identify(parts: &mut Parts, state: &AppState) -> Result<Viewer, AppErro
     }
     if let Some(token) = cookie(&parts.headers, SESSION_COOKIE) {
         let hash = sha256_hex(&token);
-        if let Some(s) = state.store.session(&hash, &timestamp(now())).await?
+        if let Some(s) = state.store.session(&hash, now()).await?
             && let Some(u) = state.store.user_by_id(s.user_id).await?
             && s.auth_hash == auth_hash(&u.password_hash)
         {

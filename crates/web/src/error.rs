@@ -60,10 +60,9 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> AppError {
         match e {
             StoreError::NotFound(m) => AppError::NotFound(capitalise(&m)),
-            StoreError::Stale { .. }
-            | StoreError::StaleCells(_)
-            | StoreError::Conflict(_)
-            | StoreError::PlanExists(_) => AppError::Conflict(capitalise(&e.to_string())),
+            StoreError::Stale(_) | StoreError::Conflict(_) | StoreError::PlanExists(_) => {
+                AppError::Conflict(capitalise(&e.to_string()))
+            }
             StoreError::Locked(m) => AppError::Locked(capitalise(&m)),
             StoreError::Invalid(m) => AppError::Unprocessable(capitalise(&m)),
             StoreError::Busy(detail) => {

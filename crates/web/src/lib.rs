@@ -72,7 +72,7 @@ async fn health() -> impl IntoResponse {
 async fn ready(axum::extract::State(state): axum::extract::State<AppState>) -> impl IntoResponse {
     let read = state.store.check_read().await;
     let write = match &read {
-        Ok(()) => state.store.check_write(&uppfolj_domain::ids::timestamp(auth::now())).await,
+        Ok(()) => state.store.check_write(auth::now()).await,
         Err(_) => Err(uppfolj_store::StoreError::Invalid("läsningen misslyckades".to_owned())),
     };
     let line = |what: &str, r: &Result<(), uppfolj_store::StoreError>| match r {

@@ -164,3 +164,18 @@ fn text_kind(kind: &str) -> uppfolj_domain::input::TextKind {
         _ => TextKind::Line,
     }
 }
+
+/// The version a form's change is based on. A form always sends it; one without it was not made by
+/// Uppfölj's page (or comes from a page too old), and is refused rather than read as some version.
+pub fn required_version(v: Option<i32>) -> Result<i32, crate::AppError> {
+    v.ok_or_else(|| {
+        crate::AppError::BadRequest(
+            "Formuläret saknar den version ändringen bygger på. Ladda om sidan och gör ändringen igen.".to_owned(),
+        )
+    })
+}
+
+/// A form's version field as text: a number, or refused (see [`required_version`]).
+pub fn version_field(form: &FormMap, name: &str) -> Result<i32, crate::AppError> {
+    required_version(form.get(name).and_then(|v| v.trim().parse().ok()))
+}

@@ -8,8 +8,9 @@ use axum::extract::State;
 use crate::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use uppfolj_domain::ActivityStatus;
 use uppfolj_domain::ids::{format_date, parse_date, swedish_date};
-use uppfolj_store::{ACTIVITY_STATUSES, ActivityInput, Actor};
+use uppfolj_store::{ActivityInput, Actor};
 
 use super::{load_plan, parse_goal, parse_region};
 use crate::auth::{Viewer, now};
@@ -52,10 +53,6 @@ pub struct ActionPlanPage {
     entries: Vec<EntryView>,
 }
 
-fn status_label(s: &str) -> String {
-    ACTIVITY_STATUSES.iter().find(|(k, _)| *k == s).map(|(_, l)| (*l).to_owned()).unwrap_or_else(|| s.to_owned())
-}
-
 pub async fn view(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -64,7 +61,7 @@ pub async fn view(
     let data = load_plan(&state, &plan).await?;
     let code = parse_region(&data, &region)?;
     let account = viewer.require(|a| a.may_see_open_answers(&code), &format!("se {code}s handlingsplan"))?;
-    let slug = data.plan.slug.as_str();
+    let slug = &data.plan.slug;
     let entries = state
         .store
         .action_plan(slug, &code)
@@ -86,8 +83,8 @@ pub async fn view(
                     responsible: a.responsible,
                     due: a.due.map(format_date).unwrap_or_default(),
                     due_text: a.due.map(swedish_date).unwrap_or_default(),
-                    status_label: status_label(&a.status),
-                    status: a.status,
+                    status_label: a.status.label().to_owned(),
+                    status: a.status.as_str().to_owned(),
                     version: a.version,
                 })
                 .collect(),
@@ -110,7 +107,7 @@ pub async fn view(
             .unwrap_or_default(),
         editable: account.may_edit_region(&code),
         region: code.to_string(),
-        statuses: ACTIVITY_STATUSES.to_vec(),
+        statuses: ActivityStatus::ALL.iter().map(|s| (s.as_str(), s.label())).collect(),
         entries,
     })
 }
@@ -134,7 +131,7 @@ pub async fn save_entry(
     let code = parse_region(&data, &region)?;
     let goal = parse_goal(&data, &goal)?;
     let account = viewer.require(|a| a.may_edit_region(&code), &format!("ändra {code}s handlingsplan"))?;
-    let slug = data.plan.slug.as_str();
+    let slug = &data.plan.slug;
     state
         .store
         .save_action_plan_entry(
@@ -160,12 +157,12 @@ pub struct ActivityForm {
     due: String,
     #[serde(default = "planned")]
     status: String,
-    #[serde(default)]
-    version: i32,
+    /// The version the change is based on; only a change of an activity has (and needs) one.
+    version: Option<i32>,
 }
 
 fn planned() -> String {
-    "planerad".to_owned()
+    ActivityStatus::Planned.as_str().to_owned()
 }
 
 fn input(f: &ActivityForm) -> Result<ActivityInput, AppError> {
@@ -173,7 +170,9 @@ fn input(f: &ActivityForm) -> Result<ActivityInput, AppError> {
         "" => None,
         d => Some(parse_date(d).map_err(|e| AppError::Unprocessable(capitalise(&e.to_string())))?),
     };
-    Ok(ActivityInput { text: f.text.clone(), responsible: f.responsible.clone(), due, status: f.status.clone() })
+    let status = ActivityStatus::parse(&f.status)
+        .ok_or_else(|| AppError::Unprocessable(format!("\"{}\" är ingen status för en aktivitet.", f.status)))?;
+    Ok(ActivityInput { text: f.text.clone(), responsible: f.responsible.clone(), due, status })
 }
 
 pub async fn add_activity(
@@ -186,7 +185,7 @@ pub async fn add_activity(
     let code = parse_region(&data, &region)?;
     let goal = parse_goal(&data, &goal)?;
     let account = viewer.require(|a| a.may_edit_region(&code), &format!("ändra {code}s handlingsplan"))?;
-    let slug = data.plan.slug.as_str();
+    let slug = &data.plan.slug;
     state.store.add_activity(slug, &code, goal, &input(&f)?, &Actor::user(account, now())).await?;
     Ok(Redirect::to(&format!("/planer/{slug}/handlingsplaner/{code}#mal-{}-{}", goal.area, goal.goal)).into_response())
 }
@@ -201,7 +200,8 @@ pub async fn update_activity(
     let code = parse_region(&data, &region)?;
     let id: i64 = id.parse().map_err(|_| AppError::NotFound(format!("Det finns ingen aktivitet \"{id}\".")))?;
     let account = viewer.require(|a| a.may_edit_region(&code), &format!("ändra {code}s handlingsplan"))?;
-    let slug = data.plan.slug.as_str();
-    state.store.update_activity(slug, &code, id, &input(&f)?, f.version, &Actor::user(account, now())).await?;
+    let slug = &data.plan.slug;
+    let version = crate::views::required_version(f.version)?;
+    state.store.update_activity(slug, &code, id, &input(&f)?, version, &Actor::user(account, now())).await?;
     Ok(Redirect::to(&format!("/planer/{slug}/handlingsplaner/{code}")).into_response())
 }

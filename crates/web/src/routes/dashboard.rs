@@ -52,7 +52,7 @@ pub async fn page(
     let year = parse_year(&data, &year)?;
     let round = data.round(year).ok_or_else(|| AppError::NotFound(format!("Ingen uppföljning för {year}.")))?;
     check_readable(&viewer, round)?;
-    let slug = data.plan.slug.as_str();
+    let slug = &data.plan.slug;
     let shown = charts::trend_rounds(&data, round);
     let previous = charts::previous_round(&data, round);
     let unit = uppfolj_domain::ids::with_unit;

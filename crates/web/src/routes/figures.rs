@@ -75,7 +75,7 @@ pub async fn page(
     let year = parse_year(&data, &year)?;
     viewer.require(|a| a.is_rcc(), "bedöma siffror i kommentarerna")?;
     let round = data.round(year).ok_or_else(|| AppError::NotFound(format!("Ingen uppföljning för {year}.")))?;
-    let slug = data.plan.slug.as_str();
+    let slug = &data.plan.slug;
     let decisions = state.store.figure_decisions(slug, year).await?;
     let rows: Vec<Row> = propose(&data, round)
         .iter()
@@ -171,7 +171,7 @@ pub async fn decide(
         other => return Err(AppError::BadRequest(format!("Okänd åtgärd \"{other}\"."))),
     };
     let input = FigureInput { goal, author: author_key(&proposal), scope, value, confirm };
-    let slug = data.plan.slug.to_string();
+    let slug = data.plan.slug.clone();
     state.store.decide_figure(&slug, year, &input, &Actor::user(account, now())).await?;
     let anchor = if f.anchor.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') { f.anchor } else { String::new() };
     Ok(Redirect::to(&format!("/planer/{slug}/{year}/siffror#{anchor}")).into_response())

@@ -5,7 +5,7 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 
 use crate::extract::Path;
-use uppfolj_domain::ids::swedish_timestamp;
+use uppfolj_domain::ids::swedish_time;
 use uppfolj_domain::{AuditEvent, AuditField};
 
 use super::{load_plan, parse_goal, parse_region, parse_year};
@@ -28,7 +28,7 @@ pub(crate) fn rows(events: Vec<AuditEvent>) -> Vec<EventRow> {
         .into_iter()
         .rev()
         .map(|e| EventRow {
-            at: swedish_timestamp(&e.at),
+            at: swedish_time(e.at),
             actor: e.actor,
             what: AuditField::label(&e.field).to_owned(),
             subject: e.subject,
@@ -58,7 +58,7 @@ pub async fn cell(
     let goal = parse_goal(&data, &goal)?;
     let region = parse_region(&data, &region)?;
     viewer.require(|a| a.may_see_open_answers(&region), &format!("se historiken för {region}s svar"))?;
-    let slug = data.plan.slug.as_str();
+    let slug = &data.plan.slug;
     let events = state.store.cell_history(slug, year, goal, &region).await?;
     Ok(HistoryPage {
         nav: Nav::of(&viewer),
@@ -83,7 +83,7 @@ pub async fn round(
     let data = load_plan(&state, &plan).await?;
     let year = parse_year(&data, &year)?;
     viewer.require(|a| a.is_rcc(), "se historiken för hela uppföljningen")?;
-    let slug = data.plan.slug.as_str();
+    let slug = &data.plan.slug;
     let events = state.store.round_history(slug, year).await?;
     Ok(HistoryPage {
         nav: Nav::of(&viewer),

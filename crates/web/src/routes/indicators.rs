@@ -65,7 +65,7 @@ pub async fn list(
     if let Some(r) = data.round(year) {
         check_readable(&viewer, r)?;
     }
-    let slug = data.plan.slug.as_str();
+    let slug = &data.plan.slug;
     let region_name = |s: &Scope| match s {
         Scope::Region(c) => data
             .healthcare_region
@@ -176,7 +176,7 @@ async fn write_rows(
     rows: Vec<Vec<String>>,
     name: &str,
 ) -> Result<(usize, usize), AppError> {
-    let plan = data.plan.slug.to_string();
+    let plan = data.plan.slug.clone();
     let data = data.clone();
     let checked = tokio::task::spawn_blocking(move || uppfolj_domain::indicator_import::parse_rows(&rows, &data))
         .await
@@ -350,7 +350,7 @@ fn definition_page(
     conflict: Option<String>,
     history: Vec<super::history::EventRow>,
 ) -> DefinitionPage {
-    let slug = data.plan.slug.as_str();
+    let slug = &data.plan.slug;
     let base = format!("/planer/{slug}/{year}/indikatorer");
     let areas = data
         .plan
@@ -435,11 +435,11 @@ async fn find_indicator<'a>(
         .ok_or_else(|| AppError::NotFound(format!("Planen har ingen indikator \"{slug}\".")))?;
     let version = state
         .store
-        .indicator_versions(data.plan.slug.as_str())
+        .indicator_versions(&data.plan.slug)
         .await?
         .into_iter()
-        .find(|(s, _)| s == slug)
-        .map(|(_, v)| v)
+        .find(|v| v.slug == indicator.slug)
+        .map(|v| v.version)
         .ok_or_else(|| AppError::NotFound(format!("Planen har ingen indikator \"{slug}\".")))?;
     Ok((indicator, version))
 }
@@ -475,7 +475,7 @@ pub async fn create(
         }
     };
     let actor = uppfolj_store::Actor::user(account, crate::auth::now());
-    match state.store.save_indicator(data.plan.slug.as_str(), &def, None, &actor).await {
+    match state.store.save_indicator(&data.plan.slug, &def, None, &actor).await {
         Ok(_) => Ok(axum::response::Redirect::to(&format!(
             "/planer/{}/{year}/indikatorer?ny-indikator={}#indikator-{}",
             data.plan.slug, def.slug, def.slug
@@ -504,7 +504,7 @@ pub async fn edit_form(
     let year = parse_year(&data, &year)?;
     viewer.require(|a| a.is_rcc(), "ändra indikatorer")?;
     let (i, version) = find_indicator(&state, &data, &indicator).await?;
-    let history = super::history::rows(state.store.indicator_history(data.plan.slug.as_str(), &indicator).await?);
+    let history = super::history::rows(state.store.indicator_history(&data.plan.slug, &i.slug).await?);
     let form = uppfolj_domain::indicator_def::DefinitionForm::of(i);
     Ok(definition_page(&data, year, &viewer, Some((i, version)), form, Vec::new(), None, history))
 }
@@ -522,11 +522,9 @@ pub async fn edit_save(
     let (i, _) = find_indicator(&state, &data, &indicator).await?;
     // The version the form was read at: kept through a second try, so that a change made meanwhile
     // is still noticed.
-    let expected: i32 = crate::views::form_value(&posted, "version")
-        .parse()
-        .map_err(|_| AppError::BadRequest("Formuläret saknar versionen; hämta sidan igen.".to_owned()))?;
-    let slug = data.plan.slug.as_str();
-    let history = || async { state.store.indicator_history(slug, &indicator).await.map(super::history::rows) };
+    let expected = crate::views::version_field(&posted, "version")?;
+    let slug = &data.plan.slug;
+    let history = || async { state.store.indicator_history(slug, &i.slug).await.map(super::history::rows) };
     let form = read_definition(&posted);
     let def = match uppfolj_domain::indicator_def::check(&form, &data, Some(i)) {
         Ok(d) => d,
@@ -541,7 +539,11 @@ pub async fn edit_save(
             "/planer/{slug}/{year}/indikatorer?andrad={indicator}#indikator-{indicator}"
         ))
         .into_response()),
-        Err(uppfolj_store::StoreError::Stale { current }) => {
+        Err(e @ uppfolj_store::StoreError::Stale(_)) => {
+            let current = match &e {
+                uppfolj_store::StoreError::Stale(c) => c.first().map(|c| c.current).unwrap_or(expected),
+                _ => expected,
+            };
             // Show what is saved now beside what this person wrote; saving again replaces it knowingly.
             // `i` was read in this request, so it is what is saved now.
             let saved = uppfolj_domain::indicator_def::changes(i, &def)
@@ -580,12 +582,10 @@ pub async fn delete(
     let data = load_plan(&state, &plan).await?;
     let year = parse_year(&data, &year)?;
     let account = viewer.require(|a| a.is_rcc(), "ta bort indikatorer")?;
-    find_indicator(&state, &data, &indicator).await?;
-    let expected: i32 = crate::views::form_value(&posted, "version")
-        .parse()
-        .map_err(|_| AppError::BadRequest("Formuläret saknar versionen; hämta sidan igen.".to_owned()))?;
+    let (i, _) = find_indicator(&state, &data, &indicator).await?;
+    let expected = crate::views::version_field(&posted, "version")?;
     let actor = uppfolj_store::Actor::user(account, crate::auth::now());
-    state.store.delete_indicator(data.plan.slug.as_str(), &indicator, expected, &actor).await?;
+    state.store.delete_indicator(&data.plan.slug, &i.slug, expected, &actor).await?;
     Ok(axum::response::Redirect::to(&format!("/planer/{}/{year}/indikatorer?borttagen=1", data.plan.slug))
         .into_response())
 }
@@ -602,13 +602,13 @@ pub async fn remove_value(
     let data = load_plan(&state, &plan).await?;
     let year = parse_year(&data, &year)?;
     let account = viewer.require(|a| a.is_rcc(), "ta bort indikatorvärden")?;
-    find_indicator(&state, &data, &indicator).await?;
+    let (i, _) = find_indicator(&state, &data, &indicator).await?;
     let scope = uppfolj_domain::Scope::parse(form_value(&posted, "region"))
         .map_err(|e| AppError::Unprocessable(format!("Region: {e}.")))?;
     let period = uppfolj_domain::Period::parse(form_value(&posted, "period"))
         .map_err(|e| AppError::Unprocessable(format!("Period: {e}.")))?;
     let actor = uppfolj_store::Actor::user(account, crate::auth::now());
-    state.store.delete_indicator_value(data.plan.slug.as_str(), &indicator, &scope, &period, &actor).await?;
+    state.store.delete_indicator_value(&data.plan.slug, &i.slug, &scope, &period, &actor).await?;
     Ok(axum::response::Redirect::to(&format!(
         "/planer/{}/{year}/indikatorer?vardet-borttaget=1#indikator-{indicator}",
         data.plan.slug

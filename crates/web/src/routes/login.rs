@@ -9,7 +9,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use time::Duration;
-use uppfolj_domain::ids::timestamp;
 use uppfolj_store::SessionRecord;
 
 use crate::auth::{
@@ -104,9 +103,9 @@ pub async fn submit(
     let session = SessionRecord {
         user_id: user.account.id,
         auth_hash: auth_hash(&user.password_hash),
-        expires_at: timestamp(at + Duration::hours(SESSION_HOURS)),
+        expires_at: at + Duration::hours(SESSION_HOURS),
     };
-    state.store.create_session(&sha256_hex(&token), &session, &timestamp(at)).await?;
+    state.store.create_session(&sha256_hex(&token), &session, at).await?;
     tracing::info!(user = %username, "inloggad");
     let secure = is_secure(&headers, state.secure_cookies);
     // A new CSRF token with the new login, so a token known before login is worth nothing after it.

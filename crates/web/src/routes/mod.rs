@@ -11,18 +11,21 @@ pub mod report;
 pub mod review;
 pub mod summary;
 
-use uppfolj_domain::{Dataset, GoalRef, RegionCode, Round, RoundStatus};
+use uppfolj_domain::{Dataset, GoalRef, RegionCode, Round, RoundStatus, Slug};
 
 use crate::auth::Viewer;
 use crate::{AppError, AppState};
 
 /// Loads a plan or answers 404 with a message naming it.
 pub(crate) async fn load_plan(state: &AppState, slug: &str) -> Result<Dataset, AppError> {
-    state
-        .store
-        .dataset(slug)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("Det finns ingen plan med kortnamnet \"{slug}\".")))
+    let missing = || AppError::NotFound(format!("Det finns ingen plan med kortnamnet \"{slug}\"."));
+    let plan = Slug::parse(slug).map_err(|_| missing())?;
+    state.store.dataset(&plan).await?.ok_or_else(missing)
+}
+
+/// A short name from the address (an indicator's, a process's), or 404 naming `what`.
+pub(crate) fn parse_slug(s: &str, what: &str) -> Result<Slug, AppError> {
+    Slug::parse(s).map_err(|_| AppError::NotFound(format!("Det finns {what} \"{s}\".")))
 }
 
 /// Parses a year from the address or answers 404.

@@ -164,7 +164,7 @@ pub struct RoundInfo {
 
 impl OverviewPage {
     fn build(data: &Dataset, round: Option<&Round>, viewer: &Viewer, as_of: Option<String>) -> OverviewPage {
-        let slug = data.plan.slug.as_str();
+        let slug = &data.plan.slug;
         let goal_total = data.goals().count();
         let counts = match round {
             Some(r) => data
@@ -223,7 +223,7 @@ impl OverviewPage {
         OverviewPage {
             nav: Nav::of(viewer),
             crumbs,
-            slug: slug.to_owned(),
+            slug: slug.to_string(),
             rcc_tools: viewer.account.as_ref().is_some_and(|a| a.is_rcc()),
             as_of,
             title: data.plan.title.clone(),
@@ -290,10 +290,10 @@ async fn load_as_of(
     viewer.require(|a| a.is_rcc(), "se en uppföljning som den var vid ett tidigare datum")?;
     let moment = uppfolj_domain::ids::Moment::parse(per)
         .map_err(|e| AppError::BadRequest(crate::error::capitalise(&e.to_string())))?;
-    let (at, label) = (uppfolj_domain::ids::timestamp(moment.at), moment.label());
+    let label = moment.label();
     let past = state
         .store
-        .dataset_as_of(data.plan.slug.as_str(), year, &at)
+        .dataset_as_of(&data.plan.slug, year, moment.at)
         .await?
         .ok_or_else(|| AppError::NotFound("Planen finns inte.".to_owned()))?;
     Ok((past, Some(label)))
@@ -360,7 +360,7 @@ pub async fn area(
     }
     let (data, as_of) = load_as_of(&state, &viewer, data, year, &q).await?;
     let round = data.round(year).ok_or_else(|| AppError::NotFound(format!("Ingen uppföljning för {year}.")))?;
-    let slug = data.plan.slug.as_str();
+    let slug = &data.plan.slug;
     let a = area
         .parse::<u32>()
         .ok()
@@ -410,7 +410,7 @@ pub async fn area(
     };
     Ok(AreaPage {
         nav: Nav::of(&viewer),
-        slug: slug.to_owned(),
+        slug: slug.to_string(),
         rcc_tools: viewer.account.as_ref().is_some_and(|a| a.is_rcc()),
         as_of,
         crumbs: vec![

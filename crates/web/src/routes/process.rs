@@ -57,13 +57,13 @@ pub async fn followup(
 ) -> Result<ProcessPage, AppError> {
     let data = load_plan(&state, &plan).await?;
     let year = parse_year(&data, &year)?;
-    let slug = data.plan.slug.as_str();
+    let slug = &data.plan.slug;
     let f = readable(&viewer, &data, year, &process)?;
     let p = data.process(&process).ok_or_else(|| AppError::NotFound(process.clone()))?;
     let r = uppfolj_reports::process::build(&data, year, &process).map_err(|e| AppError::NotFound(e.to_string()))?;
     Ok(ProcessPage {
         nav: Nav::of(&viewer),
-        slug: slug.to_owned(),
+        slug: slug.to_string(),
         process_slug: p.slug.to_string(),
         edit_href: viewer
             .account
@@ -161,8 +161,8 @@ pub async fn edit_form(
     Path((plan, year, process)): Path<(String, String, String)>,
 ) -> Result<ProcessEditPage, AppError> {
     let (data, year, f) = editable(&state, &viewer, &plan, &year, &process).await?;
-    let slug = data.plan.slug.as_str();
-    let version = state.store.process_followup_version(slug, year, &process).await?;
+    let slug = &data.plan.slug;
+    let version = state.store.process_followup_version(slug, year, &f.process).await?;
     let name = data.process(&process).map(|p| p.name.clone()).unwrap_or_default();
     let account = viewer.account()?;
     Ok(ProcessEditPage {
@@ -216,7 +216,7 @@ pub async fn edit_save(
 ) -> Result<Response, AppError> {
     let (data, year, old) = editable(&state, &viewer, &plan, &year, &process).await?;
     let account = viewer.account()?;
-    let slug = data.plan.slug.as_str();
+    let slug = &data.plan.slug;
     let mut goals = Vec::new();
     for n in 1..=old.goals.len() + 1 {
         let text = form_value(&form, &format!("text_{n}")).trim().to_owned();
@@ -264,13 +264,13 @@ pub async fn sign(
     Path((plan, year, process)): Path<(String, String, String)>,
     crate::extract::Form(f): crate::extract::Form<SignForm>,
 ) -> Result<Response, AppError> {
-    let (data, year, _) = editable(&state, &viewer, &plan, &year, &process).await?;
+    let (data, year, current) = editable(&state, &viewer, &plan, &year, &process).await?;
     let account = viewer.account()?;
-    let slug = data.plan.slug.as_str();
+    let slug = &data.plan.slug;
     let at = now();
     state
         .store
-        .sign_process_followup(slug, year, &process, &f.name, at.date(), f.version, &Actor::user(account, at))
+        .sign_process_followup(slug, year, &current.process, &f.name, at.date(), f.version, &Actor::user(account, at))
         .await?;
     Ok(Redirect::to(&format!("/planer/{slug}/{year}/processer/{process}")).into_response())
 }
@@ -290,7 +290,8 @@ pub async fn reopen(
     let data = load_plan(&state, &plan).await?;
     let year = parse_year(&data, &year)?;
     let account = viewer.require(|a| a.is_rcc(), "öppna en signerad processuppföljning igen")?;
-    let slug = data.plan.slug.as_str();
+    let slug = &data.plan.slug;
+    let process = super::parse_slug(&process, "ingen vårdprocess")?;
     state.store.reopen_process_followup(slug, year, &process, &f.skal, &Actor::user(account, now())).await?;
     Ok(Redirect::to(&format!("/planer/{slug}/{year}/processer/{process}/redigera")).into_response())
 }

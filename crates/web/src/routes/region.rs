@@ -9,7 +9,7 @@ use axum::extract::State;
 use crate::extract::{Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use uppfolj_domain::ids::{swedish_date, swedish_timestamp};
+use uppfolj_domain::ids::{swedish_date, swedish_time};
 use uppfolj_domain::input::{TextKind, clean};
 use uppfolj_domain::{Dataset, GoalRef, Level, RegionCode, RoundStatus, StateAction};
 use uppfolj_store::{Actor, CellEdit, RoundWork, StoreError};
@@ -89,7 +89,7 @@ async fn context(state: &AppState, viewer: &Viewer, plan: &str, year: &str, regi
     let year = parse_year(&data, year)?;
     let region = parse_region(&data, region)?;
     viewer.require(|a| a.may_see_open_answers(&region), &format!("se {region}s svar"))?;
-    let work = state.store.round_work(data.plan.slug.as_str(), year).await?;
+    let work = state.store.round_work(&data.plan.slug, year).await?;
     Ok(Ctx { data, year, region, work })
 }
 
@@ -119,7 +119,7 @@ fn build(
     conflicts: &[GoalRef],
     prefill: bool,
 ) -> RegionFormPage {
-    let slug = ctx.data.plan.slug.as_str();
+    let slug = &ctx.data.plan.slug;
     let code = &ctx.region;
     let previous = ctx.data.rounds.iter().rev().find(|r| r.year < ctx.year);
     let locked = locked_note(ctx, viewer);
@@ -163,10 +163,7 @@ fn build(
                                 format!(
                                     "{}{}",
                                     c.updated_by.clone().unwrap_or_else(|| "okänd".to_owned()),
-                                    c.updated_at
-                                        .as_deref()
-                                        .map(|t| format!(", {}", swedish_timestamp(t)))
-                                        .unwrap_or_default()
+                                    c.updated_at.map(|t| format!(", {}", swedish_time(t))).unwrap_or_default()
                                 ),
                             )
                         })
@@ -259,7 +256,7 @@ pub async fn save(
     let by_region = !account.is_rcc();
     let submit = form_value(&form, "atgard") == "skicka";
     let actor = Actor::user(account, now());
-    let slug = ctx.data.plan.slug.to_string();
+    let slug = ctx.data.plan.slug.clone();
 
     // Validate every field first; collect the cells the user actually changed.
     let mut edits = Vec::new();
@@ -282,12 +279,12 @@ pub async fn save(
         };
         let orig_level = form_value(&form, &field("orig_niva", r));
         let orig_comment = clean(TextKind::Comment, form_value(&form, &field("orig_kommentar", r))).unwrap_or_default();
-        let version: i32 = form_value(&form, &field("version", r)).parse().unwrap_or(0);
         let changed =
             level.to_string() != Level::parse(orig_level).unwrap_or_default().to_string() || comment != orig_comment;
         let theirs = form_value(&form, &field("val", r)) == "deras";
         if changed && !theirs {
-            edits.push(CellEdit { goal: r, level, comment, expected_version: version });
+            let expected_version = crate::views::version_field(&form, &field("version", r))?;
+            edits.push(CellEdit { goal: r, level, comment, expected_version });
         }
     }
     if !errors.is_empty() {
@@ -298,11 +295,7 @@ pub async fn save(
     if !edits.is_empty() {
         match state.store.save_cells(&slug, ctx.year, &ctx.region, &edits, by_region, &actor).await {
             Ok(_) => {}
-            Err(StoreError::StaleCells(stale)) => return conflict_page(&state, &viewer, ctx, form, &stale).await,
-            Err(StoreError::Stale { .. }) => {
-                let stale: Vec<_> = edits.iter().map(|e| (e.goal, 0)).collect();
-                return conflict_page(&state, &viewer, ctx, form, &stale).await;
-            }
+            Err(e @ StoreError::Stale(_)) => return conflict_page(&state, &viewer, ctx, form, &e.stale_goals()).await,
             Err(e) => return Err(e.into()),
         }
     }
@@ -323,7 +316,7 @@ async fn conflict_page(
     mut form: FormMap,
     stale: &[(GoalRef, i32)],
 ) -> Result<Response, AppError> {
-    let work = state.store.round_work(ctx.data.plan.slug.as_str(), ctx.year).await?;
+    let work = state.store.round_work(&ctx.data.plan.slug, ctx.year).await?;
     let ctx = Ctx { work, ..ctx };
     let goals: Vec<GoalRef> = stale.iter().map(|(g, _)| *g).collect();
     // The hidden originals and versions become the stored ones; the visible fields keep the user's text.

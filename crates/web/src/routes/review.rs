@@ -8,7 +8,7 @@ use axum::extract::State;
 use crate::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use uppfolj_domain::ids::{parse_date, swedish_date, swedish_timestamp};
+use uppfolj_domain::ids::{parse_date, swedish_date, swedish_time};
 use uppfolj_domain::{Dataset, GoalRef, RegionCode, RoundStatus, StateAction};
 use uppfolj_store::{Actor, RoundWork};
 
@@ -28,7 +28,7 @@ async fn rcc_context(
     let data = load_plan(state, plan).await?;
     let year = parse_year(&data, year)?;
     viewer.require(|a| a.is_rcc(), what)?;
-    let work = state.store.round_work(data.plan.slug.as_str(), year).await?;
+    let work = state.store.round_work(&data.plan.slug, year).await?;
     Ok((data, year, work))
 }
 
@@ -54,7 +54,7 @@ pub async fn open_round(
         .filter(|y| (2000..=2100).contains(y))
         .ok_or_else(|| AppError::Unprocessable(format!("\"{}\" är inget årtal mellan 2000 och 2100.", f.year)))?;
     let deadline = parse_date(&f.deadline).map_err(|e| AppError::Unprocessable(capitalise(&e.to_string())))?;
-    let slug = data.plan.slug.as_str();
+    let slug = &data.plan.slug;
     state.store.open_round(slug, year, deadline, &Actor::user(account, now())).await?;
     Ok(Redirect::to(&format!("/planer/{slug}/{year}/granskning")).into_response())
 }
@@ -94,7 +94,7 @@ pub async fn overview(
     Path((plan, year)): Path<(String, String)>,
 ) -> Result<ReviewOverviewPage, AppError> {
     let (data, year, work) = rcc_context(&state, &viewer, &plan, &year, "se granskningen").await?;
-    let slug = data.plan.slug.to_string();
+    let slug = data.plan.slug.clone();
     let goals = data.goals().count();
     let rows: Vec<RegionRow> = data
         .healthcare_region
@@ -111,7 +111,7 @@ pub async fn overview(
                 with_level: cells.iter().filter(|c| !c.level.is_blank()).count(),
                 with_comment: cells.iter().filter(|c| !c.comment.trim().is_empty()).count(),
                 goals,
-                updated: rw.and_then(|w| w.updated_at.as_deref().map(swedish_timestamp)).unwrap_or_default(),
+                updated: rw.and_then(|w| w.updated_at.map(swedish_time)).unwrap_or_default(),
                 href: format!("/planer/{slug}/{year}/granskning/{}", r.code),
                 form_href: format!("/planer/{slug}/{year}/regioner/{}", r.code),
             }
@@ -132,7 +132,7 @@ pub async fn overview(
         rows,
         areas: data.plan.areas.iter().map(|a| (a.number, a.title.clone())).collect(),
         warnings: data.round(year).map(|r| uppfolj_domain::summary::derive(&data, r).warnings.len()).unwrap_or(0),
-        slug,
+        slug: slug.to_string(),
     })
 }
 
@@ -180,7 +180,7 @@ pub async fn region(
 ) -> Result<ReviewRegionPage, AppError> {
     let (data, year, work) = rcc_context(&state, &viewer, &plan, &year, "granska regionernas svar").await?;
     let code = parse_region(&data, &region)?;
-    let slug = data.plan.slug.to_string();
+    let slug = data.plan.slug.clone();
     let rw = work.region(&code);
     let st = rw.map(|r| r.state).unwrap_or(uppfolj_domain::RegionState::NotStarted);
     let goals = data
@@ -239,7 +239,7 @@ pub async fn condense(
     let (data, year, work) = rcc_context(&state, &viewer, &plan, &year, "kondensera kommentarer").await?;
     let account = viewer.require(|a| a.is_rcc(), "kondensera kommentarer")?;
     let code = parse_region(&data, &region)?;
-    let slug = data.plan.slug.to_string();
+    let slug = data.plan.slug.clone();
     // Which condensed texts changed, and were they all based on the current version?
     let mut changes = Vec::new();
     let mut stale = Vec::new();
@@ -291,7 +291,7 @@ pub async fn change_state(
         "godkann" => StateAction::Accept,
         other => return Err(AppError::BadRequest(format!("Okänd åtgärd \"{other}\"."))),
     };
-    let slug = data.plan.slug.to_string();
+    let slug = data.plan.slug.clone();
     state.store.change_region_state(&slug, year, &code, &action, None, &Actor::user(account, now())).await?;
     Ok(Redirect::to(&format!("/planer/{slug}/{year}/granskning")).into_response())
 }
@@ -311,7 +311,7 @@ pub async fn publish(
     let data = load_plan(&state, &plan).await?;
     let year = parse_year(&data, &year)?;
     let account = viewer.require(|a| a.is_rcc(), "publicera uppföljningen")?;
-    let slug = data.plan.slug.to_string();
+    let slug = data.plan.slug.clone();
     state
         .store
         .set_round_status(&slug, year, RoundStatus::Published, None, f.anda.is_some(), &Actor::user(account, now()))
@@ -334,7 +334,7 @@ pub async fn reopen(
     let data = load_plan(&state, &plan).await?;
     let year = parse_year(&data, &year)?;
     let account = viewer.require(|a| a.is_rcc(), "öppna uppföljningen igen")?;
-    let slug = data.plan.slug.to_string();
+    let slug = data.plan.slug.clone();
     state
         .store
         .set_round_status(&slug, year, RoundStatus::Open, Some(&f.skal), false, &Actor::user(account, now()))
@@ -382,11 +382,12 @@ pub async fn rcc_comments_form(
 ) -> Result<RccCommentsPage, AppError> {
     let (data, year, work) = rcc_context(&state, &viewer, &plan, &year, "skriva RCC:s kommentarer").await?;
     let (number, title, refs) = area_goals(&data, &area)?;
-    let slug = data.plan.slug.to_string();
+    let slug = data.plan.slug.clone();
     let goals = refs
         .iter()
         .map(|r| {
-            let (rcc, version) = work.rcc_comments.get(r).cloned().unwrap_or_default();
+            let uppfolj_store::RccComment { text: rcc, version } =
+                work.rcc_comments.get(r).cloned().unwrap_or_default();
             RccGoal {
                 id: r.to_string(),
                 text: data.goal(*r).map(|g| g.text.clone()).unwrap_or_default(),
@@ -432,12 +433,13 @@ pub async fn rcc_comments_save(
     let (data, year, work) = rcc_context(&state, &viewer, &plan, &year, "skriva RCC:s kommentarer").await?;
     let account = viewer.require(|a| a.is_rcc(), "skriva RCC:s kommentarer")?;
     let (number, _, refs) = area_goals(&data, &area)?;
-    let slug = data.plan.slug.to_string();
+    let slug = data.plan.slug.clone();
     let mut changes = Vec::new();
     let mut stale = Vec::new();
     for r in refs {
         let text = form_value(&form, &field("rcc", r)).trim().to_owned();
-        let (current, version) = work.rcc_comments.get(&r).cloned().unwrap_or_default();
+        let uppfolj_store::RccComment { text: current, version } =
+            work.rcc_comments.get(&r).cloned().unwrap_or_default();
         let sent: i32 = form_value(&form, &field("version", r)).parse().unwrap_or(0);
         if text == current.trim() {
             continue;

@@ -51,7 +51,7 @@ pub struct SummaryPage {
     narrative: Vec<NarrativeView>,
 }
 
-fn link(data: &Dataset, slug: &str, year: i32, g: GoalRef) -> GoalLink {
+fn link(data: &Dataset, slug: &uppfolj_domain::Slug, year: i32, g: GoalRef) -> GoalLink {
     GoalLink {
         id: g.to_string(),
         href: format!("/planer/{slug}/{year}/omraden/{}#mal-{}-{}", g.area, g.area, g.goal),
@@ -62,7 +62,7 @@ fn link(data: &Dataset, slug: &str, year: i32, g: GoalRef) -> GoalLink {
 }
 
 pub fn build(data: &Dataset, year: i32, viewer: &Viewer, s: &DerivedSummary) -> SummaryPage {
-    let slug = data.plan.slug.as_str();
+    let slug = &data.plan.slug;
     let part_names = |g: GoalRef| data.goal(g).and_then(|x| x.part_names.clone());
     let with_level = |g: GoalRef, region: String, level: Level| GoalLink {
         note: Some(level_view(level, part_names(g).as_ref())),
@@ -222,7 +222,7 @@ async fn narrative_context(
     let data = load_plan(state, plan).await?;
     let year = parse_year(&data, year)?;
     viewer.require(|a| a.is_rcc(), "skriva inledningen och sammanfattningen")?;
-    let work = state.store.round_work(data.plan.slug.as_str(), year).await?;
+    let work = state.store.round_work(&data.plan.slug, year).await?;
     Ok((data, year, work))
 }
 
@@ -235,7 +235,7 @@ fn narrative_page(
     mut sections: Vec<SectionEdit>,
     error: Option<String>,
 ) -> NarrativePage {
-    let slug = data.plan.slug.as_str();
+    let slug = &data.plan.slug;
     sections.push(empty_section(sections.len() + 1));
     NarrativePage {
         nav: Nav::of(viewer),
@@ -400,7 +400,7 @@ pub async fn edit_save(
         return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let version: i32 = form_value(&form, "version").parse().unwrap_or(0);
-    let slug = data.plan.slug.to_string();
+    let slug = data.plan.slug.clone();
     match state
         .store
         .save_narrative(

@@ -1,0 +1,337 @@
+//! Follow-up rounds: opening one (a row per goal × region, a follow-up per care process), publishing
+//! and reopening, the working view with every version, and each region's state.
+
+use std::collections::BTreeMap;
+
+use sqlx::Row as _;
+use time::Date;
+use uppfolj_domain::ids::{format_date, swedish_date, timestamp};
+use uppfolj_domain::input::TextKind;
+use uppfolj_domain::{
+    AuditField, Classification, Level, Period, RegionCode, RegionState, RoundStatus, Slug, StateAction, transition,
+};
+
+use super::versioned::{self, Event, Versioned};
+use super::{
+    StoreImpl, begin_write, corrupt, date_of, goal_of, open_round_write, plan_ids, region_db_id, region_of, round_ids,
+    stored, time_of,
+};
+use crate::{Actor, Cell, RccComment, RegionWork, RoundWork, StoreError};
+
+#[async_trait::async_trait]
+impl crate::Rounds for StoreImpl {
+    #[tracing::instrument(skip_all, fields(plan = %plan, year))]
+    async fn open_round(&self, plan: &Slug, year: i32, deadline: Date, actor: &Actor) -> Result<(), StoreError> {
+        uppfolj_domain::workflow::check_deadline(year, deadline).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let mut tx = begin_write(&self.pool).await?;
+        let (plan_id, hr_id) = plan_ids(&mut tx, plan).await?;
+        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM rounds WHERE plan_id = $1 AND year = $2")
+            .bind(plan_id)
+            .bind(year)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if exists.is_some() {
+            return Err(StoreError::Conflict(format!("planen \"{plan}\" har redan en uppföljning för {year}")));
+        }
+        let end_year: i32 =
+            sqlx::query_scalar("SELECT end_year FROM plans WHERE id = $1").bind(plan_id).fetch_one(&mut *tx).await?;
+        let conducted = Period::Month(deadline.year(), u8::from(deadline.month()));
+        let round_id: i64 = sqlx::query_scalar(
+            "INSERT INTO rounds (plan_id, year, conducted, is_final, introduction, status, deadline) \
+             VALUES ($1, $2, $3, $4, '', 'open', $5) RETURNING id",
+        )
+        .bind(plan_id)
+        .bind(year)
+        .bind(conducted.to_string())
+        .bind(year >= end_year)
+        .bind(format_date(deadline))
+        .fetch_one(&mut *tx)
+        .await?;
+        // A row per region and per goal × region, in two set-based statements.
+        sqlx::query(
+            "INSERT INTO region_rounds (round_id, region_id, state, version, updated_at) \
+             SELECT $1, id, 'not_started', 1, $2 FROM regions WHERE healthcare_region_id = $3",
+        )
+        .bind(round_id)
+        .bind(timestamp(actor.at))
+        .bind(hr_id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO assessments (round_id, goal_id, region_id, level, comment, version, condensed_version) \
+             SELECT $1, g.id, r.id, '', '', 1, 1 FROM goals g JOIN areas a ON a.id = g.area_id \
+             CROSS JOIN regions r WHERE a.plan_id = $2 AND r.healthcare_region_id = $3",
+        )
+        .bind(round_id)
+        .bind(plan_id)
+        .bind(hr_id)
+        .execute(&mut *tx)
+        .await?;
+        // Every care process gets this year's follow-up, starting from its latest goals.
+        let processes: Vec<i64> = sqlx::query_scalar("SELECT id FROM processes WHERE plan_id = $1 ORDER BY id")
+            .bind(plan_id)
+            .fetch_all(&mut *tx)
+            .await?;
+        for pid in processes {
+            let prev = sqlx::query(
+                "SELECT id, title, classification, plan_goals FROM process_followups WHERE process_id = $1 AND year < $2 \
+                 ORDER BY year DESC",
+            )
+            .bind(pid)
+            .bind(year)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let (prev_id, title, classification, plan_goals) = match prev {
+                Some(p) => (
+                    Some(p.try_get::<i64, _>("id")?),
+                    p.try_get::<String, _>("title")?,
+                    p.try_get::<String, _>("classification")?,
+                    p.try_get::<String, _>("plan_goals")?,
+                ),
+                None => (None, String::new(), Classification::Restricted.as_str().to_owned(), "[]".to_owned()),
+            };
+            let title = if title.is_empty() {
+                format!("Processuppföljning {year}")
+            } else {
+                title.replace(&(year - 1).to_string(), &year.to_string())
+            };
+            let fid: i64 = sqlx::query_scalar(
+                "INSERT INTO process_followups (process_id, year, title, classification, plan_goals, comments, long_term, \
+                 level_structuring, patient_involvement, other, version) \
+                 VALUES ($1, $2, $3, $4, $5, '', '[]', '', '', '', 1) RETURNING id",
+            )
+            .bind(pid)
+            .bind(year)
+            .bind(&title)
+            .bind(&classification)
+            .bind(&plan_goals)
+            .fetch_one(&mut *tx)
+            .await?;
+            if let Some(prev_id) = prev_id {
+                sqlx::query(
+                    "INSERT INTO process_goals (followup_id, position, text, current_state, target_levels, target_date, \
+                     followup) SELECT $1, position, text, current_state, target_levels, target_date, '' \
+                     FROM process_goals WHERE followup_id = $2",
+                )
+                .bind(fid)
+                .bind(prev_id)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        let new = format!("öppen, sista dag för svar {}", swedish_date(deadline));
+        let event = Event::new(AuditField::RoundStatus, format!("uppföljning {year}"))
+            .plan(plan_id)
+            .round(round_id)
+            .change(None, Some(&new));
+        versioned::record(&mut tx, actor, &[event]).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all, fields(plan = %plan, year, status = status.as_str()))]
+    async fn set_round_status(
+        &self,
+        plan: &Slug,
+        year: i32,
+        status: RoundStatus,
+        reason: Option<&str>,
+        allow_incomplete: bool,
+        actor: &Actor,
+    ) -> Result<(), StoreError> {
+        let reason = reason.map(|r| stored(TextKind::Reason, r, || "skälet".to_owned())).transpose()?;
+        let reason = reason.as_deref().filter(|r| !r.is_empty());
+        let mut tx = begin_write(&self.pool).await?;
+        let ids = round_ids(&mut tx, plan, year).await?;
+        match status {
+            RoundStatus::Published => {
+                if ids.status == RoundStatus::Published {
+                    return Err(StoreError::Invalid(format!("uppföljningen {year} är redan publicerad")));
+                }
+                let pending: Vec<String> = sqlx::query_scalar(
+                    "SELECT r.code FROM region_rounds s JOIN regions r ON r.id = s.region_id \
+                     WHERE s.round_id = $1 AND s.state <> 'accepted' ORDER BY r.position",
+                )
+                .bind(ids.round_id)
+                .fetch_all(&mut *tx)
+                .await?;
+                if !pending.is_empty() && !allow_incomplete {
+                    return Err(StoreError::Invalid(format!(
+                        "{} har inte fått sina svar godkända; godkänn dem först eller publicera ändå",
+                        pending.join(", ")
+                    )));
+                }
+            }
+            RoundStatus::Open => {
+                if ids.status == RoundStatus::Open {
+                    return Err(StoreError::Invalid(format!("uppföljningen {year} är redan öppen")));
+                }
+                if reason.is_none() {
+                    return Err(StoreError::Invalid(
+                        "ange ett skäl när en publicerad uppföljning öppnas igen".to_owned(),
+                    ));
+                }
+            }
+        }
+        // The status as read is the condition of the change: two people publishing at once publish once.
+        let changed = sqlx::query("UPDATE rounds SET status = $1 WHERE id = $2 AND status = $3")
+            .bind(status.as_str())
+            .bind(ids.round_id)
+            .bind(ids.status.as_str())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if changed != 1 {
+            return Err(StoreError::Conflict(format!("någon annan ändrade uppföljningen {year} samtidigt")));
+        }
+        let event = Event::new(AuditField::RoundStatus, format!("uppföljning {year}"))
+            .plan(ids.plan_id)
+            .round(ids.round_id)
+            .change(Some(ids.status.label()), Some(status.label()))
+            .because(reason);
+        versioned::record(&mut tx, actor, &[event]).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all, fields(plan = %plan, year))]
+    async fn round_work(&self, plan: &Slug, year: i32) -> Result<RoundWork, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let ids = round_ids(&mut conn, plan, year).await?;
+        let meta = sqlx::query("SELECT deadline, narrative_version FROM rounds WHERE id = $1")
+            .bind(ids.round_id)
+            .fetch_one(&mut *conn)
+            .await?;
+        let deadline: Option<String> = meta.try_get("deadline")?;
+        let mut regions = Vec::new();
+        for r in sqlx::query(
+            "SELECT r.code, s.state, s.reason, s.version, s.updated_at FROM region_rounds s \
+             JOIN regions r ON r.id = s.region_id WHERE s.round_id = $1 ORDER BY r.position",
+        )
+        .bind(ids.round_id)
+        .fetch_all(&mut *conn)
+        .await?
+        {
+            let state: String = r.try_get("state")?;
+            regions.push(RegionWork {
+                region: region_of(&r, "code")?,
+                state: RegionState::parse(&state).ok_or_else(|| corrupt(format!("status \"{state}\"")))?,
+                reason: r.try_get("reason")?,
+                version: r.try_get("version")?,
+                updated_at: r.try_get::<Option<String>, _>("updated_at")?.as_deref().map(time_of).transpose()?,
+            });
+        }
+        let mut cells = Vec::new();
+        for c in sqlx::query(
+            "SELECT a.number AS area_no, g.number AS goal_no, r.code, s.level, s.comment, s.condensed, s.version, \
+             s.condensed_version, s.updated_at, s.updated_by \
+             FROM assessments s JOIN goals g ON g.id = s.goal_id JOIN areas a ON a.id = g.area_id \
+             JOIN regions r ON r.id = s.region_id WHERE s.round_id = $1 ORDER BY a.number, g.number, r.position",
+        )
+        .bind(ids.round_id)
+        .fetch_all(&mut *conn)
+        .await?
+        {
+            let level: String = c.try_get("level")?;
+            cells.push(Cell {
+                goal: goal_of(&c)?,
+                region: region_of(&c, "code")?,
+                level: Level::parse(&level).map_err(corrupt)?,
+                comment: c.try_get("comment")?,
+                condensed: c.try_get("condensed")?,
+                version: c.try_get("version")?,
+                condensed_version: c.try_get("condensed_version")?,
+                updated_at: c.try_get::<Option<String>, _>("updated_at")?.as_deref().map(time_of).transpose()?,
+                updated_by: c.try_get("updated_by")?,
+            });
+        }
+        let mut rcc_comments = BTreeMap::new();
+        for c in sqlx::query(
+            "SELECT a.number AS area_no, g.number AS goal_no, c.body, c.version FROM rcc_comments c \
+             JOIN goals g ON g.id = c.goal_id JOIN areas a ON a.id = g.area_id WHERE c.round_id = $1",
+        )
+        .bind(ids.round_id)
+        .fetch_all(&mut *conn)
+        .await?
+        {
+            rcc_comments.insert(goal_of(&c)?, RccComment { text: c.try_get("body")?, version: c.try_get("version")? });
+        }
+        Ok(RoundWork {
+            year,
+            status: ids.status,
+            deadline: deadline.as_deref().map(date_of).transpose()?,
+            narrative_version: meta.try_get("narrative_version")?,
+            regions,
+            cells,
+            rcc_comments,
+        })
+    }
+
+    #[tracing::instrument(skip_all, fields(plan = %plan, year, region = %region, action = action.key()))]
+    async fn change_region_state(
+        &self,
+        plan: &Slug,
+        year: i32,
+        region: &RegionCode,
+        action: &StateAction,
+        expected: Option<i32>,
+        actor: &Actor,
+    ) -> Result<RegionState, StoreError> {
+        let action = match action {
+            StateAction::Return { reason } => {
+                StateAction::Return { reason: stored(TextKind::Reason, reason, || "skälet".to_owned())? }
+            }
+            other => other.clone(),
+        };
+        let (mut tx, ids) = open_round_write(&self.pool, plan, year).await?;
+        let rid = region_db_id(&mut tx, ids.plan_id, region).await?;
+        let row = sqlx::query("SELECT id, state, version FROM region_rounds WHERE round_id = $1 AND region_id = $2")
+            .bind(ids.round_id)
+            .bind(rid)
+            .fetch_one(&mut *tx)
+            .await?;
+        let text: String = row.try_get("state")?;
+        let from = RegionState::parse(&text).ok_or_else(|| corrupt(format!("status \"{text}\"")))?;
+        // Based on `expected`, or on the state as read now; either way the write checks it.
+        let expected = match expected {
+            Some(v) => v,
+            None => row.try_get("version")?,
+        };
+        let key = [("id", row.try_get::<i64, _>("id")?)];
+        let target = Versioned::row("region_rounds", &key);
+        let to = match transition(from, &action) {
+            Ok(to) => to,
+            Err(e) => {
+                // Not possible from the state as it is now; if that is because someone else moved it
+                // since `expected`, say so instead.
+                versioned::write(&mut tx, &target, expected, None, actor, &[]).await?;
+                return Err(StoreError::Invalid(e.to_string()));
+            }
+        };
+        let reason = match &action {
+            StateAction::Return { reason } => Some(reason.as_str()),
+            _ => None,
+        };
+        let keep_reason = matches!(action, StateAction::Save | StateAction::Submit);
+        let mut set = target.update();
+        set.push("state = ").push_bind(to.as_str()).push(", updated_at = ").push_bind(timestamp(actor.at));
+        if !keep_reason {
+            set.push(", reason = ").push_bind(reason);
+        }
+        let events: Vec<Event> = if from == to {
+            Vec::new()
+        } else {
+            vec![
+                Event::new(AuditField::RegionState, format!("{year} {region}: status"))
+                    .plan(ids.plan_id)
+                    .round(ids.round_id)
+                    .region(Some(rid))
+                    .change(Some(from.as_str()), Some(to.as_str()))
+                    .because(reason),
+            ]
+        };
+        versioned::write(&mut tx, &target, expected, Some(set), actor, &events).await?;
+        tx.commit().await?;
+        Ok(to)
+    }
+}

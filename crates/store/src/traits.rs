@@ -1,0 +1,283 @@
+//! The store's interface, one trait per aggregate; [`Store`] is all of them. Each trait is
+//! implemented once, in `sql/<aggregate>.rs`, for both backends.
+//!
+//! Every write records its audit events in the same transaction as the change. Every versioned
+//! write names the version it was based on and is refused (`StoreError::Stale`) when someone else
+//! changed the thing first — checked by the row the write changes, never by comparing beforehand.
+//! Callers hold an `Arc<dyn Store>`; a trait object's supertraits' methods need no import.
+
+// Write methods name everything they touch plus the version and the actor; a struct per call would
+// only move the list elsewhere.
+#![allow(clippy::too_many_arguments)]
+
+use async_trait::async_trait;
+use time::{Date, OffsetDateTime};
+use uppfolj_domain::{
+    AuditEvent, Dataset, GoalRef, Period, ProcessFollowUp, RegionCode, RegionState, RoundStatus, Scope, Slug,
+    StateAction, SummarySection,
+};
+
+use crate::{
+    ActionPlanEntry, ActivityInput, Actor, Backend, CellEdit, FigureDecision, FigureInput, IndicatorVersion, NewUser,
+    PlanListing, Progress, RoundWork, SessionRecord, StoreError, UserRecord,
+};
+
+/// The whole store: every aggregate, and the database itself.
+#[async_trait]
+pub trait Store:
+    DataFiles + Rounds + Narrative + Cells + Indicators + History + ActionPlans + ProcessFollowUps + Accounts + Send + Sync
+{
+    fn backend(&self) -> Backend;
+    /// Brings the schema up to date. Safe to run again.
+    async fn migrate(&self) -> Result<(), StoreError>;
+    /// Whether the database answers a read.
+    async fn check_read(&self) -> Result<(), StoreError>;
+    /// Whether the database takes a write: one row is updated and committed, so a read-only database
+    /// or a full disk shows.
+    async fn check_write(&self, now: OffsetDateTime) -> Result<(), StoreError>;
+    /// Closes the connections.
+    async fn close(&self);
+}
+
+/// Whole plans in and out: the data file's content.
+#[async_trait]
+pub trait DataFiles: Send + Sync {
+    /// True when the database holds no plan.
+    async fn is_empty(&self) -> Result<bool, StoreError>;
+    /// Writes a whole plan in one transaction: all of it, or nothing. Every non-empty value is
+    /// recorded as an audit event by `actor`, so that history and "as of" views start from it.
+    async fn import(&self, data: &Dataset, actor: &Actor, progress: Progress<'_>) -> Result<(), StoreError>;
+    async fn plans(&self) -> Result<Vec<PlanListing>, StoreError>;
+    /// Everything stored under a plan, or `None` when there is no such plan.
+    async fn dataset(&self, plan: &Slug) -> Result<Option<Dataset>, StoreError>;
+}
+
+/// Follow-up rounds: opening, publishing, the working view, each region's state.
+#[async_trait]
+pub trait Rounds: Send + Sync {
+    async fn open_round(&self, plan: &Slug, year: i32, deadline: Date, actor: &Actor) -> Result<(), StoreError>;
+    /// Publishes (locks) or reopens a round. Publishing needs every region accepted unless
+    /// `allow_incomplete`; reopening needs a reason.
+    async fn set_round_status(
+        &self,
+        plan: &Slug,
+        year: i32,
+        status: RoundStatus,
+        reason: Option<&str>,
+        allow_incomplete: bool,
+        actor: &Actor,
+    ) -> Result<(), StoreError>;
+    async fn round_work(&self, plan: &Slug, year: i32) -> Result<RoundWork, StoreError>;
+    /// Moves a region's answers on (save, submit, return, accept), from the state at `expected`
+    /// (`None`: from the state as it is read now, still refused if it changes before the write).
+    async fn change_region_state(
+        &self,
+        plan: &Slug,
+        year: i32,
+        region: &RegionCode,
+        action: &StateAction,
+        expected: Option<i32>,
+        actor: &Actor,
+    ) -> Result<RegionState, StoreError>;
+}
+
+/// The RCC's introduction and summary of a round.
+#[async_trait]
+pub trait Narrative: Send + Sync {
+    /// Replaces the introduction and the summary sections (with their claims) of an open round.
+    async fn save_narrative(
+        &self,
+        plan: &Slug,
+        year: i32,
+        introduction: &str,
+        sections: &[SummarySection],
+        expected: i32,
+        actor: &Actor,
+    ) -> Result<i32, StoreError>;
+}
+
+/// The cells of a round: levels and comments, condensed comments, the RCC's comments.
+#[async_trait]
+pub trait Cells: Send + Sync {
+    /// Changes a region's levels and comments for one or more goals, all or nothing. `by_region`:
+    /// the region itself is editing, which is only possible while its answers are not submitted,
+    /// and moves them to draft. Returns the new version of each cell, in the order given.
+    async fn save_cells(
+        &self,
+        plan: &Slug,
+        year: i32,
+        region: &RegionCode,
+        edits: &[CellEdit],
+        by_region: bool,
+        actor: &Actor,
+    ) -> Result<Vec<i32>, StoreError>;
+    /// The RCC's condensed version of a region's comment (`None` removes the condensing: the report
+    /// uses the original again). The original is never changed.
+    async fn save_condensed(
+        &self,
+        plan: &Slug,
+        year: i32,
+        goal: GoalRef,
+        region: &RegionCode,
+        text: Option<&str>,
+        expected: i32,
+        actor: &Actor,
+    ) -> Result<i32, StoreError>;
+    async fn save_rcc_comment(
+        &self,
+        plan: &Slug,
+        year: i32,
+        goal: GoalRef,
+        text: &str,
+        expected: i32,
+        actor: &Actor,
+    ) -> Result<i32, StoreError>;
+}
+
+/// Indicator definitions and values, and the RCC's decisions on figures found in comments.
+#[async_trait]
+pub trait Indicators: Send + Sync {
+    /// Adds or changes indicator values, all or nothing; each change is an audit event. Returns
+    /// (added, changed).
+    async fn import_indicator_values(
+        &self,
+        plan: &Slug,
+        inputs: &[uppfolj_domain::indicator_import::ValueInput],
+        actor: &Actor,
+    ) -> Result<(usize, usize), StoreError>;
+    /// Each indicator's slug and the version of its definition, in the plan's order.
+    async fn indicator_versions(&self, plan: &Slug) -> Result<Vec<IndicatorVersion>, StoreError>;
+    /// Adds an indicator (`expected` `None`; a taken slug is a conflict) or changes the definition
+    /// of one still at `expected`. Each changed field is an audit event. Returns the new version.
+    async fn save_indicator(
+        &self,
+        plan: &Slug,
+        def: &uppfolj_domain::indicator_def::Definition,
+        expected: Option<i32>,
+        actor: &Actor,
+    ) -> Result<i32, StoreError>;
+    /// Removes an indicator still at `expected` that has no values and no decided figures; audited.
+    async fn delete_indicator(&self, plan: &Slug, slug: &Slug, expected: i32, actor: &Actor) -> Result<(), StoreError>;
+    /// Removes one value of an indicator; the audit event keeps the value.
+    async fn delete_indicator_value(
+        &self,
+        plan: &Slug,
+        slug: &Slug,
+        scope: &Scope,
+        period: &Period,
+        actor: &Actor,
+    ) -> Result<(), StoreError>;
+    /// The recorded changes of one indicator, its definition and its values, oldest first.
+    async fn indicator_history(&self, plan: &Slug, slug: &Slug) -> Result<Vec<AuditEvent>, StoreError>;
+    /// The RCC's decisions on figures found in the comments of a round.
+    async fn figure_decisions(&self, plan: &Slug, year: i32) -> Result<Vec<FigureDecision>, StoreError>;
+    /// Confirms (adding the indicator value) or rejects a figure found in a comment. Each proposal is
+    /// decided once.
+    async fn decide_figure(&self, plan: &Slug, year: i32, input: &FigureInput, actor: &Actor)
+    -> Result<(), StoreError>;
+}
+
+/// What changed, and the round as it was.
+#[async_trait]
+pub trait History: Send + Sync {
+    /// Audit events for one cell (level, comment, condensed), oldest first.
+    async fn cell_history(
+        &self,
+        plan: &Slug,
+        year: i32,
+        goal: GoalRef,
+        region: &RegionCode,
+    ) -> Result<Vec<AuditEvent>, StoreError>;
+    /// Every audit event of a round, oldest first.
+    async fn round_history(&self, plan: &Slug, year: i32) -> Result<Vec<AuditEvent>, StoreError>;
+    /// The plan with one round's levels, comments, condensed comments, RCC comments and region states
+    /// as they were at `at`, rebuilt from the audit log.
+    async fn dataset_as_of(&self, plan: &Slug, year: i32, at: OffsetDateTime) -> Result<Option<Dataset>, StoreError>;
+}
+
+/// Each region's local action plan.
+#[async_trait]
+pub trait ActionPlans: Send + Sync {
+    async fn action_plan(&self, plan: &Slug, region: &RegionCode) -> Result<Vec<ActionPlanEntry>, StoreError>;
+    async fn save_action_plan_entry(
+        &self,
+        plan: &Slug,
+        region: &RegionCode,
+        goal: GoalRef,
+        own_goal: &str,
+        current_state: &str,
+        expected: i32,
+        actor: &Actor,
+    ) -> Result<i32, StoreError>;
+    async fn add_activity(
+        &self,
+        plan: &Slug,
+        region: &RegionCode,
+        goal: GoalRef,
+        input: &ActivityInput,
+        actor: &Actor,
+    ) -> Result<i64, StoreError>;
+    /// Changes an activity of `region`'s plan; an activity of another region is "not found".
+    async fn update_activity(
+        &self,
+        plan: &Slug,
+        region: &RegionCode,
+        id: i64,
+        input: &ActivityInput,
+        expected: i32,
+        actor: &Actor,
+    ) -> Result<i32, StoreError>;
+}
+
+/// Care processes' own follow-ups, edited and signed by their leaders.
+#[async_trait]
+pub trait ProcessFollowUps: Send + Sync {
+    async fn process_followup_version(&self, plan: &Slug, year: i32, process: &Slug) -> Result<i32, StoreError>;
+    /// Replaces the content of a process follow-up (not its signature). Refused when signed.
+    async fn save_process_followup(
+        &self,
+        plan: &Slug,
+        followup: &ProcessFollowUp,
+        expected: i32,
+        actor: &Actor,
+    ) -> Result<i32, StoreError>;
+    async fn sign_process_followup(
+        &self,
+        plan: &Slug,
+        year: i32,
+        process: &Slug,
+        name: &str,
+        on: Date,
+        expected: i32,
+        actor: &Actor,
+    ) -> Result<i32, StoreError>;
+    async fn reopen_process_followup(
+        &self,
+        plan: &Slug,
+        year: i32,
+        process: &Slug,
+        reason: &str,
+        actor: &Actor,
+    ) -> Result<i32, StoreError>;
+}
+
+/// Accounts, login sessions and API tokens.
+#[async_trait]
+pub trait Accounts: Send + Sync {
+    async fn create_user(&self, user: &NewUser, actor: &Actor) -> Result<i64, StoreError>;
+    async fn users(&self) -> Result<Vec<UserRecord>, StoreError>;
+    async fn user_by_username(&self, username: &str) -> Result<Option<UserRecord>, StoreError>;
+    async fn user_by_id(&self, id: i64) -> Result<Option<UserRecord>, StoreError>;
+    async fn set_password(&self, user_id: i64, password_hash: &str, actor: &Actor) -> Result<(), StoreError>;
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        session: &SessionRecord,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+    /// A session that has not expired at `now`.
+    async fn session(&self, token_hash: &str, now: OffsetDateTime) -> Result<Option<SessionRecord>, StoreError>;
+    async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError>;
+    async fn create_token(&self, user_id: i64, name: &str, token_hash: &str, actor: &Actor) -> Result<(), StoreError>;
+    async fn user_by_token(&self, token_hash: &str) -> Result<Option<UserRecord>, StoreError>;
+}
