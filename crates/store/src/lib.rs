@@ -36,7 +36,8 @@ pub enum Backend {
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error(
-        "databasadressen \"{0}\" stöds inte: använd sqlite://FIL (till exempel sqlite://uppfolj.db) eller postgres://ANVÄNDARE@VÄRD/DATABAS"
+        "databasadressen \"{0}\" stöds inte: använd sqlite://FIL (till exempel sqlite://uppfolj.db) \
+         eller postgres://ANVÄNDARE@VÄRD/DATABAS"
     )]
     UnknownScheme(String),
     #[error("planen \"{0}\" finns redan i databasen; ingenting har skrivits")]

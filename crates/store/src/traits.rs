@@ -25,7 +25,7 @@ use crate::{
 /// The whole store: every aggregate, and the database itself.
 #[async_trait]
 pub trait Store:
-    DataFiles + Rounds + Narrative + Cells + Indicators + History + ActionPlans + ProcessFollowUps + Accounts + Send + Sync
+    DataFiles + Rounds + Narrative + Cells + Indicators + History + ActionPlans + ProcessFollowUps + Accounts
 {
     fn backend(&self) -> Backend;
     /// Brings the schema up to date. Safe to run again.

@@ -52,7 +52,8 @@ impl crate::Accounts for StoreImpl {
             }
         }
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO users (username, display_name, role, region_id, process_slug, restricted_access, password_hash, created_at) \
+            "INSERT INTO users (username, display_name, role, region_id, process_slug, restricted_access, \
+             password_hash, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
         .bind(&u.username)

@@ -54,14 +54,18 @@ impl crate::Cells for StoreImpl {
         let mut cells: BTreeMap<GoalRef, (i64, i64, String, String)> = BTreeMap::new();
         for r in sqlx::query(
             "SELECT s.id, s.goal_id, s.level, s.comment, a.number AS area_no, g.number AS goal_no FROM assessments s \
-             JOIN goals g ON g.id = s.goal_id JOIN areas a ON a.id = g.area_id WHERE s.round_id = $1 AND s.region_id = $2",
+             JOIN goals g ON g.id = s.goal_id JOIN areas a ON a.id = g.area_id WHERE s.round_id = $1 AND \
+             s.region_id = $2",
         )
         .bind(ids.round_id)
         .bind(rid)
         .fetch_all(&mut *tx)
         .await?
         {
-            cells.insert(goal_of(&r)?, (r.try_get("goal_id")?, r.try_get("id")?, r.try_get("level")?, r.try_get("comment")?));
+            cells.insert(
+                goal_of(&r)?,
+                (r.try_get("goal_id")?, r.try_get("id")?, r.try_get("level")?, r.try_get("comment")?),
+            );
         }
         let mut versions = Vec::new();
         let mut stale = Vec::new();

@@ -141,7 +141,8 @@ async fn import_dataset(tx: &mut Tx<'_>, d: &Dataset, actor: &Actor, progress: P
             .await?;
             for (i, r) in regions.iter().enumerate() {
                 let rid: i64 = sqlx::query_scalar(
-                    "INSERT INTO regions (healthcare_region_id, code, name, position) VALUES ($1, $2, $3, $4) RETURNING id",
+                    "INSERT INTO regions (healthcare_region_id, code, name, position) VALUES ($1, $2, $3, $4) \
+                     RETURNING id",
                 )
                 .bind(id)
                 .bind(r.code.as_str())
@@ -190,7 +191,8 @@ async fn import_dataset(tx: &mut Tx<'_>, d: &Dataset, actor: &Actor, progress: P
         for g in &a.goals {
             let part_names = g.part_names.as_ref().map(|p| json_list(p));
             let gid: i64 = sqlx::query_scalar(
-                "INSERT INTO goals (area_id, number, text, targets, part_names) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                "INSERT INTO goals (area_id, number, text, targets, part_names) VALUES ($1, $2, $3, $4, $5) \
+                 RETURNING id",
             )
             .bind(area_id)
             .bind(num(g.number))
@@ -226,7 +228,8 @@ async fn import_dataset(tx: &mut Tx<'_>, d: &Dataset, actor: &Actor, progress: P
             let state = r.state(&region.code);
             let rid = region_id(&region.code)?;
             sqlx::query(
-                "INSERT INTO region_rounds (round_id, region_id, state, version, updated_at) VALUES ($1, $2, $3, 1, $4)",
+                "INSERT INTO region_rounds (round_id, region_id, state, version, updated_at) VALUES ($1, $2, \
+                 $3, 1, $4)",
             )
             .bind(round_id)
             .bind(rid)
@@ -247,15 +250,16 @@ async fn import_dataset(tx: &mut Tx<'_>, d: &Dataset, actor: &Actor, progress: P
         }
         for (i, s) in r.summary.iter().enumerate() {
             sqlx::query(
-                "INSERT INTO round_summary_sections (round_id, position, heading, body, claims) VALUES ($1, $2, $3, $4, $5)",
+                "INSERT INTO round_summary_sections (round_id, position, heading, body, claims) VALUES ($1, $2, \
+                 $3, $4, $5)",
             )
-                .bind(round_id)
-                .bind(pos(i))
-                .bind(&s.heading)
-                .bind(&s.text)
-                .bind(s.claims.to_json().to_string())
-                .execute(&mut **tx)
-                .await?;
+            .bind(round_id)
+            .bind(pos(i))
+            .bind(&s.heading)
+            .bind(&s.text)
+            .bind(s.claims.to_json().to_string())
+            .execute(&mut **tx)
+            .await?;
         }
         // Every cell and its audit events in a few multi-row statements, not one per value.
         let mut cells: Vec<CellRow<'_>> = Vec::new();
@@ -370,7 +374,8 @@ async fn import_dataset(tx: &mut Tx<'_>, d: &Dataset, actor: &Actor, progress: P
         .await?;
         for (i, g) in f.goals.iter().enumerate() {
             sqlx::query(
-                "INSERT INTO process_goals (followup_id, position, text, current_state, target_levels, target_date, followup) \
+                "INSERT INTO process_goals (followup_id, position, text, current_state, target_levels, \
+                 target_date, followup) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
             .bind(fid)
@@ -389,7 +394,8 @@ async fn import_dataset(tx: &mut Tx<'_>, d: &Dataset, actor: &Actor, progress: P
     // Indicators.
     for (i, ind) in d.indicators.iter().enumerate() {
         let iid: i64 = sqlx::query_scalar(
-            "INSERT INTO indicators (plan_id, position, slug, name, unit, higher_is_better, target, target_date, source, description) \
+            "INSERT INTO indicators (plan_id, position, slug, name, unit, higher_is_better, target, \
+             target_date, source, description) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
         )
         .bind(plan_id)
@@ -426,7 +432,8 @@ async fn import_dataset(tx: &mut Tx<'_>, d: &Dataset, actor: &Actor, progress: P
             .collect::<Result<Vec<_>, StoreError>>()?;
         for (c, chunk) in values.chunks(BATCH_ROWS).enumerate() {
             let mut q = sqlx::QueryBuilder::<Db>::new(
-                "INSERT INTO indicator_values (indicator_id, position, scope, region_id, period, value, extracted, note) ",
+                "INSERT INTO indicator_values (indicator_id, position, scope, region_id, period, value, \
+                 extracted, note) ",
             );
             q.push_values(chunk.iter().enumerate(), |mut b, (j, (scope, rid, v))| {
                 b.push_bind(iid)
@@ -511,20 +518,26 @@ pub(super) async fn load_dataset(pool: &Pool, plan: &Slug) -> Result<Option<Data
     let region_of = |id: i64| region_codes.get(&id).cloned().ok_or_else(|| corrupt(format!("region-id {id}")));
 
     let mut rounds = Vec::new();
-    for r in sqlx::query("SELECT id, year, conducted, is_final, introduction, status, deadline FROM rounds WHERE plan_id = $1 ORDER BY year")
-        .bind(plan_id)
-        .fetch_all(pool)
-        .await?
+    for r in sqlx::query(
+        "SELECT id, year, conducted, is_final, introduction, status, deadline FROM rounds WHERE plan_id = $1 \
+         ORDER BY year",
+    )
+    .bind(plan_id)
+    .fetch_all(pool)
+    .await?
     {
         let round_id: i64 = r.try_get("id")?;
         let mut summary = Vec::new();
-        for s in sqlx::query("SELECT heading, body, claims FROM round_summary_sections WHERE round_id = $1 ORDER BY position")
-            .bind(round_id)
-            .fetch_all(pool)
-            .await?
+        for s in sqlx::query(
+            "SELECT heading, body, claims FROM round_summary_sections WHERE round_id = $1 ORDER BY position",
+        )
+        .bind(round_id)
+        .fetch_all(pool)
+        .await?
         {
             let claims: String = s.try_get("claims")?;
-            let json: serde_json::Value = serde_json::from_str(&claims).map_err(|e| corrupt(format!("påståenden: {e}")))?;
+            let json: serde_json::Value =
+                serde_json::from_str(&claims).map_err(|e| corrupt(format!("påståenden: {e}")))?;
             summary.push(SummarySection {
                 heading: s.try_get("heading")?,
                 text: s.try_get("body")?,
@@ -533,10 +546,11 @@ pub(super) async fn load_dataset(pool: &Pool, plan: &Slug) -> Result<Option<Data
         }
         let mut followups: BTreeMap<GoalRef, GoalFollowUp> =
             goal_refs.values().map(|g| (*g, GoalFollowUp::empty(*g))).collect();
-        for c in sqlx::query("SELECT goal_id, region_id, level, comment, condensed FROM assessments WHERE round_id = $1")
-            .bind(round_id)
-            .fetch_all(pool)
-            .await?
+        for c in
+            sqlx::query("SELECT goal_id, region_id, level, comment, condensed FROM assessments WHERE round_id = $1")
+                .bind(round_id)
+                .fetch_all(pool)
+                .await?
         {
             let goal = goal_of(c.try_get("goal_id")?)?;
             let region = region_of(c.try_get("region_id")?)?;
@@ -596,7 +610,8 @@ pub(super) async fn load_dataset(pool: &Pool, plan: &Slug) -> Result<Option<Data
     let mut processes = Vec::new();
     let mut process_slugs: BTreeMap<i64, Slug> = BTreeMap::new();
     for p in sqlx::query(
-        "SELECT id, slug, name, leader_name, leader_title, leader_organisation FROM processes WHERE plan_id = $1 ORDER BY id",
+        "SELECT id, slug, name, leader_name, leader_title, leader_organisation FROM processes WHERE plan_id = \
+         $1 ORDER BY id",
     )
     .bind(plan_id)
     .fetch_all(pool)
@@ -618,7 +633,8 @@ pub(super) async fn load_dataset(pool: &Pool, plan: &Slug) -> Result<Option<Data
     for f in sqlx::query(
         "SELECT f.id, f.process_id, f.year, f.title, f.classification, f.plan_goals, f.signed_by, f.signed_on, \
          f.comments, f.long_term, f.level_structuring, f.patient_involvement, f.other \
-         FROM process_followups f JOIN processes p ON p.id = f.process_id WHERE p.plan_id = $1 ORDER BY f.process_id, f.year",
+         FROM process_followups f JOIN processes p ON p.id = f.process_id WHERE p.plan_id = $1 ORDER BY \
+         f.process_id, f.year",
     )
     .bind(plan_id)
     .fetch_all(pool)
@@ -627,7 +643,8 @@ pub(super) async fn load_dataset(pool: &Pool, plan: &Slug) -> Result<Option<Data
         let fid: i64 = f.try_get("id")?;
         let process_id: i64 = f.try_get("process_id")?;
         let goals = sqlx::query(
-            "SELECT text, current_state, target_levels, target_date, followup FROM process_goals WHERE followup_id = $1 ORDER BY position",
+            "SELECT text, current_state, target_levels, target_date, followup FROM process_goals WHERE \
+             followup_id = $1 ORDER BY position",
         )
         .bind(fid)
         .fetch_all(pool)
@@ -690,7 +707,8 @@ pub(super) async fn load_dataset(pool: &Pool, plan: &Slug) -> Result<Option<Data
         .collect::<Result<Vec<_>, _>>()?;
         let mut values = Vec::new();
         for v in sqlx::query(
-            "SELECT scope, region_id, period, value, extracted, note FROM indicator_values WHERE indicator_id = $1 ORDER BY position",
+            "SELECT scope, region_id, period, value, extracted, note FROM indicator_values WHERE indicator_id = \
+             $1 ORDER BY position",
         )
         .bind(iid)
         .fetch_all(pool)

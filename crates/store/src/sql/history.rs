@@ -42,13 +42,16 @@ impl crate::History for StoreImpl {
         let pool = &self.pool;
         let mut conn = pool.acquire().await?;
         let ids = round_ids(&mut conn, plan, year).await?;
-        sqlx::query("SELECT at, actor, field, subject, old_value, new_value, reason FROM audit_events WHERE round_id = $1 ORDER BY id")
-            .bind(ids.round_id)
-            .fetch_all(&mut *conn)
-            .await?
-            .iter()
-            .map(event)
-            .collect()
+        sqlx::query(
+            "SELECT at, actor, field, subject, old_value, new_value, reason FROM audit_events WHERE round_id = \
+             $1 ORDER BY id",
+        )
+        .bind(ids.round_id)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(event)
+        .collect()
     }
 
     #[tracing::instrument(skip_all, fields(plan = %plan, year))]

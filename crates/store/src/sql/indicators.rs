@@ -307,7 +307,8 @@ impl crate::Indicators for StoreImpl {
                 .fetch_one(&mut *tx)
                 .await?;
                 let inserted = sqlx::query_scalar(
-                    "INSERT INTO indicators (plan_id, position, slug, name, unit, higher_is_better, target, target_date, \
+                    "INSERT INTO indicators (plan_id, position, slug, name, unit, higher_is_better, target, \
+                     target_date, \
                      source, description, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1) RETURNING id",
                 )
                 .bind(plan_id)
@@ -369,7 +370,8 @@ impl crate::Indicators for StoreImpl {
             .await?;
         if values > 0 {
             return Err(StoreError::Locked(format!(
-                "Indikatorn \"{}\" har {values} {} och kan därför inte tas bort; bara en indikator utan värden kan tas bort",
+                "Indikatorn \"{}\" har {values} {} och kan därför inte tas bort; \
+                 bara en indikator utan värden kan tas bort",
                 old.name,
                 if values == 1 { "värde" } else { "värden" }
             )));
@@ -428,7 +430,8 @@ impl crate::Indicators for StoreImpl {
         let subject = format!("indikator {slug}");
         let rows = sqlx::query(
             "SELECT at, actor, field, subject, old_value, new_value, reason FROM audit_events \
-             WHERE plan_id = $1 AND round_id IS NULL AND field = $2 AND (subject = $3 OR subject LIKE $4 OR subject LIKE $5) ORDER BY id",
+             WHERE plan_id = $1 AND round_id IS NULL AND field = $2 AND (subject = $3 OR subject LIKE $4 OR \
+             subject LIKE $5) ORDER BY id",
         )
         .bind(plan_id)
         .bind(AuditField::Indicator.as_str())
@@ -446,7 +449,8 @@ impl crate::Indicators for StoreImpl {
         let ids = round_ids(&mut conn, plan, year).await?;
         let mut out = Vec::new();
         for r in sqlx::query(
-            "SELECT a.number AS area_no, g.number AS goal_no, d.author, d.scope, d.value, d.decision, i.slug, d.period, d.decided_by \
+            "SELECT a.number AS area_no, g.number AS goal_no, d.author, d.scope, d.value, d.decision, i.slug, \
+             d.period, d.decided_by \
              FROM figure_decisions d JOIN goals g ON g.id = d.goal_id JOIN areas a ON a.id = g.area_id \
              LEFT JOIN indicators i ON i.id = d.indicator_id WHERE d.round_id = $1 ORDER BY d.id",
         )
@@ -475,7 +479,8 @@ impl crate::Indicators for StoreImpl {
         let ids = round_ids(&mut tx, plan, year).await?;
         let gid = goal_db_id(&mut tx, ids.plan_id, d.goal).await?;
         let taken: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM figure_decisions WHERE round_id = $1 AND goal_id = $2 AND author = $3 AND scope = $4 AND value = $5",
+            "SELECT id FROM figure_decisions WHERE round_id = $1 AND goal_id = $2 AND author = $3 AND scope = \
+             $4 AND value = $5",
         )
         .bind(ids.round_id)
         .bind(gid)
@@ -497,7 +502,8 @@ impl crate::Indicators for StoreImpl {
                 let key = scope_key(&mut tx, ids.plan_id, &d.scope).await?;
                 if let Some((_, v, _)) = indicator_value_at(&mut tx, iid, key, period).await? {
                     return Err(StoreError::Conflict(format!(
-                        "indikatorn {slug} har redan värdet {v} för {who} {period}; ändra det med en import av indikatorvärden"
+                        "indikatorn {slug} har redan värdet {v} för {who} {period}; ändra det med en import av \
+                         indikatorvärden"
                     )));
                 }
                 let note = format!("Kommentar från {}, mål {} ({year})", d.author, d.goal);
@@ -506,7 +512,8 @@ impl crate::Indicators for StoreImpl {
             }
         };
         sqlx::query(
-            "INSERT INTO figure_decisions (round_id, goal_id, author, scope, value, decision, indicator_id, period, decided_by, decided_at) \
+            "INSERT INTO figure_decisions (round_id, goal_id, author, scope, value, decision, indicator_id, \
+             period, decided_by, decided_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(ids.round_id)
@@ -562,7 +569,8 @@ async fn indicator_value_at(
     period: &Period,
 ) -> Result<Option<(i64, f64, Option<String>)>, StoreError> {
     let row = sqlx::query(
-        "SELECT id, value, extracted FROM indicator_values WHERE indicator_id = $1 AND scope = $2 AND COALESCE(region_id, 0) = $3 AND period = $4",
+        "SELECT id, value, extracted FROM indicator_values WHERE indicator_id = $1 AND scope = $2 AND \
+         COALESCE(region_id, 0) = $3 AND period = $4",
     )
     .bind(iid)
     .bind(key.0)
@@ -588,7 +596,8 @@ async fn insert_indicator_value(
         .fetch_one(&mut *conn)
         .await?;
     sqlx::query(
-        "INSERT INTO indicator_values (indicator_id, position, scope, region_id, period, value, extracted, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO indicator_values (indicator_id, position, scope, region_id, period, value, extracted, \
+         note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(iid)
     .bind(i32::try_from(next).unwrap_or(i32::MAX))

@@ -80,7 +80,8 @@ impl crate::Narrative for StoreImpl {
             .await?;
         for (i, s) in sections.iter().enumerate() {
             sqlx::query(
-                "INSERT INTO round_summary_sections (round_id, position, heading, body, claims) VALUES ($1, $2, $3, $4, $5)",
+                "INSERT INTO round_summary_sections (round_id, position, heading, body, claims) VALUES ($1, $2, \
+                 $3, $4, $5)",
             )
             .bind(ids.round_id)
             .bind(pos(i))

@@ -67,9 +67,11 @@ impl crate::ProcessFollowUps for StoreImpl {
         // The goals follow the version just taken.
         for (i, g) in f.goals.iter().enumerate() {
             let q = if i < old.goals.len() {
-                "UPDATE process_goals SET text = $3, current_state = $4, target_levels = $5, target_date = $6,                  followup = $7 WHERE followup_id = $1 AND position = $2"
+                "UPDATE process_goals SET text = $3, current_state = $4, target_levels = $5, target_date = $6, \
+                 followup = $7 WHERE followup_id = $1 AND position = $2"
             } else {
-                "INSERT INTO process_goals (followup_id, position, text, current_state, target_levels, target_date,                  followup) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+                "INSERT INTO process_goals (followup_id, position, text, current_state, target_levels, \
+                 target_date,                  followup) VALUES ($1, $2, $3, $4, $5, $6, $7)"
             };
             sqlx::query(q)
                 .bind(row.id)
@@ -156,14 +158,16 @@ impl crate::ProcessFollowUps for StoreImpl {
 /// What a follow-up holds now (its texts and goals), read in the caller's transaction.
 async fn stored_content(conn: &mut Conn, id: i64, like: &ProcessFollowUp) -> Result<ProcessFollowUp, StoreError> {
     let f = sqlx::query(
-        "SELECT title, comments, long_term, level_structuring, patient_involvement, other FROM process_followups          WHERE id = $1",
+        "SELECT title, comments, long_term, level_structuring, patient_involvement, other FROM process_followups \
+         WHERE id = $1",
     )
     .bind(id)
     .fetch_one(&mut *conn)
     .await?;
     let mut goals = Vec::new();
     for g in sqlx::query(
-        "SELECT text, current_state, target_levels, target_date, followup FROM process_goals WHERE followup_id = $1          ORDER BY position",
+        "SELECT text, current_state, target_levels, target_date, followup FROM process_goals WHERE followup_id = $1 \
+         ORDER BY position",
     )
     .bind(id)
     .fetch_all(&mut *conn)

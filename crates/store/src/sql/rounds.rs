@@ -74,7 +74,8 @@ impl crate::Rounds for StoreImpl {
             .await?;
         for pid in processes {
             let prev = sqlx::query(
-                "SELECT id, title, classification, plan_goals FROM process_followups WHERE process_id = $1 AND year < $2 \
+                "SELECT id, title, classification, plan_goals FROM process_followups WHERE process_id = $1 AND \
+                 year < $2 \
                  ORDER BY year DESC",
             )
             .bind(pid)
@@ -96,7 +97,8 @@ impl crate::Rounds for StoreImpl {
                 title.replace(&(year - 1).to_string(), &year.to_string())
             };
             let fid: i64 = sqlx::query_scalar(
-                "INSERT INTO process_followups (process_id, year, title, classification, plan_goals, comments, long_term, \
+                "INSERT INTO process_followups (process_id, year, title, classification, plan_goals, comments, \
+                 long_term, \
                  level_structuring, patient_involvement, other, version) \
                  VALUES ($1, $2, $3, $4, $5, '', '[]', '', '', '', 1) RETURNING id",
             )
@@ -109,7 +111,8 @@ impl crate::Rounds for StoreImpl {
             .await?;
             if let Some(prev_id) = prev_id {
                 sqlx::query(
-                    "INSERT INTO process_goals (followup_id, position, text, current_state, target_levels, target_date, \
+                    "INSERT INTO process_goals (followup_id, position, text, current_state, target_levels, \
+                     target_date, \
                      followup) SELECT $1, position, text, current_state, target_levels, target_date, '' \
                      FROM process_goals WHERE followup_id = $2",
                 )
