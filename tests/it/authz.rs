@@ -120,7 +120,11 @@ fn matrix(activity: &str) -> BTreeMap<(&'static str, &'static str), Vec<Case>> {
     add(
         "post",
         "/planer/{plan}/{year}/granskning/{region}/status",
-        vec![case(format!("/planer/{p}/2025/granskning/RN/status"), form(&[("atgard", "godkann")]), RCC)],
+        vec![case(
+            format!("/planer/{p}/2025/granskning/RN/status"),
+            form(&[("atgard", "godkann"), ("version", "1")]),
+            RCC,
+        )],
     );
     add("post", "/planer/{plan}/{year}/publicera", vec![case(format!("/planer/{p}/2025/publicera"), form(&[]), RCC)]);
     add(

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use uppfolj_domain::{ActivityStatus, GoalRef, RegionCode, Slug, StateAction, SummarySection};
-use uppfolj_store::{Actor, CellEdit, Store, StoreError};
+use uppfolj_store::{Actor, CellEdit, CondensedEdit, RccCommentEdit, Store, StoreError};
 
 use crate::both_backends;
 use crate::helpers::*;
@@ -176,17 +176,19 @@ both_backends!(concurrent_saves_of_a_condensed_comment, |backend| async move {
     let o = race(|i| {
         let store = store.clone();
         async move {
-            store
-                .save_condensed(
-                    &plan(),
-                    2025,
-                    GoalRef::new(1, 1),
-                    &rn(),
-                    Some(&marker("condensed comment", i)),
-                    version,
-                    &actor(i),
-                )
-                .await
+            let edits = [
+                CondensedEdit {
+                    goal: GoalRef::new(1, 1),
+                    text: Some(marker("condensed comment", i)),
+                    expected_version: version,
+                },
+                CondensedEdit {
+                    goal: GoalRef::new(1, 2),
+                    text: Some(marker("condensed comment", i)),
+                    expected_version: version,
+                },
+            ];
+            store.save_condensed(&plan(), 2025, &rn(), &edits, &actor(i)).await
         }
     })
     .await;
@@ -198,7 +200,11 @@ both_backends!(concurrent_saves_of_an_rcc_comment, |backend| async move {
     let o = race(|i| {
         let store = store.clone();
         async move {
-            store.save_rcc_comment(&plan(), 2025, GoalRef::new(1, 1), &marker("RCC comment", i), 0, &actor(i)).await
+            let edits = [
+                RccCommentEdit { goal: GoalRef::new(1, 1), text: marker("RCC comment", i), expected_version: 0 },
+                RccCommentEdit { goal: GoalRef::new(1, 2), text: marker("RCC comment", i), expected_version: 0 },
+            ];
+            store.save_rcc_comments(&plan(), 2025, &edits, &actor(i)).await
         }
     })
     .await;

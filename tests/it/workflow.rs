@@ -8,6 +8,12 @@ fn levels_2025(app: &TestApp) -> String {
 }
 
 /// The hidden version of a goal's field in a form page.
+/// The version of a region's state on the RCC's review page, as its decision forms send it.
+async fn state_version(rcc: &mut Browser, region: &str) -> String {
+    let page = rcc.page(&format!("/planer/{PLAN}/2025/granskning/{region}")).await;
+    page.split("name=\"version\" value=\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or("").to_owned()
+}
+
 fn version_in(page: &str, goal: &str) -> String {
     let key = format!("name=\"version_{}\" value=\"", goal.replace('.', "_"));
     page.split(&key).nth(1).and_then(|s| s.split('"').next()).unwrap_or("0").to_owned()
@@ -83,10 +89,15 @@ both_backends!(a_round_from_opening_to_publishing, |backend| async move {
     let mut rcc = Browser::new(&app);
     rcc.login("rcc").await;
     let status_path = format!("/planer/{PLAN}/2025/granskning/RN/status");
-    let r = rcc.post(&status_path, &[("atgard", "skicka-tillbaka"), ("skal", "  ")]).await;
+    let v = state_version(&mut rcc, "RN").await;
+    let r = rcc.post(&status_path, &[("atgard", "skicka-tillbaka"), ("skal", "  "), ("version", &v)]).await;
     assert_eq!(r.status(), 422);
-    let r =
-        rcc.post(&status_path, &[("atgard", "skicka-tillbaka"), ("skal", "Komplettera mål 1.1 med siffror.")]).await;
+    let r = rcc
+        .post(
+            &status_path,
+            &[("atgard", "skicka-tillbaka"), ("skal", "Komplettera mål 1.1 med siffror."), ("version", &v)],
+        )
+        .await;
     assert_eq!(r.status(), 303);
     let page = rn.page(&form_path).await;
     assert!(page.contains("Återsänd") && page.contains("Komplettera mål 1.1 med siffror."));
@@ -107,7 +118,8 @@ both_backends!(a_round_from_opening_to_publishing, |backend| async move {
         )
         .await;
     assert_eq!(r.status(), 303);
-    assert_eq!(rcc.post(&status_path, &[("atgard", "godkann")]).await.status(), 303);
+    let v = state_version(&mut rcc, "RN").await;
+    assert_eq!(rcc.post(&status_path, &[("atgard", "godkann"), ("version", &v)]).await.status(), 303);
     let overview = rcc.page(&format!("/planer/{PLAN}/2025/granskning")).await;
     assert!(overview.contains("Godkänd"), "{overview}");
     assert!(overview.contains("2 av 43"), "RN has levels on two goals");
@@ -726,4 +738,31 @@ both_backends!(the_rcc_defines_and_changes_indicators_in_the_app, |backend| asyn
     let r = rcc.post(&format!("{base}/ledtid-rn/ta-bort"), &[("version", &form_version(&page))]).await;
     assert_eq!(r.status(), 423);
     assert!(r.text().await.expect("body").contains("1 siffra ur kommentarerna har bekräftats"));
+});
+
+both_backends!(forms_without_their_version_are_refused, |backend| async move {
+    let app = workflow_app(backend).await;
+    let mut rcc = Browser::new(&app);
+    rcc.login("rcc").await;
+    let base = format!("/planer/{PLAN}/2025");
+    // Every form that changes a versioned thing sends the version it was read at; without it the change
+    // is refused (400) instead of being taken as based on some version.
+    for (path, fields) in [
+        (format!("{base}/sammanfattning/redigera"), vec![("introduction", "Ny inledning.")]),
+        (format!("{base}/granskning/RN/kondensera"), vec![("kond_1_1", "Kort."), ("korig_1_1", "")]),
+        (format!("{base}/omraden/1/rcc-kommentarer"), vec![("rcc_1_1", "RCC följer upp.")]),
+        (format!("{base}/granskning/RN/status"), vec![("atgard", "godkann")]),
+        (format!("{base}/processer/vagen-in/redigera"), vec![("title", "Ny rubrik")]),
+        (
+            format!("{base}/regioner/RN"),
+            vec![("niva_1_1", "P"), ("kommentar_1_1", "Pågår."), ("orig_niva_1_1", ""), ("orig_kommentar_1_1", "")],
+        ),
+    ] {
+        let r = rcc.post(&path, &fields).await;
+        assert_eq!(r.status(), 400, "{path}");
+        assert!(r.text().await.unwrap().contains("<html lang=\"sv\""), "{path}: the Swedish error page");
+    }
+    // Nothing was written.
+    let history = rcc.page(&format!("{base}/historik")).await;
+    assert!(!history.contains("Ny inledning.") && !history.contains("RCC följer upp."), "{history}");
 });

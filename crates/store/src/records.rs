@@ -52,6 +52,23 @@ pub struct CellEdit {
     pub expected_version: i32,
 }
 
+/// The RCC's condensed version of one of a region's comments (`None` removes the condensing: the
+/// report uses the original again), and the version it was based on.
+#[derive(Clone, Debug)]
+pub struct CondensedEdit {
+    pub goal: GoalRef,
+    pub text: Option<String>,
+    pub expected_version: i32,
+}
+
+/// The RCC's comment on a goal, and the version it was based on (0 for a goal without one).
+#[derive(Clone, Debug)]
+pub struct RccCommentEdit {
+    pub goal: GoalRef,
+    pub text: String,
+    pub expected_version: i32,
+}
+
 /// One goal × region cell of a round, with the versions edits must be based on.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Cell {

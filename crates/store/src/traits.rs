@@ -18,8 +18,8 @@ use uppfolj_domain::{
 };
 
 use crate::{
-    ActionPlanEntry, ActivityInput, Actor, Backend, CellEdit, FigureDecision, FigureInput, IndicatorVersion, NewUser,
-    PlanListing, Progress, RoundWork, SessionRecord, StoreError, UserRecord,
+    ActionPlanEntry, ActivityInput, Actor, Backend, CellEdit, CondensedEdit, FigureDecision, FigureInput,
+    IndicatorVersion, NewUser, PlanListing, Progress, RccCommentEdit, RoundWork, SessionRecord, StoreError, UserRecord,
 };
 
 /// The whole store: every aggregate, and the database itself.
@@ -111,27 +111,24 @@ pub trait Cells: Send + Sync {
         by_region: bool,
         actor: &Actor,
     ) -> Result<Vec<i32>, StoreError>;
-    /// The RCC's condensed version of a region's comment (`None` removes the condensing: the report
-    /// uses the original again). The original is never changed.
+    /// The RCC's condensed versions of a region's comments, all or nothing; the originals are never
+    /// changed. Returns the new version of each, in the order given.
     async fn save_condensed(
         &self,
         plan: &Slug,
         year: i32,
-        goal: GoalRef,
         region: &RegionCode,
-        text: Option<&str>,
-        expected: i32,
+        edits: &[CondensedEdit],
         actor: &Actor,
-    ) -> Result<i32, StoreError>;
-    async fn save_rcc_comment(
+    ) -> Result<Vec<i32>, StoreError>;
+    /// The RCC's comments on goals, all or nothing. Returns the new version of each.
+    async fn save_rcc_comments(
         &self,
         plan: &Slug,
         year: i32,
-        goal: GoalRef,
-        text: &str,
-        expected: i32,
+        edits: &[RccCommentEdit],
         actor: &Actor,
-    ) -> Result<i32, StoreError>;
+    ) -> Result<Vec<i32>, StoreError>;
 }
 
 /// Indicator definitions and values, and the RCC's decisions on figures found in comments.

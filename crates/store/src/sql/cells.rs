@@ -9,8 +9,8 @@ use uppfolj_domain::input::TextKind;
 use uppfolj_domain::{AuditField, GoalRef, RegionCode, RegionState, Slug};
 
 use super::versioned::{self, Event, Versioned};
-use super::{StoreImpl, corrupt, goal_db_id, goal_of, open_round_write, opt, region_db_id, stored};
-use crate::{Actor, CellEdit, StoreError};
+use super::{Conn, StoreImpl, corrupt, goal_db_id, goal_of, open_round_write, opt, region_db_id, stored};
+use crate::{Actor, CellEdit, CondensedEdit, RccCommentEdit, StoreError};
 
 #[async_trait::async_trait]
 impl crate::Cells for StoreImpl {
@@ -50,33 +50,14 @@ impl crate::Cells for StoreImpl {
                 state.label().to_lowercase()
             )));
         }
-        // The region's cells of the round, in one query: (goal id, row id, level, comment).
-        let mut cells: BTreeMap<GoalRef, (i64, i64, String, String)> = BTreeMap::new();
-        for r in sqlx::query(
-            "SELECT s.id, s.goal_id, s.level, s.comment, a.number AS area_no, g.number AS goal_no FROM assessments s \
-             JOIN goals g ON g.id = s.goal_id JOIN areas a ON a.id = g.area_id WHERE s.round_id = $1 AND \
-             s.region_id = $2",
-        )
-        .bind(ids.round_id)
-        .bind(rid)
-        .fetch_all(&mut *tx)
-        .await?
-        {
-            cells.insert(
-                goal_of(&r)?,
-                (r.try_get("goal_id")?, r.try_get("id")?, r.try_get("level")?, r.try_get("comment")?),
-            );
-        }
+        let cells = region_cells(&mut tx, ids.round_id, rid).await?;
         let mut versions = Vec::new();
         let mut stale = Vec::new();
         let mut changed = false;
         for e in &edits {
-            let Some((gid, id, old_level, old_comment)) = cells.get(&e.goal) else {
-                // Names the goal the plan does not have.
-                goal_db_id(&mut tx, ids.plan_id, e.goal).await?;
-                return Err(corrupt(format!("mål {} saknar rad för {region} {year}", e.goal)));
-            };
-            let key = [("id", *id)];
+            let cell = cells.get(&e.goal).ok_or_else(|| no_cell(e.goal, region, year))?;
+            let (gid, old_level, old_comment) = (&cell.goal_id, &cell.level, &cell.comment);
+            let key = [("id", cell.id)];
             let target = Versioned::row("assessments", &key).cell(e.goal);
             let new_level = e.level.to_string();
             let (set, events) = if *old_level == new_level && *old_comment == e.comment {
@@ -136,99 +117,161 @@ impl crate::Cells for StoreImpl {
         Ok(versions)
     }
 
-    #[tracing::instrument(skip_all, fields(plan = %plan, year, goal = %goal, region = %region))]
+    #[tracing::instrument(skip_all, fields(plan = %plan, year, region = %region, goals = edits.len()))]
     async fn save_condensed(
         &self,
         plan: &Slug,
         year: i32,
-        goal: GoalRef,
         region: &RegionCode,
-        text: Option<&str>,
-        expected: i32,
+        edits: &[CondensedEdit],
         actor: &Actor,
-    ) -> Result<i32, StoreError> {
-        let text = text
-            .map(|t| {
-                stored(TextKind::Comment, t, || format!("den kondenserade kommentaren till mål {goal} ({region})"))
+    ) -> Result<Vec<i32>, StoreError> {
+        let edits = edits
+            .iter()
+            .map(|e| {
+                let what = || format!("den kondenserade kommentaren till mål {} ({region})", e.goal);
+                let text = e.text.as_deref().map(|t| stored(TextKind::Comment, t, what)).transpose()?;
+                Ok(CondensedEdit { text: text.filter(|t| !t.is_empty()), ..e.clone() })
             })
-            .transpose()?;
-        let new = text.as_deref().filter(|t| !t.is_empty());
+            .collect::<Result<Vec<CondensedEdit>, StoreError>>()?;
         let (mut tx, ids) = open_round_write(&self.pool, plan, year).await?;
-        let gid = goal_db_id(&mut tx, ids.plan_id, goal).await?;
         let rid = region_db_id(&mut tx, ids.plan_id, region).await?;
-        let row = sqlx::query(
-            "SELECT id, condensed FROM assessments WHERE round_id = $1 AND goal_id = $2 AND region_id = $3",
-        )
-        .bind(ids.round_id)
-        .bind(gid)
-        .bind(rid)
-        .fetch_one(&mut *tx)
-        .await?;
-        let old: Option<String> = row.try_get("condensed")?;
-        let key = [("id", row.try_get::<i64, _>("id")?)];
-        let target = Versioned::row("assessments", &key).by("condensed_version").cell(goal);
-        let (set, events) = if old.as_deref() == new {
-            (None, Vec::new())
-        } else {
-            let mut set = target.update();
-            set.push("condensed = ").push_bind(new.map(str::to_owned));
-            let event = Event::new(AuditField::Condensed, format!("{year} mål {goal}, {region}"))
-                .plan(ids.plan_id)
-                .round(ids.round_id)
-                .goal(gid)
-                .region(Some(rid))
-                .change(old.as_deref(), new);
-            (Some(set), vec![event])
-        };
-        let version = versioned::write(&mut tx, &target, expected, set, actor, &events).await?;
+        let cells = region_cells(&mut tx, ids.round_id, rid).await?;
+        let mut versions = Vec::new();
+        let mut stale = Vec::new();
+        for e in &edits {
+            let cell = cells.get(&e.goal).ok_or_else(|| no_cell(e.goal, region, year))?;
+            let key = [("id", cell.id)];
+            let target = Versioned::row("assessments", &key).by("condensed_version").cell(e.goal);
+            let (set, events) = if cell.condensed == e.text {
+                (None, Vec::new())
+            } else {
+                let mut set = target.update();
+                set.push("condensed = ").push_bind(e.text.clone());
+                let event = Event::new(AuditField::Condensed, format!("{year} mål {}, {region}", e.goal))
+                    .plan(ids.plan_id)
+                    .round(ids.round_id)
+                    .goal(cell.goal_id)
+                    .region(Some(rid))
+                    .change(cell.condensed.as_deref(), e.text.as_deref());
+                (Some(set), vec![event])
+            };
+            match versioned::write(&mut tx, &target, e.expected_version, set, actor, &events).await {
+                Ok(v) => versions.push(v),
+                Err(StoreError::Stale(c)) => stale.extend(c),
+                Err(other) => return Err(other),
+            }
+        }
+        if !stale.is_empty() {
+            return Err(StoreError::Stale(stale));
+        }
         tx.commit().await?;
-        Ok(version)
+        Ok(versions)
     }
 
-    #[tracing::instrument(skip_all, fields(plan = %plan, year, goal = %goal))]
-    async fn save_rcc_comment(
+    #[tracing::instrument(skip_all, fields(plan = %plan, year, goals = edits.len()))]
+    async fn save_rcc_comments(
         &self,
         plan: &Slug,
         year: i32,
-        goal: GoalRef,
-        text: &str,
-        expected: i32,
+        edits: &[RccCommentEdit],
         actor: &Actor,
-    ) -> Result<i32, StoreError> {
-        let text = stored(TextKind::Comment, text, || format!("RCC:s kommentar till mål {goal}"))?;
+    ) -> Result<Vec<i32>, StoreError> {
+        let edits = edits
+            .iter()
+            .map(|e| {
+                let text = stored(TextKind::Comment, &e.text, || format!("RCC:s kommentar till mål {}", e.goal))?;
+                Ok(RccCommentEdit { text, ..e.clone() })
+            })
+            .collect::<Result<Vec<RccCommentEdit>, StoreError>>()?;
         let (mut tx, ids) = open_round_write(&self.pool, plan, year).await?;
-        let gid = goal_db_id(&mut tx, ids.plan_id, goal).await?;
-        // A goal without a comment has one at version 0 from here on, so that it is versioned too.
-        sqlx::query(
-            "INSERT INTO rcc_comments (round_id, goal_id, body, version) VALUES ($1, $2, '', 0) \
-             ON CONFLICT (round_id, goal_id) DO NOTHING",
-        )
-        .bind(ids.round_id)
-        .bind(gid)
-        .execute(&mut *tx)
-        .await?;
-        let row = sqlx::query("SELECT id, body FROM rcc_comments WHERE round_id = $1 AND goal_id = $2")
+        let mut versions = Vec::new();
+        let mut stale = Vec::new();
+        for e in &edits {
+            let gid = goal_db_id(&mut tx, ids.plan_id, e.goal).await?;
+            // A goal without a comment has one at version 0 from here on, so that it is versioned too.
+            sqlx::query(
+                "INSERT INTO rcc_comments (round_id, goal_id, body, version) VALUES ($1, $2, '', 0) \
+                 ON CONFLICT (round_id, goal_id) DO NOTHING",
+            )
             .bind(ids.round_id)
             .bind(gid)
-            .fetch_one(&mut *tx)
+            .execute(&mut *tx)
             .await?;
-        let old: String = row.try_get("body")?;
-        let key = [("id", row.try_get::<i64, _>("id")?)];
-        let target = Versioned::row("rcc_comments", &key).cell(goal);
-        let (set, events) = if old == text {
-            (None, Vec::new())
-        } else {
-            let mut set = target.update();
-            set.push("body = ").push_bind(text.clone());
-            let event = Event::new(AuditField::RccComment, format!("{year} mål {goal}"))
-                .plan(ids.plan_id)
-                .round(ids.round_id)
-                .goal(gid)
-                .change(opt(&old), opt(&text));
-            (Some(set), vec![event])
-        };
-        let version = versioned::write(&mut tx, &target, expected, set, actor, &events).await?;
+            let row = sqlx::query("SELECT id, body FROM rcc_comments WHERE round_id = $1 AND goal_id = $2")
+                .bind(ids.round_id)
+                .bind(gid)
+                .fetch_one(&mut *tx)
+                .await?;
+            let old: String = row.try_get("body")?;
+            let key = [("id", row.try_get::<i64, _>("id")?)];
+            let target = Versioned::row("rcc_comments", &key).cell(e.goal);
+            let (set, events) = if old == e.text {
+                (None, Vec::new())
+            } else {
+                let mut set = target.update();
+                set.push("body = ").push_bind(e.text.clone());
+                let event = Event::new(AuditField::RccComment, format!("{year} mål {}", e.goal))
+                    .plan(ids.plan_id)
+                    .round(ids.round_id)
+                    .goal(gid)
+                    .change(opt(&old), opt(&e.text));
+                (Some(set), vec![event])
+            };
+            match versioned::write(&mut tx, &target, e.expected_version, set, actor, &events).await {
+                Ok(v) => versions.push(v),
+                Err(StoreError::Stale(c)) => stale.extend(c),
+                Err(other) => return Err(other),
+            }
+        }
+        if !stale.is_empty() {
+            return Err(StoreError::Stale(stale));
+        }
         tx.commit().await?;
-        Ok(version)
+        Ok(versions)
     }
+}
+
+/// A cell of one region as a write needs it.
+struct CellRow {
+    id: i64,
+    goal_id: i64,
+    level: String,
+    comment: String,
+    condensed: Option<String>,
+}
+
+/// A region's cells of a round by goal, in one query.
+async fn region_cells(
+    conn: &mut Conn,
+    round_id: i64,
+    region_id: i64,
+) -> Result<BTreeMap<GoalRef, CellRow>, StoreError> {
+    let mut cells = BTreeMap::new();
+    for r in sqlx::query(
+        "SELECT s.id, s.goal_id, s.level, s.comment, s.condensed, a.number AS area_no, g.number AS goal_no \
+         FROM assessments s JOIN goals g ON g.id = s.goal_id JOIN areas a ON a.id = g.area_id \
+         WHERE s.round_id = $1 AND s.region_id = $2",
+    )
+    .bind(round_id)
+    .bind(region_id)
+    .fetch_all(&mut *conn)
+    .await?
+    {
+        cells.insert(
+            goal_of(&r)?,
+            CellRow {
+                id: r.try_get("id")?,
+                goal_id: r.try_get("goal_id")?,
+                level: r.try_get("level")?,
+                comment: r.try_get("comment")?,
+                condensed: r.try_get("condensed")?,
+            },
+        );
+    }
+    Ok(cells)
+}
+
+fn no_cell(goal: GoalRef, region: &RegionCode, year: i32) -> StoreError {
+    StoreError::NotFound(format!("planen har inget mål {goal} med svar från {region} för {year}"))
 }

@@ -216,6 +216,7 @@ pub async fn edit_save(
 ) -> Result<Response, AppError> {
     let (data, year, old) = editable(&state, &viewer, &plan, &year, &process).await?;
     let account = viewer.account()?;
+    let version = crate::views::version_field(&form, "version")?;
     let slug = &data.plan.slug;
     let mut goals = Vec::new();
     for n in 1..=old.goals.len() + 1 {
@@ -247,7 +248,6 @@ pub async fn edit_save(
     if new.title.is_empty() {
         return Err(AppError::Unprocessable("Uppföljningen måste ha en rubrik.".to_owned()));
     }
-    let version: i32 = form_value(&form, "version").parse().unwrap_or(0);
     state.store.save_process_followup(slug, &new, version, &Actor::user(account, now())).await?;
     Ok(Redirect::to(&format!("/planer/{slug}/{year}/processer/{process}")).into_response())
 }

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use uppfolj_domain::ids::{parse_date, swedish_date, swedish_time};
 use uppfolj_domain::{Dataset, GoalRef, RegionCode, RoundStatus, StateAction};
-use uppfolj_store::{Actor, RoundWork};
+use uppfolj_store::{Actor, CondensedEdit, RccCommentEdit, RoundWork, StoreError};
 
 use super::{days_to, load_plan, parse_region, parse_year};
 use crate::auth::{Viewer, now};
@@ -159,6 +159,8 @@ pub struct ReviewRegionPage {
     region: String,
     region_name: String,
     state: String,
+    /// The version of the region's state the decision buttons are based on.
+    state_version: i32,
     reason: Option<String>,
     open: bool,
     can_return: bool,
@@ -220,6 +222,7 @@ pub async fn region(
             .map(|r| r.name.clone())
             .unwrap_or_default(),
         state: st.label().to_owned(),
+        state_version: rw.map(|r| r.version).unwrap_or_default(),
         reason: rw.and_then(|r| r.reason.clone()),
         open,
         can_return: open
@@ -236,35 +239,31 @@ pub async fn condense(
     Path((plan, year, region)): Path<(String, String, String)>,
     crate::extract::Form(form): crate::extract::Form<FormMap>,
 ) -> Result<Response, AppError> {
-    let (data, year, work) = rcc_context(&state, &viewer, &plan, &year, "kondensera kommentarer").await?;
+    let (data, year, _) = rcc_context(&state, &viewer, &plan, &year, "kondensera kommentarer").await?;
     let account = viewer.require(|a| a.is_rcc(), "kondensera kommentarer")?;
     let code = parse_region(&data, &region)?;
     let slug = data.plan.slug.clone();
-    // Which condensed texts changed, and were they all based on the current version?
-    let mut changes = Vec::new();
-    let mut stale = Vec::new();
+    // The condensed texts this person changed, each with the version it was based on.
+    let mut edits = Vec::new();
     for (r, _) in data.goals() {
         let text = form_value(&form, &field("kond", r)).trim().to_owned();
         let orig = form_value(&form, &field("korig", r)).trim();
         if text == orig {
             continue;
         }
-        let version: i32 = form_value(&form, &field("kversion", r)).parse().unwrap_or(0);
-        if work.cell(r, &code).map(|c| c.condensed_version) != Some(version) {
-            stale.push(r.to_string());
-        }
-        changes.push((r, text, version));
-    }
-    if !stale.is_empty() {
-        return Err(AppError::Conflict(format!(
-            "Ingenting sparades: någon annan har ändrat den kondenserade texten för mål {} sedan du öppnade sidan. Ladda om sidan och gör om ändringen.",
-            stale.join(", ")
-        )));
+        let expected_version = crate::views::version_field(&form, &field("kversion", r))?;
+        edits.push(CondensedEdit { goal: r, text: Some(text).filter(|t| !t.is_empty()), expected_version });
     }
     let actor = Actor::user(account, now());
-    for (r, text, version) in changes {
-        let t = if text.is_empty() { None } else { Some(text.as_str()) };
-        state.store.save_condensed(&slug, year, r, &code, t, version, &actor).await?;
+    match state.store.save_condensed(&slug, year, &code, &edits, &actor).await {
+        Ok(_) => {}
+        Err(e @ StoreError::Stale(_)) => {
+            return Err(AppError::Conflict(format!(
+                "Ingenting sparades: någon annan har ändrat den kondenserade texten för mål {} sedan du öppnade sidan. Ladda om sidan och gör om ändringen.",
+                goal_list(&e)
+            )));
+        }
+        Err(e) => return Err(e.into()),
     }
     Ok(Redirect::to(&format!("/planer/{slug}/{year}/granskning/{code}?klart=1")).into_response())
 }
@@ -274,6 +273,8 @@ pub struct StateForm {
     atgard: String,
     #[serde(default)]
     skal: String,
+    /// The version of the region's state the decision was made on.
+    version: i32,
 }
 
 pub async fn change_state(
@@ -292,7 +293,7 @@ pub async fn change_state(
         other => return Err(AppError::BadRequest(format!("Okänd åtgärd \"{other}\"."))),
     };
     let slug = data.plan.slug.clone();
-    state.store.change_region_state(&slug, year, &code, &action, None, &Actor::user(account, now())).await?;
+    state.store.change_region_state(&slug, year, &code, &action, Some(f.version), &Actor::user(account, now())).await?;
     Ok(Redirect::to(&format!("/planer/{slug}/{year}/granskning")).into_response())
 }
 
@@ -434,30 +435,31 @@ pub async fn rcc_comments_save(
     let account = viewer.require(|a| a.is_rcc(), "skriva RCC:s kommentarer")?;
     let (number, _, refs) = area_goals(&data, &area)?;
     let slug = data.plan.slug.clone();
-    let mut changes = Vec::new();
-    let mut stale = Vec::new();
+    let mut edits = Vec::new();
     for r in refs {
         let text = form_value(&form, &field("rcc", r)).trim().to_owned();
-        let uppfolj_store::RccComment { text: current, version } =
-            work.rcc_comments.get(&r).cloned().unwrap_or_default();
-        let sent: i32 = form_value(&form, &field("version", r)).parse().unwrap_or(0);
-        if text == current.trim() {
+        let current = work.rcc_comments.get(&r).map(|c| c.text.trim()).unwrap_or("");
+        if text == current {
             continue;
         }
-        if sent != version {
-            stale.push(r.to_string());
-        }
-        changes.push((r, text, sent));
-    }
-    if !stale.is_empty() {
-        return Err(AppError::Conflict(format!(
-            "Ingenting sparades: någon annan har ändrat RCC:s kommentar till mål {} sedan du öppnade sidan. Ladda om sidan och gör om ändringen.",
-            stale.join(", ")
-        )));
+        let expected_version = crate::views::version_field(&form, &field("version", r))?;
+        edits.push(RccCommentEdit { goal: r, text, expected_version });
     }
     let actor = Actor::user(account, now());
-    for (r, text, version) in changes {
-        state.store.save_rcc_comment(&slug, year, r, &text, version, &actor).await?;
+    match state.store.save_rcc_comments(&slug, year, &edits, &actor).await {
+        Ok(_) => {}
+        Err(e @ StoreError::Stale(_)) => {
+            return Err(AppError::Conflict(format!(
+                "Ingenting sparades: någon annan har ändrat RCC:s kommentar till mål {} sedan du öppnade sidan. Ladda om sidan och gör om ändringen.",
+                goal_list(&e)
+            )));
+        }
+        Err(e) => return Err(e.into()),
     }
     Ok(Redirect::to(&format!("/planer/{slug}/{year}/omraden/{number}")).into_response())
+}
+
+/// "1.1, 2.3": the goals a refused write names.
+fn goal_list(e: &StoreError) -> String {
+    e.stale_goals().iter().map(|(g, _)| g.to_string()).collect::<Vec<_>>().join(", ")
 }

@@ -399,7 +399,7 @@ pub async fn edit_save(
         );
         return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    let version: i32 = form_value(&form, "version").parse().unwrap_or(0);
+    let version = crate::views::version_field(&form, "version")?;
     let slug = data.plan.slug.clone();
     match state
         .store
