@@ -23,6 +23,6 @@ pub use ids::{GoalRef, InvalidValue, Period, RegionCode, Slug};
 pub use level::{Category, Grade, Level, LevelError, Mark};
 pub use model::*;
 pub use workflow::{
-    Account, ActivityStatus, AuditEvent, AuditField, RegionState, Role, RoundStatus, StateAction, WorkflowError,
-    transition,
+    Account, ActivityStatus, AuditEvent, AuditField, RegionState, Role, RoundStatus, RoundView, StateAction,
+    WorkflowError, transition,
 };

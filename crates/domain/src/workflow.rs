@@ -86,11 +86,6 @@ impl Account {
         self.is_rcc() || (self.role == Role::Process && self.process.as_ref() == Some(process))
     }
 
-    /// May see rounds that are not yet published (the own region's column only, for region reporters).
-    pub fn may_see_open_rounds(&self) -> bool {
-        matches!(self.role, Role::Admin | Role::Rcc | Role::Region)
-    }
-
     /// May see `region`'s answers in a round that is not yet published.
     pub fn may_see_open_answers(&self, region: &RegionCode) -> bool {
         self.is_rcc() || (self.role == Role::Region && self.region.as_ref() == Some(region))
@@ -101,6 +96,37 @@ impl Account {
         match self.role {
             Role::Admin | Role::Rcc | Role::Region | Role::Process => true,
             Role::Reader => self.restricted_access,
+        }
+    }
+}
+
+/// What a visitor may see of a follow-up round: the one rule for pages and the API alike.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RoundView {
+    /// All of it: the round is published, or the viewer is RCC staff.
+    Whole,
+    /// One region's answers: a region's reporter, while the round is open.
+    Region(RegionCode),
+    /// Nothing: the round is open and the viewer is neither.
+    Nothing,
+}
+
+impl RoundView {
+    pub fn of(account: Option<&Account>, status: RoundStatus) -> RoundView {
+        match account {
+            _ if status == RoundStatus::Published => RoundView::Whole,
+            Some(a) if a.is_rcc() => RoundView::Whole,
+            Some(Account { role: Role::Region, region: Some(r), .. }) => RoundView::Region(r.clone()),
+            _ => RoundView::Nothing,
+        }
+    }
+
+    /// May see `region`'s answers.
+    pub fn includes(&self, region: &RegionCode) -> bool {
+        match self {
+            RoundView::Whole => true,
+            RoundView::Region(r) => r == region,
+            RoundView::Nothing => false,
         }
     }
 }
@@ -433,6 +459,28 @@ mod tests {
 
     fn ret() -> StateAction {
         StateAction::Return { reason: "Komplettera mål 3.3".to_owned() }
+    }
+
+    #[test]
+    fn what_a_round_shows_to_whom() {
+        let account = |role, region: Option<&str>| Account {
+            id: 1,
+            username: "u".to_owned(),
+            display_name: "U".to_owned(),
+            role,
+            region: region.map(|r| RegionCode::parse(r).unwrap()),
+            process: None,
+            restricted_access: false,
+        };
+        let rn = RegionCode::parse("RN").unwrap();
+        let rv = RegionCode::parse("RV").unwrap();
+        assert_eq!(RoundView::of(None, RoundStatus::Published), RoundView::Whole);
+        assert_eq!(RoundView::of(None, RoundStatus::Open), RoundView::Nothing);
+        assert_eq!(RoundView::of(Some(&account(Role::Rcc, None)), RoundStatus::Open), RoundView::Whole);
+        let reporter = RoundView::of(Some(&account(Role::Region, Some("RN"))), RoundStatus::Open);
+        assert!(reporter.includes(&rn) && !reporter.includes(&rv));
+        assert_eq!(RoundView::of(Some(&account(Role::Reader, None)), RoundStatus::Open), RoundView::Nothing);
+        assert_eq!(RoundView::of(Some(&account(Role::Process, None)), RoundStatus::Open), RoundView::Nothing);
     }
 
     #[test]

@@ -13,12 +13,12 @@ use axum::extract::State;
 use crate::extract::{Path, Rejection};
 use serde::{Deserialize, Serialize};
 use uppfolj_domain::input::{TextKind, clean};
-use uppfolj_domain::{AuditEvent, Level, RoundStatus};
+use uppfolj_domain::{AuditEvent, Level, RoundView};
 use uppfolj_store::{Actor, CellEdit};
 
-use crate::auth::{Viewer, now};
+use crate::auth::now;
 use crate::error::capitalise;
-use crate::routes::{load_plan, parse_goal, parse_region, parse_year};
+use crate::routes::{RoundAt, parse_goal, parse_region};
 use crate::{ApiError, AppError, AppState};
 
 #[derive(Serialize)]
@@ -32,22 +32,15 @@ pub struct CellJson {
     pub version: i32,
 }
 
-pub async fn levels(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path((plan, year)): Path<(String, String)>,
-) -> Result<Json<Vec<CellJson>>, ApiError> {
-    let data = load_plan(&state, &plan).await?;
-    let year = parse_year(&data, &year)?;
-    let work = state.store.round_work(&data.plan.slug, year).await?;
-    let published = work.status == RoundStatus::Published;
-    if !published {
-        viewer.require(|a| a.may_see_open_rounds(), "se en uppföljning som ännu inte är publicerad")?;
+pub(crate) async fn levels(State(state): State<AppState>, at: RoundAt) -> Result<Json<Vec<CellJson>>, ApiError> {
+    if at.view == RoundView::Nothing {
+        at.viewer.require(|_| false, "se en uppföljning som ännu inte är publicerad")?;
     }
+    let work = state.store.round_work(at.slug(), at.year).await?;
     let cells = work
         .cells
         .into_iter()
-        .filter(|c| published || viewer.account.as_ref().is_some_and(|a| a.may_see_open_answers(&c.region)))
+        .filter(|c| at.view.includes(&c.region))
         .map(|c| CellJson {
             area: c.goal.area,
             goal: c.goal.goal,
@@ -79,14 +72,13 @@ pub struct PutResult {
     pub version: i32,
 }
 
-pub async fn put_cell(
+pub(crate) async fn put_cell(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path((plan, year, goal, region)): Path<(String, String, String, String)>,
+    at: RoundAt,
+    Path((_, _, goal, region)): Path<(String, String, String, String)>,
     body: Result<crate::extract::Json<PutCell>, Rejection>,
 ) -> Result<Json<PutResult>, ApiError> {
-    let data = load_plan(&state, &plan).await?;
-    let year = parse_year(&data, &year)?;
+    let RoundAt { data, year, viewer, .. } = at;
     let goal = parse_goal(&data, &goal)?;
     let code = parse_region(&data, &region)?;
     let account = viewer.require(|a| a.may_edit_region(&code), &format!("ändra {code}s svar"))?;
@@ -111,13 +103,12 @@ pub async fn put_cell(
     }))
 }
 
-pub async fn history(
+pub(crate) async fn history(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path((plan, year, goal, region)): Path<(String, String, String, String)>,
+    at: RoundAt,
+    Path((_, _, goal, region)): Path<(String, String, String, String)>,
 ) -> Result<Json<Vec<AuditEvent>>, ApiError> {
-    let data = load_plan(&state, &plan).await?;
-    let year = parse_year(&data, &year)?;
+    let RoundAt { data, year, viewer, .. } = at;
     let goal = parse_goal(&data, &goal)?;
     let code = parse_region(&data, &region)?;
     viewer.require(|a| a.may_see_open_answers(&code), &format!("se historiken för {code}s svar"))?;

@@ -185,8 +185,8 @@ struct CsrfToken(String);
 
 /// Why the visitor could not be identified: rendered as a page, or as JSON on the API.
 pub struct ViewerRejection {
-    error: AppError,
-    api: bool,
+    pub(crate) error: AppError,
+    pub(crate) api: bool,
 }
 
 impl IntoResponse for ViewerRejection {
@@ -199,8 +199,14 @@ impl FromRequestParts<AppState> for Viewer {
     type Rejection = ViewerRejection;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Viewer, ViewerRejection> {
+        // Identified once per request, however many extractors ask.
+        if let Some(v) = parts.extensions.get::<Viewer>() {
+            return Ok(v.clone());
+        }
         let api = parts.uri.path().starts_with("/api/");
-        identify(parts, state).await.map_err(|error| ViewerRejection { error, api })
+        let viewer = identify(parts, state).await.map_err(|error| ViewerRejection { error, api })?;
+        parts.extensions.insert(viewer.clone());
+        Ok(viewer)
     }
 }
 

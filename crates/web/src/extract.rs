@@ -46,6 +46,10 @@ pub struct Rejection {
 }
 
 impl Rejection {
+    pub fn new(error: AppError, api: bool) -> Rejection {
+        Rejection { error, api }
+    }
+
     /// The error behind the refusal, for a handler that reads its body after checking who asks.
     pub fn into_error(self) -> AppError {
         self.error

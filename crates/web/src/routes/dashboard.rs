@@ -4,15 +4,12 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::State;
 
-use crate::extract::Path;
 use uppfolj_reports::charts;
 
-use super::{check_readable, load_plan, parse_year};
-use crate::auth::Viewer;
+use super::RoundAt;
+use crate::AppError;
 use crate::views::{COUNT_CATEGORIES, Crumb, LevelView, Nav, crumb, level_view};
-use crate::{AppError, AppState};
 
 pub struct IndicatorChart {
     pub name: String,
@@ -43,21 +40,16 @@ pub struct DashboardPage {
     previous_year: Option<i32>,
 }
 
-pub async fn page(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path((plan, year)): Path<(String, String)>,
-) -> Result<DashboardPage, AppError> {
-    let data = load_plan(&state, &plan).await?;
-    let year = parse_year(&data, &year)?;
-    let round = data.round(year).ok_or_else(|| AppError::NotFound(format!("Ingen uppföljning för {year}.")))?;
-    check_readable(&viewer, round)?;
+pub async fn page(at: RoundAt) -> Result<DashboardPage, AppError> {
+    at.require_whole()?;
+    let RoundAt { ref data, year, ref viewer, .. } = at;
+    let round = at.round();
     let slug = &data.plan.slug;
-    let shown = charts::trend_rounds(&data, round);
-    let previous = charts::previous_round(&data, round);
+    let shown = charts::trend_rounds(data, round);
+    let previous = charts::previous_round(data, round);
     let unit = uppfolj_domain::ids::with_unit;
     Ok(DashboardPage {
-        nav: Nav::of(&viewer),
+        nav: Nav::of(viewer),
         crumbs: vec![
             crumb("/", "Start"),
             crumb(format!("/planer/{slug}/{year}"), format!("{} – uppföljning {year}", data.plan.title)),
@@ -65,7 +57,7 @@ pub async fn page(
         ],
         year,
         regions: data.region_codes().map(ToString::to_string).collect(),
-        heatmap: charts::heatmap(&data, round),
+        heatmap: charts::heatmap(data, round),
         matrix: data
             .goals()
             .map(|(g, goal)| {
@@ -75,7 +67,7 @@ pub async fn page(
                 )
             })
             .collect(),
-        distribution: charts::distribution(&data, round),
+        distribution: charts::distribution(data, round),
         categories: COUNT_CATEGORIES.iter().map(|c| c.label()).collect(),
         counts: data
             .plan
@@ -93,7 +85,7 @@ pub async fn page(
                 })
             })
             .collect(),
-        furthest: charts::furthest_from_target(&data)
+        furthest: charts::furthest_from_target(data)
             .into_iter()
             .take(8)
             .map(|(name, region, value, target, gap)| {
@@ -105,7 +97,7 @@ pub async fn page(
             .indicators
             .iter()
             .filter_map(|i| {
-                let svg = charts::indicator_bars(&data, i)?;
+                let svg = charts::indicator_bars(data, i)?;
                 let period = charts::chart_period(i)?;
                 let mut rows: Vec<(String, String)> = i
                     .values
@@ -131,7 +123,7 @@ pub async fn page(
                 })
             })
             .collect(),
-        trend: charts::trend(&data, round),
+        trend: charts::trend(data, round),
         trend_counts: if shown.len() < 2 {
             Vec::new()
         } else {
@@ -146,10 +138,10 @@ pub async fn page(
                 })
                 .collect()
         },
-        moved_chart: previous.and_then(|p| charts::moved_chart(&data, p, round)),
+        moved_chart: previous.and_then(|p| charts::moved_chart(data, p, round)),
         moved: previous
             .map(|p| {
-                charts::moved(&data, p, round)
+                charts::moved(data, p, round)
                     .into_iter()
                     .map(|(g, r, a, b)| {
                         let names = data.goal(g).and_then(|x| x.part_names.clone());

@@ -5,7 +5,6 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 
-use crate::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use uppfolj_domain::figures::{Proposal, propose};
@@ -13,8 +12,8 @@ use uppfolj_domain::ids::number;
 use uppfolj_domain::{Dataset, GoalRef, Period, Scope, Slug};
 use uppfolj_store::{Actor, FigureDecision, FigureInput};
 
-use super::{load_plan, parse_year};
-use crate::auth::{Viewer, now};
+use super::RoundAt;
+use crate::auth::now;
 use crate::views::{Crumb, Nav, crumb};
 use crate::{AppError, AppState};
 
@@ -66,13 +65,8 @@ fn status(data: &Dataset, p: &Proposal, decisions: &[FigureDecision]) -> Option<
         .map(|(i, v)| format!("Finns redan som indikatorvärde: {} {}", i.slug, v.period))
 }
 
-pub async fn page(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path((plan, year)): Path<(String, String)>,
-) -> Result<FiguresPage, AppError> {
-    let data = load_plan(&state, &plan).await?;
-    let year = parse_year(&data, &year)?;
+pub async fn page(State(state): State<AppState>, at: RoundAt) -> Result<FiguresPage, AppError> {
+    let RoundAt { data, year, viewer, .. } = at;
     viewer.require(|a| a.is_rcc(), "bedöma siffror i kommentarerna")?;
     let round = data.round(year).ok_or_else(|| AppError::NotFound(format!("Ingen uppföljning för {year}.")))?;
     let slug = &data.plan.slug;
@@ -143,12 +137,10 @@ pub struct Decision {
 
 pub async fn decide(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path((plan, year)): Path<(String, String)>,
+    at: RoundAt,
     crate::extract::Form(f): crate::extract::Form<Decision>,
 ) -> Result<Response, AppError> {
-    let data = load_plan(&state, &plan).await?;
-    let year = parse_year(&data, &year)?;
+    let RoundAt { data, year, viewer, .. } = at;
     let account = viewer.require(|a| a.is_rcc(), "bedöma siffror i kommentarerna")?;
     let round = data.round(year).ok_or_else(|| AppError::NotFound(format!("Ingen uppföljning för {year}.")))?;
     let goal = GoalRef::parse(&f.goal).map_err(|e| AppError::Unprocessable(e.to_string()))?;

@@ -8,8 +8,7 @@ use crate::extract::Path;
 use uppfolj_domain::ids::swedish_time;
 use uppfolj_domain::{AuditEvent, AuditField};
 
-use super::{load_plan, parse_goal, parse_region, parse_year};
-use crate::auth::Viewer;
+use super::{RoundAt, parse_goal, parse_region};
 use crate::views::{Crumb, Nav, crumb};
 use crate::{AppError, AppState};
 
@@ -50,11 +49,10 @@ pub struct HistoryPage {
 
 pub async fn cell(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path((plan, year, goal, region)): Path<(String, String, String, String)>,
+    at: RoundAt,
+    Path((_, _, goal, region)): Path<(String, String, String, String)>,
 ) -> Result<HistoryPage, AppError> {
-    let data = load_plan(&state, &plan).await?;
-    let year = parse_year(&data, &year)?;
+    let RoundAt { data, year, viewer, .. } = at;
     let goal = parse_goal(&data, &goal)?;
     let region = parse_region(&data, &region)?;
     viewer.require(|a| a.may_see_open_answers(&region), &format!("se historiken för {region}s svar"))?;
@@ -75,13 +73,8 @@ pub async fn cell(
     })
 }
 
-pub async fn round(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path((plan, year)): Path<(String, String)>,
-) -> Result<HistoryPage, AppError> {
-    let data = load_plan(&state, &plan).await?;
-    let year = parse_year(&data, &year)?;
+pub async fn round(State(state): State<AppState>, at: RoundAt) -> Result<HistoryPage, AppError> {
+    let RoundAt { data, year, viewer, .. } = at;
     viewer.require(|a| a.is_rcc(), "se historiken för hela uppföljningen")?;
     let slug = &data.plan.slug;
     let events = state.store.round_history(slug, year).await?;

@@ -8,7 +8,7 @@ use crate::extract::Path;
 use uppfolj_domain::Scope;
 use uppfolj_domain::ids::swedish_date;
 
-use super::{check_readable, load_plan, parse_year};
+use super::RoundAt;
 use crate::auth::Viewer;
 use crate::views::{Crumb, Nav, crumb};
 use crate::{AppError, AppState};
@@ -55,16 +55,12 @@ pub struct IndicatorsPage {
 }
 
 pub async fn list(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path((plan, year)): Path<(String, String)>,
+    State(_state): State<AppState>,
+    at: RoundAt,
     crate::extract::Query(q): crate::extract::Query<std::collections::HashMap<String, String>>,
 ) -> Result<IndicatorsPage, AppError> {
-    let data = load_plan(&state, &plan).await?;
-    let year = parse_year(&data, &year)?;
-    if let Some(r) = data.round(year) {
-        check_readable(&viewer, r)?;
-    }
+    at.require_whole()?;
+    let RoundAt { data, year, viewer, .. } = at;
     let slug = &data.plan.slug;
     let region_name = |s: &Scope| match s {
         Scope::Region(c) => data
@@ -212,13 +208,11 @@ pub struct ValueForm {
 /// Adds or changes one value, through the same checks as a file.
 pub async fn save_value(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path((plan, year)): Path<(String, String)>,
+    at: RoundAt,
     crate::extract::Form(f): crate::extract::Form<ValueForm>,
 ) -> Result<axum::response::Response, AppError> {
     use axum::response::IntoResponse;
-    let data = load_plan(&state, &plan).await?;
-    let year = parse_year(&data, &year)?;
+    let RoundAt { data, year, viewer, .. } = at;
     let account = viewer.require(|a| a.is_rcc(), "ändra indikatorvärden")?;
     let unit =
         data.indicators.iter().find(|i| i.slug.as_str() == f.indicator).map(|i| i.unit.clone()).unwrap_or_default();
@@ -231,14 +225,12 @@ pub async fn save_value(
 /// A CSV or Excel file with the columns of `export indicators`.
 pub async fn upload(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path((plan, year)): Path<(String, String)>,
+    at: RoundAt,
     req: axum::extract::Request,
 ) -> Result<axum::response::Response, AppError> {
     use axum::extract::FromRequest;
     use axum::response::IntoResponse;
-    let data = load_plan(&state, &plan).await?;
-    let year = parse_year(&data, &year)?;
+    let RoundAt { data, year, viewer, .. } = at;
     // Who may, before reading what was sent.
     let account = viewer.require(|a| a.is_rcc(), "läsa in indikatorvärden")?;
     let mut form = axum::extract::Multipart::from_request(req, &state)
@@ -444,13 +436,8 @@ async fn find_indicator<'a>(
     Ok((indicator, version))
 }
 
-pub async fn new_form(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path((plan, year)): Path<(String, String)>,
-) -> Result<DefinitionPage, AppError> {
-    let data = load_plan(&state, &plan).await?;
-    let year = parse_year(&data, &year)?;
+pub async fn new_form(State(_state): State<AppState>, at: RoundAt) -> Result<DefinitionPage, AppError> {
+    let RoundAt { data, year, viewer, .. } = at;
     viewer.require(|a| a.is_rcc(), "lägga till indikatorer")?;
     let form = uppfolj_domain::indicator_def::DefinitionForm { direction: "hogre".to_owned(), ..Default::default() };
     Ok(definition_page(&data, year, &viewer, None, form, Vec::new(), None, Vec::new()))
@@ -458,13 +445,11 @@ pub async fn new_form(
 
 pub async fn create(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path((plan, year)): Path<(String, String)>,
+    at: RoundAt,
     crate::extract::Form(posted): crate::extract::Form<crate::views::FormMap>,
 ) -> Result<axum::response::Response, AppError> {
     use axum::response::IntoResponse;
-    let data = load_plan(&state, &plan).await?;
-    let year = parse_year(&data, &year)?;
+    let RoundAt { data, year, viewer, .. } = at;
     let account = viewer.require(|a| a.is_rcc(), "lägga till indikatorer")?;
     let form = read_definition(&posted);
     let def = match uppfolj_domain::indicator_def::check(&form, &data, None) {
@@ -497,11 +482,10 @@ pub async fn create(
 
 pub async fn edit_form(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path((plan, year, indicator)): Path<(String, String, String)>,
+    at: RoundAt,
+    Path((_, _, indicator)): Path<(String, String, String)>,
 ) -> Result<DefinitionPage, AppError> {
-    let data = load_plan(&state, &plan).await?;
-    let year = parse_year(&data, &year)?;
+    let RoundAt { data, year, viewer, .. } = at;
     viewer.require(|a| a.is_rcc(), "ändra indikatorer")?;
     let (i, version) = find_indicator(&state, &data, &indicator).await?;
     let history = super::history::rows(state.store.indicator_history(&data.plan.slug, &i.slug).await?);
@@ -511,13 +495,12 @@ pub async fn edit_form(
 
 pub async fn edit_save(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path((plan, year, indicator)): Path<(String, String, String)>,
+    at: RoundAt,
+    Path((_, _, indicator)): Path<(String, String, String)>,
     crate::extract::Form(posted): crate::extract::Form<crate::views::FormMap>,
 ) -> Result<axum::response::Response, AppError> {
     use axum::response::IntoResponse;
-    let data = load_plan(&state, &plan).await?;
-    let year = parse_year(&data, &year)?;
+    let RoundAt { data, year, viewer, .. } = at;
     let account = viewer.require(|a| a.is_rcc(), "ändra indikatorer")?;
     let (i, _) = find_indicator(&state, &data, &indicator).await?;
     // The version the form was read at: kept through a second try, so that a change made meanwhile
@@ -574,13 +557,12 @@ pub async fn edit_save(
 
 pub async fn delete(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path((plan, year, indicator)): Path<(String, String, String)>,
+    at: RoundAt,
+    Path((_, _, indicator)): Path<(String, String, String)>,
     crate::extract::Form(posted): crate::extract::Form<crate::views::FormMap>,
 ) -> Result<axum::response::Response, AppError> {
     use axum::response::IntoResponse;
-    let data = load_plan(&state, &plan).await?;
-    let year = parse_year(&data, &year)?;
+    let RoundAt { data, year, viewer, .. } = at;
     let account = viewer.require(|a| a.is_rcc(), "ta bort indikatorer")?;
     let (i, _) = find_indicator(&state, &data, &indicator).await?;
     let expected = crate::views::version_field(&posted, "version")?;
@@ -593,14 +575,13 @@ pub async fn delete(
 /// Removes one value recorded by mistake; the history keeps what it was.
 pub async fn remove_value(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path((plan, year, indicator)): Path<(String, String, String)>,
+    at: RoundAt,
+    Path((_, _, indicator)): Path<(String, String, String)>,
     crate::extract::Form(posted): crate::extract::Form<crate::views::FormMap>,
 ) -> Result<axum::response::Response, AppError> {
     use crate::views::form_value;
     use axum::response::IntoResponse;
-    let data = load_plan(&state, &plan).await?;
-    let year = parse_year(&data, &year)?;
+    let RoundAt { data, year, viewer, .. } = at;
     let account = viewer.require(|a| a.is_rcc(), "ta bort indikatorvärden")?;
     let (i, _) = find_indicator(&state, &data, &indicator).await?;
     let scope = uppfolj_domain::Scope::parse(form_value(&posted, "region"))

@@ -11,7 +11,7 @@ pub mod report;
 pub mod review;
 pub mod summary;
 
-use uppfolj_domain::{Dataset, GoalRef, RegionCode, Round, RoundStatus, Slug};
+use uppfolj_domain::{Dataset, GoalRef, RegionCode, Round, RoundView, Slug};
 
 use crate::auth::Viewer;
 use crate::{AppError, AppState};
@@ -50,17 +50,70 @@ pub(crate) fn parse_region(data: &Dataset, region: &str) -> Result<RegionCode, A
         .ok_or_else(|| AppError::NotFound(format!("Sjukvårdsregionen har ingen region \"{region}\".")))
 }
 
-/// Published rounds are for everyone; a round in progress only for RCC staff.
-pub(crate) fn may_read(viewer: &Viewer, round: &Round) -> bool {
-    round.status == RoundStatus::Published || viewer.account.as_ref().is_some_and(|a| a.is_rcc())
+/// What `viewer` may see of `round` (the one rule, `RoundView::of`).
+pub(crate) fn round_view(viewer: &Viewer, round: &Round) -> RoundView {
+    RoundView::of(viewer.account.as_ref(), round.status)
 }
 
-pub(crate) fn check_readable(viewer: &Viewer, round: &Round) -> Result<(), AppError> {
-    if may_read(viewer, round) {
-        return Ok(());
+/// Whether `viewer` may see all of `round`: a page that shows the whole round asks this.
+pub(crate) fn may_read(viewer: &Viewer, round: &Round) -> bool {
+    round_view(viewer, round) == RoundView::Whole
+}
+
+/// The round an address names (`/planer/{plan}/{year}/…`), loaded with its plan, with who asks and
+/// what they may see of it. Every handler of a round starts from here, so that a handler is its own
+/// logic and the rule of who sees a round in progress is the same everywhere (the JSON API included).
+pub(crate) struct RoundAt {
+    pub data: Dataset,
+    pub year: i32,
+    pub viewer: Viewer,
+    pub view: RoundView,
+    /// Where the round is in `data.rounds`.
+    index: usize,
+}
+
+impl RoundAt {
+    pub fn round(&self) -> &Round {
+        &self.data.rounds[self.index]
     }
-    viewer.require(|a| a.is_rcc(), "se en uppföljning som ännu inte är publicerad")?;
-    Ok(())
+
+    pub fn slug(&self) -> &Slug {
+        &self.data.plan.slug
+    }
+
+    /// For a page that shows the whole round: anonymous visitors are sent to log in, others refused.
+    pub fn require_whole(&self) -> Result<(), AppError> {
+        if self.view == RoundView::Whole {
+            return Ok(());
+        }
+        self.viewer.require(|_| false, "se en uppföljning som ännu inte är publicerad")?;
+        Ok(())
+    }
+}
+
+impl axum::extract::FromRequestParts<AppState> for RoundAt {
+    type Rejection = crate::extract::Rejection;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        use axum::extract::RawPathParams;
+        let api = parts.uri.path().starts_with("/api/");
+        let refuse = |error: AppError| crate::extract::Rejection::new(error, api);
+        let params = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|_| refuse(AppError::BadRequest("Adressen innehåller tecken som inte kan läsas.".to_owned())))?;
+        let param = |name: &str| params.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_owned()).unwrap_or_default();
+        let (plan, year) = (param("plan"), param("year"));
+        let viewer = Viewer::from_request_parts(parts, state).await.map_err(|r| refuse(r.error))?;
+        let data = load_plan(state, &plan).await.map_err(refuse)?;
+        let year = parse_year(&data, &year).map_err(refuse)?;
+        let missing = || refuse(AppError::NotFound(format!("Planen har ingen uppföljning för {year}.")));
+        let index = data.rounds.iter().position(|r| r.year == year).ok_or_else(missing)?;
+        let view = round_view(&viewer, &data.rounds[index]);
+        Ok(RoundAt { data, year, viewer, view, index })
+    }
 }
 
 /// "12 dagar kvar", "i dag", "3 dagar sedan".

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use uppfolj_domain::ids::swedish_date;
 use uppfolj_domain::{Category, Classification, Dataset, Role, Round, RoundStatus};
 
-use super::{check_readable, load_plan, may_read, parse_year};
+use super::{RoundAt, load_plan, may_read};
 use crate::auth::Viewer;
 use crate::views::{Block, COUNT_CATEGORIES, Crumb, LevelView, Nav, blocks, crumb, level_view, paragraphs};
 use crate::{AppError, AppState};
@@ -301,15 +301,11 @@ async fn load_as_of(
 
 pub async fn overview(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path((plan, year)): Path<(String, String)>,
+    at: RoundAt,
     Query(q): Query<AsOf>,
 ) -> Result<OverviewPage, AppError> {
-    let data = load_plan(&state, &plan).await?;
-    let year = parse_year(&data, &year)?;
-    if let Some(r) = data.round(year) {
-        check_readable(&viewer, r)?;
-    }
+    at.require_whole()?;
+    let RoundAt { data, year, viewer, .. } = at;
     let (data, as_of) = load_as_of(&state, &viewer, data, year, &q).await?;
     Ok(OverviewPage::build(&data, data.round(year), &viewer, as_of))
 }
@@ -349,15 +345,12 @@ pub struct AreaPage {
 
 pub async fn area(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path((plan, year, area)): Path<(String, String, String)>,
+    at: RoundAt,
+    Path((_, _, area)): Path<(String, String, String)>,
     Query(q): Query<AsOf>,
 ) -> Result<AreaPage, AppError> {
-    let data = load_plan(&state, &plan).await?;
-    let year = parse_year(&data, &year)?;
-    if let Some(r) = data.round(year) {
-        check_readable(&viewer, r)?;
-    }
+    at.require_whole()?;
+    let RoundAt { data, year, viewer, .. } = at;
     let (data, as_of) = load_as_of(&state, &viewer, data, year, &q).await?;
     let round = data.round(year).ok_or_else(|| AppError::NotFound(format!("Ingen uppföljning för {year}.")))?;
     let slug = &data.plan.slug;

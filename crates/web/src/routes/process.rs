@@ -11,7 +11,7 @@ use uppfolj_domain::ids::swedish_date;
 use uppfolj_domain::{Classification, Dataset, ProcessFollowUp, ProcessGoal, RoundStatus};
 use uppfolj_store::Actor;
 
-use super::{load_plan, parse_year};
+use super::RoundAt;
 use crate::auth::{Viewer, now};
 use crate::views::{Crumb, FormMap, Nav, crumb, form_value};
 use crate::{AppError, AppState};
@@ -51,12 +51,11 @@ pub struct ProcessPage {
 }
 
 pub async fn followup(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path((plan, year, process)): Path<(String, String, String)>,
+    State(_state): State<AppState>,
+    at: RoundAt,
+    Path((_, _, process)): Path<(String, String, String)>,
 ) -> Result<ProcessPage, AppError> {
-    let data = load_plan(&state, &plan).await?;
-    let year = parse_year(&data, &year)?;
+    let RoundAt { data, year, viewer, .. } = at;
     let slug = &data.plan.slug;
     let f = readable(&viewer, &data, year, &process)?;
     let p = data.process(&process).ok_or_else(|| AppError::NotFound(process.clone()))?;
@@ -86,12 +85,11 @@ pub async fn followup(
 
 /// The follow-up as its own document: `rapport/html` or `rapport/pdf`.
 pub async fn report(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path((plan, year, process, format)): Path<(String, String, String, String)>,
+    State(_state): State<AppState>,
+    at: RoundAt,
+    Path((_, _, process, format)): Path<(String, String, String, String)>,
 ) -> Result<Response, AppError> {
-    let data = load_plan(&state, &plan).await?;
-    let year = parse_year(&data, &year)?;
+    let RoundAt { data, year, viewer, .. } = at;
     readable(&viewer, &data, year, &process)?;
     let format = match uppfolj_reports::Format::parse(&format) {
         Some(f @ (uppfolj_reports::Format::Html | uppfolj_reports::Format::Pdf)) => f,
@@ -138,29 +136,22 @@ pub struct ProcessEditPage {
     other: String,
 }
 
-async fn editable(
-    state: &AppState,
-    viewer: &Viewer,
-    plan: &str,
-    year: &str,
-    process: &str,
-) -> Result<(Dataset, i32, ProcessFollowUp), AppError> {
-    let data = load_plan(state, plan).await?;
-    let year = parse_year(&data, year)?;
+async fn editable(at: RoundAt, process: &str) -> Result<(Dataset, i32, ProcessFollowUp, Viewer), AppError> {
+    let RoundAt { data, year, viewer, .. } = at;
     let p = data
         .process(process)
         .ok_or_else(|| AppError::NotFound(format!("Planen har ingen vårdprocess \"{process}\".")))?;
     viewer.require(|a| a.may_edit_process(&p.slug), &format!("ändra uppföljningen av {}", p.name))?;
-    let f = readable(viewer, &data, year, process)?.clone();
-    Ok((data, year, f))
+    let f = readable(&viewer, &data, year, process)?.clone();
+    Ok((data, year, f, viewer))
 }
 
 pub async fn edit_form(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path((plan, year, process)): Path<(String, String, String)>,
+    at: RoundAt,
+    Path((_, _, process)): Path<(String, String, String)>,
 ) -> Result<ProcessEditPage, AppError> {
-    let (data, year, f) = editable(&state, &viewer, &plan, &year, &process).await?;
+    let (data, year, f, viewer) = editable(at, &process).await?;
     let slug = &data.plan.slug;
     let version = state.store.process_followup_version(slug, year, &f.process).await?;
     let name = data.process(&process).map(|p| p.name.clone()).unwrap_or_default();
@@ -210,11 +201,11 @@ fn lines(s: &str) -> Vec<String> {
 
 pub async fn edit_save(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path((plan, year, process)): Path<(String, String, String)>,
+    at: RoundAt,
+    Path((_, _, process)): Path<(String, String, String)>,
     crate::extract::Form(form): crate::extract::Form<FormMap>,
 ) -> Result<Response, AppError> {
-    let (data, year, old) = editable(&state, &viewer, &plan, &year, &process).await?;
+    let (data, year, old, viewer) = editable(at, &process).await?;
     let account = viewer.account()?;
     let version = crate::views::version_field(&form, "version")?;
     let slug = &data.plan.slug;
@@ -260,11 +251,11 @@ pub struct SignForm {
 
 pub async fn sign(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path((plan, year, process)): Path<(String, String, String)>,
+    at: RoundAt,
+    Path((_, _, process)): Path<(String, String, String)>,
     crate::extract::Form(f): crate::extract::Form<SignForm>,
 ) -> Result<Response, AppError> {
-    let (data, year, current) = editable(&state, &viewer, &plan, &year, &process).await?;
+    let (data, year, current, viewer) = editable(at, &process).await?;
     let account = viewer.account()?;
     let slug = &data.plan.slug;
     let at = now();
@@ -283,12 +274,11 @@ pub struct ReopenForm {
 
 pub async fn reopen(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path((plan, year, process)): Path<(String, String, String)>,
+    at: RoundAt,
+    Path((_, _, process)): Path<(String, String, String)>,
     crate::extract::Form(f): crate::extract::Form<ReopenForm>,
 ) -> Result<Response, AppError> {
-    let data = load_plan(&state, &plan).await?;
-    let year = parse_year(&data, &year)?;
+    let RoundAt { data, year, viewer, .. } = at;
     let account = viewer.require(|a| a.is_rcc(), "öppna en signerad processuppföljning igen")?;
     let slug = &data.plan.slug;
     let process = super::parse_slug(&process, "ingen vårdprocess")?;

@@ -14,7 +14,7 @@ use uppfolj_domain::input::{TextKind, clean};
 use uppfolj_domain::{Dataset, GoalRef, Level, RegionCode, RoundStatus, StateAction};
 use uppfolj_store::{Actor, CellEdit, RoundWork, StoreError};
 
-use super::{days_to, load_plan, parse_region, parse_year};
+use super::{RoundAt, days_to, parse_region};
 use crate::auth::{Viewer, now};
 use crate::views::{Crumb, FormMap, LevelOption, LevelView, Nav, crumb, field, form_value, level_options, level_view};
 use crate::{AppError, AppState};
@@ -84,13 +84,12 @@ struct Ctx {
     work: RoundWork,
 }
 
-async fn context(state: &AppState, viewer: &Viewer, plan: &str, year: &str, region: &str) -> Result<Ctx, AppError> {
-    let data = load_plan(state, plan).await?;
-    let year = parse_year(&data, year)?;
+async fn context(state: &AppState, at: RoundAt, region: &str) -> Result<(Ctx, Viewer), AppError> {
+    let RoundAt { data, year, viewer, .. } = at;
     let region = parse_region(&data, region)?;
     viewer.require(|a| a.may_see_open_answers(&region), &format!("se {region}s svar"))?;
     let work = state.store.round_work(&data.plan.slug, year).await?;
-    Ok(Ctx { data, year, region, work })
+    Ok((Ctx { data, year, region, work }, viewer))
 }
 
 /// Why the form is read-only for this viewer, if it is.
@@ -230,11 +229,11 @@ fn build(
 
 pub async fn form(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path((plan, year, region)): Path<(String, String, String)>,
+    at: RoundAt,
+    Path((_, _, region)): Path<(String, String, String)>,
     Query(q): Query<FormQuery>,
 ) -> Result<RegionFormPage, AppError> {
-    let ctx = context(&state, &viewer, &plan, &year, &region).await?;
+    let (ctx, viewer) = context(&state, at, &region).await?;
     let mut page = build(&ctx, &viewer, None, &[], q.forra.is_some());
     if q.sparat.is_some() {
         page.message = Some("Utkastet är sparat. Du kan fortsätta senare.".to_owned());
@@ -247,11 +246,11 @@ pub async fn form(
 
 pub async fn save(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path((plan, year, region)): Path<(String, String, String)>,
+    at: RoundAt,
+    Path((_, _, region)): Path<(String, String, String)>,
     crate::extract::Form(form): crate::extract::Form<FormMap>,
 ) -> Result<Response, AppError> {
-    let ctx = context(&state, &viewer, &plan, &year, &region).await?;
+    let (ctx, viewer) = context(&state, at, &region).await?;
     let account = viewer.require(|a| a.may_edit_region(&ctx.region), &format!("ändra {}s svar", ctx.region))?;
     let by_region = !account.is_rcc();
     let submit = form_value(&form, "atgard") == "skicka";

@@ -1,26 +1,17 @@
 //! Downloads of the compiled report, for everyone allowed to read the round.
 
-use axum::extract::State;
-
 use crate::extract::Path;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use uppfolj_reports::{Format, ReportError};
 
-use super::{check_readable, load_plan, parse_year};
-use crate::auth::{Viewer, now};
-use crate::{AppError, AppState};
+use super::RoundAt;
+use crate::AppError;
+use crate::auth::now;
 
-pub async fn download(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path((plan, year, format)): Path<(String, String, String)>,
-) -> Result<Response, AppError> {
-    let data = load_plan(&state, &plan).await?;
-    let year = parse_year(&data, &year)?;
-    if let Some(r) = data.round(year) {
-        check_readable(&viewer, r)?;
-    }
+pub async fn download(at: RoundAt, Path((_, _, format)): Path<(String, String, String)>) -> Result<Response, AppError> {
+    at.require_whole()?;
+    let RoundAt { data, year, .. } = at;
     let format = Format::parse(&format).ok_or_else(|| {
         AppError::NotFound(format!("Rapporten finns som html, pdf, docx och xlsx, inte som \"{format}\"."))
     })?;

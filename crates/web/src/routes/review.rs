@@ -12,24 +12,18 @@ use uppfolj_domain::ids::{parse_date, swedish_date, swedish_time};
 use uppfolj_domain::{Dataset, GoalRef, RegionCode, RoundStatus, StateAction};
 use uppfolj_store::{Actor, CondensedEdit, RccCommentEdit, RoundWork, StoreError};
 
-use super::{days_to, load_plan, parse_region, parse_year};
+use super::{RoundAt, days_to, load_plan, parse_region};
 use crate::auth::{Viewer, now};
 use crate::error::capitalise;
 use crate::views::{Crumb, FormMap, LevelView, Nav, crumb, field, form_value, level_view, paragraphs};
 use crate::{AppError, AppState};
 
-async fn rcc_context(
-    state: &AppState,
-    viewer: &Viewer,
-    plan: &str,
-    year: &str,
-    what: &str,
-) -> Result<(Dataset, i32, RoundWork), AppError> {
-    let data = load_plan(state, plan).await?;
-    let year = parse_year(&data, year)?;
-    viewer.require(|a| a.is_rcc(), what)?;
+/// A round for RCC staff's work: who else asks is refused before the round's work is read.
+async fn rcc_context(state: &AppState, at: RoundAt, what: &str) -> Result<(Dataset, i32, RoundWork, Viewer), AppError> {
+    at.viewer.require(|a| a.is_rcc(), what)?;
+    let RoundAt { data, year, viewer, .. } = at;
     let work = state.store.round_work(&data.plan.slug, year).await?;
-    Ok((data, year, work))
+    Ok((data, year, work, viewer))
 }
 
 #[derive(Deserialize)]
@@ -88,12 +82,8 @@ pub struct ReviewOverviewPage {
     warnings: usize,
 }
 
-pub async fn overview(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path((plan, year)): Path<(String, String)>,
-) -> Result<ReviewOverviewPage, AppError> {
-    let (data, year, work) = rcc_context(&state, &viewer, &plan, &year, "se granskningen").await?;
+pub async fn overview(State(state): State<AppState>, at: RoundAt) -> Result<ReviewOverviewPage, AppError> {
+    let (data, year, work, viewer) = rcc_context(&state, at, "se granskningen").await?;
     let slug = data.plan.slug.clone();
     let goals = data.goals().count();
     let rows: Vec<RegionRow> = data
@@ -176,11 +166,11 @@ pub struct ReviewQuery {
 
 pub async fn region(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path((plan, year, region)): Path<(String, String, String)>,
+    at: RoundAt,
+    Path((_, _, region)): Path<(String, String, String)>,
     crate::extract::Query(q): crate::extract::Query<ReviewQuery>,
 ) -> Result<ReviewRegionPage, AppError> {
-    let (data, year, work) = rcc_context(&state, &viewer, &plan, &year, "granska regionernas svar").await?;
+    let (data, year, work, viewer) = rcc_context(&state, at, "granska regionernas svar").await?;
     let code = parse_region(&data, &region)?;
     let slug = data.plan.slug.clone();
     let rw = work.region(&code);
@@ -235,11 +225,11 @@ pub async fn region(
 
 pub async fn condense(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path((plan, year, region)): Path<(String, String, String)>,
+    at: RoundAt,
+    Path((_, _, region)): Path<(String, String, String)>,
     crate::extract::Form(form): crate::extract::Form<FormMap>,
 ) -> Result<Response, AppError> {
-    let (data, year, _) = rcc_context(&state, &viewer, &plan, &year, "kondensera kommentarer").await?;
+    let (data, year, _, viewer) = rcc_context(&state, at, "kondensera kommentarer").await?;
     let account = viewer.require(|a| a.is_rcc(), "kondensera kommentarer")?;
     let code = parse_region(&data, &region)?;
     let slug = data.plan.slug.clone();
@@ -279,12 +269,11 @@ pub struct StateForm {
 
 pub async fn change_state(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path((plan, year, region)): Path<(String, String, String)>,
+    at: RoundAt,
+    Path((_, _, region)): Path<(String, String, String)>,
     crate::extract::Form(f): crate::extract::Form<StateForm>,
 ) -> Result<Response, AppError> {
-    let data = load_plan(&state, &plan).await?;
-    let year = parse_year(&data, &year)?;
+    let RoundAt { data, year, viewer, .. } = at;
     let account = viewer.require(|a| a.is_rcc(), "skicka tillbaka eller godkänna svar")?;
     let code: RegionCode = parse_region(&data, &region)?;
     let action = match f.atgard.as_str() {
@@ -305,12 +294,10 @@ pub struct PublishForm {
 
 pub async fn publish(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path((plan, year)): Path<(String, String)>,
+    at: RoundAt,
     crate::extract::Form(f): crate::extract::Form<PublishForm>,
 ) -> Result<Response, AppError> {
-    let data = load_plan(&state, &plan).await?;
-    let year = parse_year(&data, &year)?;
+    let RoundAt { data, year, viewer, .. } = at;
     let account = viewer.require(|a| a.is_rcc(), "publicera uppföljningen")?;
     let slug = data.plan.slug.clone();
     state
@@ -328,12 +315,10 @@ pub struct ReopenForm {
 
 pub async fn reopen(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path((plan, year)): Path<(String, String)>,
+    at: RoundAt,
     crate::extract::Form(f): crate::extract::Form<ReopenForm>,
 ) -> Result<Response, AppError> {
-    let data = load_plan(&state, &plan).await?;
-    let year = parse_year(&data, &year)?;
+    let RoundAt { data, year, viewer, .. } = at;
     let account = viewer.require(|a| a.is_rcc(), "öppna uppföljningen igen")?;
     let slug = data.plan.slug.clone();
     state
@@ -378,10 +363,10 @@ fn area_goals(data: &Dataset, area: &str) -> Result<(u32, String, Vec<GoalRef>),
 
 pub async fn rcc_comments_form(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path((plan, year, area)): Path<(String, String, String)>,
+    at: RoundAt,
+    Path((_, _, area)): Path<(String, String, String)>,
 ) -> Result<RccCommentsPage, AppError> {
-    let (data, year, work) = rcc_context(&state, &viewer, &plan, &year, "skriva RCC:s kommentarer").await?;
+    let (data, year, work, viewer) = rcc_context(&state, at, "skriva RCC:s kommentarer").await?;
     let (number, title, refs) = area_goals(&data, &area)?;
     let slug = data.plan.slug.clone();
     let goals = refs
@@ -427,11 +412,11 @@ pub async fn rcc_comments_form(
 
 pub async fn rcc_comments_save(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path((plan, year, area)): Path<(String, String, String)>,
+    at: RoundAt,
+    Path((_, _, area)): Path<(String, String, String)>,
     crate::extract::Form(form): crate::extract::Form<FormMap>,
 ) -> Result<Response, AppError> {
-    let (data, year, work) = rcc_context(&state, &viewer, &plan, &year, "skriva RCC:s kommentarer").await?;
+    let (data, year, work, viewer) = rcc_context(&state, at, "skriva RCC:s kommentarer").await?;
     let account = viewer.require(|a| a.is_rcc(), "skriva RCC:s kommentarer")?;
     let (number, _, refs) = area_goals(&data, &area)?;
     let slug = data.plan.slug.clone();

@@ -5,11 +5,10 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 
-use crate::extract::Path;
 use uppfolj_domain::summary::{DerivedSummary, derive};
 use uppfolj_domain::{Dataset, GoalRef, Level};
 
-use super::{load_plan, parse_year};
+use super::RoundAt;
 use crate::auth::Viewer;
 use crate::views::{Block, Crumb, LevelView, Nav, blocks, crumb, level_view};
 use crate::{AppError, AppState};
@@ -135,13 +134,8 @@ pub fn build(data: &Dataset, year: i32, viewer: &Viewer, s: &DerivedSummary) -> 
     }
 }
 
-pub async fn page(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path((plan, year)): Path<(String, String)>,
-) -> Result<SummaryPage, AppError> {
-    let data = load_plan(&state, &plan).await?;
-    let year = parse_year(&data, &year)?;
+pub async fn page(State(_state): State<AppState>, at: RoundAt) -> Result<SummaryPage, AppError> {
+    let RoundAt { data, year, viewer, .. } = at;
     viewer.require(|a| a.is_rcc(), "se den härledda sammanfattningen och kontrollerna")?;
     let round = data.round(year).ok_or_else(|| AppError::NotFound(format!("Ingen uppföljning för {year}.")))?;
     let s = derive(&data, round);
@@ -215,15 +209,12 @@ fn empty_section(n: usize) -> SectionEdit {
 
 async fn narrative_context(
     state: &AppState,
-    viewer: &Viewer,
-    plan: &str,
-    year: &str,
-) -> Result<(Dataset, i32, uppfolj_store::RoundWork), AppError> {
-    let data = load_plan(state, plan).await?;
-    let year = parse_year(&data, year)?;
-    viewer.require(|a| a.is_rcc(), "skriva inledningen och sammanfattningen")?;
+    at: RoundAt,
+) -> Result<(Dataset, i32, uppfolj_store::RoundWork, Viewer), AppError> {
+    at.viewer.require(|a| a.is_rcc(), "skriva inledningen och sammanfattningen")?;
+    let RoundAt { data, year, viewer, .. } = at;
     let work = state.store.round_work(&data.plan.slug, year).await?;
-    Ok((data, year, work))
+    Ok((data, year, work, viewer))
 }
 
 fn narrative_page(
@@ -254,12 +245,8 @@ fn narrative_page(
     }
 }
 
-pub async fn edit_form(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path((plan, year)): Path<(String, String)>,
-) -> Result<NarrativePage, AppError> {
-    let (data, year, work) = narrative_context(&state, &viewer, &plan, &year).await?;
+pub async fn edit_form(State(state): State<AppState>, at: RoundAt) -> Result<NarrativePage, AppError> {
+    let (data, year, work, viewer) = narrative_context(&state, at).await?;
     let round = data.round(year).ok_or_else(|| AppError::NotFound(format!("Ingen uppföljning för {year}.")))?;
     let sections = round.summary.iter().enumerate().map(|(i, s)| section_edit(i + 1, s)).collect();
     let intro = round.introduction.clone();
@@ -333,13 +320,12 @@ fn parse_claims(data: &Dataset, n: usize, s: &SectionEdit) -> Result<uppfolj_dom
 
 pub async fn edit_save(
     State(state): State<AppState>,
-    viewer: Viewer,
-    Path((plan, year)): Path<(String, String)>,
+    at: RoundAt,
     crate::extract::Form(form): crate::extract::Form<crate::views::FormMap>,
 ) -> Result<axum::response::Response, AppError> {
     use crate::views::form_value;
     use axum::response::IntoResponse;
-    let (data, year, work) = narrative_context(&state, &viewer, &plan, &year).await?;
+    let (data, year, work, viewer) = narrative_context(&state, at).await?;
     let account = viewer.require(|a| a.is_rcc(), "skriva inledningen och sammanfattningen")?;
     let introduction = form_value(&form, "introduction").trim().to_owned();
     let mut edits = Vec::new();
