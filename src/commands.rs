@@ -8,8 +8,14 @@ use std::sync::Arc;
 use anyhow::{Context, anyhow, bail};
 use uppfolj_domain::ids::parse_date;
 use uppfolj_domain::{Dataset, RegionCode, Role, RoundStatus, Slug, datafile, export};
+use uppfolj_store::credentials::{hash_password, new_api_token};
 use uppfolj_store::{Actor, NewUser, Store, StoreError};
-use uppfolj_web::auth::{hash_password, new_api_token, now};
+
+/// The current time: the command line is an edge, and reads the clock here only.
+#[allow(clippy::disallowed_methods)]
+fn now() -> time::OffsetDateTime {
+    time::OffsetDateTime::now_utc()
+}
 
 /// Who made changes from the command line, in the history.
 const CLI: &str = "kommandoraden";
@@ -117,7 +123,8 @@ async fn load_demo(store: &dyn Store) -> anyhow::Result<()> {
 /// One account per role, so that the workflow can be tried at once. They share one random password,
 /// printed once.
 async fn demo_accounts(store: &dyn Store) -> anyhow::Result<()> {
-    let password: String = uppfolj_web::auth::random_token().map_err(|e| anyhow!("{e}"))?.chars().take(16).collect();
+    let password: String =
+        uppfolj_store::credentials::random_token().map_err(|e| anyhow!("{e}"))?.chars().take(16).collect();
     let hash = hash_password(&password).map_err(|e| anyhow!("{e}"))?;
     /// User name, display name, role, region, care process.
     type DemoAccount = (&'static str, &'static str, Role, Option<&'static str>, Option<&'static str>);

@@ -4,6 +4,7 @@
 //! Architecture invariant: this crate does no IO — no files, no network, no database, no clock. Time
 //! comes in as a parameter.
 
+pub mod analysis;
 pub mod datafile;
 pub mod export;
 pub mod figures;

@@ -5,7 +5,8 @@
 
 use std::fmt::Write;
 
-use uppfolj_domain::{Category, Dataset, GoalRef, Grade, Indicator, Level, Period, RegionCode, Round, Scope};
+use uppfolj_domain::analysis;
+use uppfolj_domain::{Category, Dataset, GoalRef, Grade, Indicator, RegionCode, Round, Scope};
 
 use crate::model::colours;
 
@@ -19,24 +20,38 @@ fn esc(s: &str) -> String {
         .replace('\'', "&#39;")
 }
 
-fn open(out: &mut String, id: &str, width: u32, height: u32, title: &str, desc: &str) {
+/// A drawn chart: the SVG, what it shows in words (its `<desc>`, the text alternative), and the width
+/// to print it at.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Svg {
+    pub svg: String,
+    pub desc: String,
+    /// 0.03 cm per drawn pixel (about its size on screen), at most the 16 cm of the report's text
+    /// width, so that a chart of one bar is not blown up to a page.
+    pub width_cm: f64,
+}
+
+/// What `open` was told, to make the [`Svg`] from when the drawing is done.
+struct Started {
+    desc: String,
+    width: u32,
+}
+
+impl Started {
+    fn finish(self, mut out: String) -> Svg {
+        out.push_str("</svg>");
+        Svg { svg: out, desc: self.desc, width_cm: (f64::from(self.width) * 0.03).min(16.0) }
+    }
+}
+
+fn open(out: &mut String, id: &str, width: u32, height: u32, title: &str, desc: &str) -> Started {
     let _ = write!(
         out,
         r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-labelledby="{id}-title {id}-desc" font-family="system-ui, Arial, sans-serif" font-size="12"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"#,
         esc(title),
         esc(desc)
     );
-}
-
-/// The width a chart is printed at: 0.03 cm per drawn pixel (about its size on screen), at most the
-/// 16 cm of the report's text width.
-pub fn print_width_cm(svg: &str) -> f64 {
-    let px = svg
-        .split_once("width=\"")
-        .and_then(|(_, rest)| rest.split('"').next())
-        .and_then(|w| w.parse::<f64>().ok())
-        .unwrap_or(500.0);
-    (px * 0.03).min(16.0)
+    Started { desc: desc.to_owned(), width }
 }
 
 fn category_colour(c: Category) -> (&'static str, &'static str) {
@@ -51,7 +66,7 @@ fn category_colour(c: Category) -> (&'static str, &'static str) {
 
 /// The level heatmap: one row per goal, grouped by area, one column per region; each cell the level's
 /// letters on its colour, blanks as empty dashed boxes.
-pub fn heatmap(data: &Dataset, round: &Round) -> String {
+pub fn heatmap(data: &Dataset, round: &Round) -> Svg {
     let regions: Vec<&RegionCode> = data.region_codes().collect();
     let (cell_w, cell_h, label_w, top) = (56u32, 20u32, 70u32, 28u32);
     let rows = data.goals().count() as u32 + data.plan.areas.len() as u32;
@@ -62,7 +77,7 @@ pub fn heatmap(data: &Dataset, round: &Round) -> String {
     let mut out = String::new();
     let blanks =
         data.goals().map(|(g, _)| regions.iter().filter(|r| round.level(g, r).is_blank()).count()).sum::<usize>();
-    open(
+    let started = open(
         &mut out,
         "heatmap",
         width,
@@ -117,8 +132,7 @@ pub fn heatmap(data: &Dataset, round: &Round) -> String {
             y += cell_h;
         }
     }
-    out.push_str("</svg>");
-    out
+    started.finish(out)
 }
 
 /// The categories in stacking order.
@@ -179,14 +193,14 @@ fn stacked_bar(
 
 /// Level distribution per area and region: one stacked bar per area × region, U / P / E / two-part /
 /// blank, each segment labelled with its count when there is room.
-pub fn distribution(data: &Dataset, round: &Round) -> String {
+pub fn distribution(data: &Dataset, round: &Round) -> Svg {
     let regions: Vec<&RegionCode> = data.region_codes().collect();
     let (label_w, bar_w, bar_h, gap, top) = (250u32, 360u32, 16u32, 4u32, 40u32);
     let rows = (data.plan.areas.len() * regions.len()) as u32;
     let width = label_w + bar_w + 20;
     let height = top + rows * (bar_h + gap) + data.plan.areas.len() as u32 * 8 + 10;
     let mut out = String::new();
-    open(
+    let started = open(
         &mut out,
         "fordelning",
         width,
@@ -214,23 +228,17 @@ pub fn distribution(data: &Dataset, round: &Round) -> String {
         }
         y += 8;
     }
-    out.push_str("</svg>");
-    out
+    started.finish(out)
 }
 
 fn short(s: &str, max: usize) -> String {
     if s.chars().count() <= max { s.to_owned() } else { s.chars().take(max - 1).collect::<String>() + "…" }
 }
 
-/// The period an indicator chart shows: the latest period with values for regions.
-pub fn chart_period(ind: &Indicator) -> Option<Period> {
-    ind.values.iter().filter(|v| matches!(v.scope, Scope::Region(_))).map(|v| v.period).max()
-}
-
 /// One bar per region for the indicator's latest period, with the national reference and the target
 /// as labelled lines and the target date in the caption.
-pub fn indicator_bars(data: &Dataset, ind: &Indicator) -> Option<String> {
-    let period = chart_period(ind)?;
+pub fn indicator_bars(data: &Dataset, ind: &Indicator) -> Option<Svg> {
+    let period = analysis::latest_period(ind)?;
     let values: Vec<(String, f64)> = data
         .region_codes()
         .filter_map(|r| {
@@ -269,7 +277,7 @@ pub fn indicator_bars(data: &Dataset, ind: &Indicator) -> Option<String> {
     desc.push('.');
     let mut out = String::new();
     let id = format!("indikator-{}", ind.slug);
-    open(&mut out, &id, width, height, &format!("{} per region, {}", ind.name, period.swedish()), &desc);
+    let started = open(&mut out, &id, width, height, &format!("{} per region, {}", ind.name, period.swedish()), &desc);
     let _ = write!(
         out,
         r#"<line x1="{left}" y1="{}" x2="{}" y2="{}" stroke="black"/>"#,
@@ -318,32 +326,13 @@ pub fn indicator_bars(data: &Dataset, ind: &Indicator) -> Option<String> {
         };
         line(t, label, "", "#a8201a");
     }
-    out.push_str("</svg>");
-    Some(out)
-}
-
-/// The rounds a trend up to `upto` may show: the published rounds before it, and `upto` itself. A
-/// round still being worked on never shows up in another round's pictures.
-pub fn trend_rounds<'a>(data: &'a Dataset, upto: &'a Round) -> Vec<&'a Round> {
-    let mut rounds: Vec<&Round> = data
-        .rounds
-        .iter()
-        .filter(|r| r.year < upto.year && r.status == uppfolj_domain::RoundStatus::Published)
-        .collect();
-    rounds.sort_by_key(|r| r.year);
-    rounds.push(upto);
-    rounds
-}
-
-/// The round a trend compares `round` with: the last published one before it.
-pub fn previous_round<'a>(data: &'a Dataset, round: &'a Round) -> Option<&'a Round> {
-    trend_rounds(data, round).into_iter().rev().nth(1)
+    Some(started.finish(out))
 }
 
 /// The distribution of levels over the years: for each region one stacked bar per round (U / P / E /
 /// two-part / blank), so that the shift from E and P towards U shows. `None` with fewer than two rounds.
-pub fn trend(data: &Dataset, upto: &Round) -> Option<String> {
-    let rounds = trend_rounds(data, upto);
+pub fn trend(data: &Dataset, upto: &Round) -> Option<Svg> {
+    let rounds = analysis::trend_rounds(data, upto);
     if rounds.len() < 2 {
         return None;
     }
@@ -369,7 +358,7 @@ pub fn trend(data: &Dataset, upto: &Round) -> Option<String> {
         .collect::<Vec<_>>()
         .join(". ");
     let mut out = String::new();
-    open(
+    let started = open(
         &mut out,
         "trend",
         width,
@@ -397,16 +386,15 @@ pub fn trend(data: &Dataset, upto: &Round) -> Option<String> {
             y += bar_h + gap;
         }
     }
-    out.push_str("</svg>");
-    Some(out)
+    Some(started.finish(out))
 }
 
 /// The goals that moved between two rounds, counted by kind of move (P → U, U → P, blank → E, …), one
 /// bar per kind with the regions' share of it; most common first. `None` when nothing moved.
-pub fn moved_chart(data: &Dataset, from: &Round, to: &Round) -> Option<String> {
+pub fn moved_chart(data: &Dataset, from: &Round, to: &Round) -> Option<Svg> {
     type Cells = Vec<(GoalRef, RegionCode)>;
     let mut kinds: Vec<((Category, Category), Cells)> = Vec::new();
-    for (g, r, a, b) in moved(data, from, to) {
+    for analysis::Move { goal: g, region: r, from: a, to: b } in analysis::moved(data, from, to) {
         let key = (a.category(), b.category());
         match kinds.iter_mut().find(|(k, _)| *k == key) {
             Some((_, v)) => v.push((g, r)),
@@ -441,7 +429,7 @@ pub fn moved_chart(data: &Dataset, from: &Round, to: &Round) -> Option<String> {
         .collect::<Vec<_>>()
         .join("; ");
     let mut out = String::new();
-    open(
+    let started = open(
         &mut out,
         "flyttade",
         width,
@@ -478,48 +466,13 @@ pub fn moved_chart(data: &Dataset, from: &Round, to: &Round) -> Option<String> {
         );
         y += bar_h + gap;
     }
-    out.push_str("</svg>");
-    Some(out)
-}
-
-/// Indicators furthest from their targets: (indicator, region, value, target, gap as a share of the
-/// target), worst first. Only regions' values in each indicator's chart period count.
-pub fn furthest_from_target(data: &Dataset) -> Vec<(String, String, f64, f64, f64)> {
-    let mut out = Vec::new();
-    for ind in &data.indicators {
-        let (Some(target), Some(period)) = (ind.target, chart_period(ind)) else { continue };
-        if target == 0.0 {
-            continue;
-        }
-        for v in ind.values.iter().filter(|v| v.period == period) {
-            if let Scope::Region(r) = &v.scope {
-                let gap = if ind.higher_is_better { (target - v.value) / target } else { (v.value - target) / target };
-                if gap > 0.0 {
-                    out.push((ind.name.clone(), r.to_string(), v.value, target, gap));
-                }
-            }
-        }
-    }
-    out.sort_by(|a, b| b.4.total_cmp(&a.4));
-    out
-}
-
-/// Which goals moved between two levels from one round to the next.
-pub fn moved(data: &Dataset, from: &Round, to: &Round) -> Vec<(GoalRef, RegionCode, Level, Level)> {
-    let mut out = Vec::new();
-    for (g, _) in data.goals() {
-        for r in data.region_codes() {
-            let (a, b) = (from.level(g, r), to.level(g, r));
-            if a != b {
-                out.push((g, r.clone(), a, b));
-            }
-        }
-    }
-    out
+    Some(started.finish(out))
 }
 
 #[cfg(test)]
 mod tests {
+    use uppfolj_domain::Level;
+
     use super::*;
 
     fn demo() -> Dataset {
@@ -544,7 +497,7 @@ mod tests {
     fn the_heatmap_has_a_cell_per_goal_and_region_and_blanks_stay_blank() {
         let d = demo();
         let round = d.round(2024).expect("2024");
-        let svg = heatmap(&d, round);
+        let svg = heatmap(&d, round).svg;
         let doc = parse(&svg);
         assert_eq!(count(&doc, "rect", "cell"), 43 * 4);
         let blanks =
@@ -566,10 +519,21 @@ mod tests {
     }
 
     #[test]
+    fn a_chart_says_what_it_shows_and_how_wide_to_print_it() {
+        let d = demo();
+        let drawn = heatmap(&d, d.round(2024).expect("2024"));
+        let doc = parse(&drawn.svg);
+        let desc = doc.descendants().find(|n| n.has_tag_name("desc")).and_then(|n| n.text()).expect("desc");
+        assert_eq!(drawn.desc, desc, "the text alternative is the one drawn");
+        let px: f64 = doc.root_element().attribute("width").and_then(|w| w.parse().ok()).expect("width");
+        assert_eq!(drawn.width_cm, (px * 0.03).min(16.0));
+    }
+
+    #[test]
     fn the_distribution_stacks_every_category() {
         let d = demo();
         let round = d.round(2024).expect("2024");
-        let doc_text = distribution(&d, round);
+        let doc_text = distribution(&d, round).svg;
         let doc = parse(&doc_text);
         let expected: usize = d
             .plan
@@ -590,24 +554,31 @@ mod tests {
     fn indicator_charts_show_regions_references_and_targets() {
         let d = demo();
         let by = |slug: &str| d.indicators.iter().find(|i| i.slug.as_str() == slug).expect(slug);
-        let svf = indicator_bars(&d, by("svf-ledtid")).expect("chart");
+        let svf = indicator_bars(&d, by("svf-ledtid")).expect("chart").svg;
         let doc = parse(&svf);
         assert_eq!(count(&doc, "rect", "bar"), 4);
         assert_eq!(count(&doc, "line", "reference"), 1, "the national reference; no target");
         assert!(svf.contains("Riket 44 %") && svf.contains("RVN 46 %"));
-        let hpv = indicator_bars(&d, by("hpv-vaccination")).expect("chart");
+        let hpv = indicator_bars(&d, by("hpv-vaccination")).expect("chart").svg;
         let doc = parse(&hpv);
         assert_eq!(count(&doc, "rect", "bar"), 4);
         assert!(hpv.contains("Mål 70 % (2025-06-30)"), "target and target date");
-        let incl = indicator_bars(&d, by("svf-inklusion")).expect("chart");
+        let incl = indicator_bars(&d, by("svf-inklusion")).expect("chart").svg;
         assert_eq!(count(&parse(&incl), "rect", "bar"), 2, "only RV and RVN give figures");
         for i in &d.indicators {
-            parse(&indicator_bars(&d, i).expect("every demo indicator has regional values"));
+            parse(&indicator_bars(&d, i).expect("every demo indicator has regional values").svg);
         }
-        let far = furthest_from_target(&d);
-        assert_eq!((far[0].1.as_str(), far[0].2, far[0].3), ("RV", 46.0, 1000.0), "lung screening: 46 of 1000");
-        assert!(far.iter().any(|f| f.1 == "RN" && f.2 == 60.0 && f.3 == 70.0));
-        assert!(!far.iter().any(|f| f.1 == "RVN" && f.3 == 70.0 && f.2 == 71.0), "71 % is above the 70 % target");
+        let far = analysis::furthest_from_target(&d);
+        assert_eq!(
+            (far[0].region.as_str(), far[0].value, far[0].target),
+            ("RV", 46.0, 1000.0),
+            "lung screening: 46 of 1000"
+        );
+        assert!(far.iter().any(|f| f.region.as_str() == "RN" && f.value == 60.0 && f.target == 70.0));
+        assert!(
+            !far.iter().any(|f| f.region.as_str() == "RVN" && f.target == 70.0 && f.value == 71.0),
+            "71 % is above the 70 % target"
+        );
     }
 
     #[test]
@@ -628,7 +599,7 @@ mod tests {
         d.rounds.push(next.clone());
         // Seen from 2024, the open 2025 round does not exist.
         assert!(trend(&d, &y2024).is_none(), "a later round never shows in an earlier one");
-        let svg = trend(&d, &next).expect("two rounds");
+        let svg = trend(&d, &next).expect("two rounds").svg;
         let doc = parse(&svg);
         let expected: usize = [&y2024, &next]
             .iter()
@@ -652,8 +623,8 @@ mod tests {
             svg.contains("RN: 2024 U 15, P 16, E 1, Tvådelad 1, Blank 10; 2025 U 16, P 16, E 1, Tvådelad 1, Blank 9")
         );
         let (a, b) = (d.round(2024).expect("2024"), d.round(2025).expect("2025"));
-        assert_eq!(moved(&d, a, b).len(), 3);
-        let moves = moved_chart(&d, a, b).expect("moves");
+        assert_eq!(analysis::moved(&d, a, b).len(), 3);
+        let moves = moved_chart(&d, a, b).expect("moves").svg;
         let doc = parse(&moves);
         assert_eq!(count(&doc, "rect", "move"), 3, "blank → U, P → U (1.1 RJH), U → P (3.6 RJH)");
         assert!(moves.contains("Blank → U: 1 (RN 1)") && moves.contains("P → U: 1 (RJH 1)"));

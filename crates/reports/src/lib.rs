@@ -71,6 +71,6 @@ pub fn render(
         Format::Html => html::render(&r).map(String::into_bytes),
         Format::Pdf => pdf::render(&r, today),
         Format::Docx => docx::render(&r),
-        Format::Xlsx => xlsx::render(&r, data),
+        Format::Xlsx => xlsx::render(&r),
     }
 }

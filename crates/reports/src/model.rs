@@ -2,6 +2,7 @@
 //! Built once from a [`Dataset`] and a round; HTML, PDF, DOCX and XLSX all render this.
 
 use serde::Serialize;
+use uppfolj_domain::analysis;
 use uppfolj_domain::ids::{format_date, swedish_date, with_unit};
 use uppfolj_domain::summary::{DerivedSummary, derive};
 use uppfolj_domain::text::{Block, blocks, paragraphs};
@@ -32,8 +33,29 @@ pub struct Report {
     pub overview: Vec<AreaOverview>,
     /// The charts, as SVG, with their text alternatives.
     pub charts: Vec<Chart>,
+    /// Every indicator value of the plan, with its numbers as numbers (for the spreadsheet).
+    pub values: Vec<ValueRow>,
     #[serde(skip)]
     pub derived: DerivedSummary,
+}
+
+/// One indicator value, as the spreadsheet's indicator sheet lists it.
+#[derive(Clone, Debug, Serialize)]
+pub struct ValueRow {
+    pub indicator: String,
+    pub unit: String,
+    /// A region code, empty for the whole healthcare region, `riket` for the national reference.
+    pub scope: String,
+    pub period: String,
+    pub value: f64,
+    pub target: Option<f64>,
+    pub target_date: Option<String>,
+    /// The national reference for the same period, where there is one (not for the reference itself).
+    pub national: Option<f64>,
+    pub source: String,
+    pub extracted: Option<String>,
+    /// The goals the indicator measures: "1.1, 3.3".
+    pub goals: String,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -257,51 +279,24 @@ pub fn build(data: &Dataset, year: i32) -> Result<Report, ReportError> {
         })
         .collect();
     let derived = derive(data, round);
-    let alt = |svg: &str| {
-        svg.split("<desc")
-            .nth(1)
-            .and_then(|s| s.split_once('>'))
-            .and_then(|(_, s)| s.split("</desc>").next())
-            .unwrap_or("")
-            .replace("&amp;", "&")
-            .replace("&lt;", "<")
-            .replace("&gt;", ">")
-            .replace("&quot;", "\"")
-    };
     let mut charts = Vec::new();
-    for (title, svg) in [
-        ("Nivåer per mål och region".to_owned(), crate::charts::heatmap(data, round)),
-        ("Nivåernas fördelning per område och region".to_owned(), crate::charts::distribution(data, round)),
-    ] {
-        charts.push(Chart { alt: alt(&svg), width_cm: crate::charts::print_width_cm(&svg), title, svg });
-    }
+    let mut chart = |title: String, drawn: crate::charts::Svg| {
+        charts.push(Chart { alt: drawn.desc, width_cm: drawn.width_cm, title, svg: drawn.svg });
+    };
+    chart("Nivåer per mål och region".to_owned(), crate::charts::heatmap(data, round));
+    chart("Nivåernas fördelning per område och region".to_owned(), crate::charts::distribution(data, round));
     for i in &data.indicators {
-        if let (Some(svg), Some(p)) = (crate::charts::indicator_bars(data, i), crate::charts::chart_period(i)) {
-            charts.push(Chart {
-                alt: alt(&svg),
-                width_cm: crate::charts::print_width_cm(&svg),
-                title: format!("{} ({})", i.name, p.swedish()),
-                svg,
-            });
+        if let (Some(drawn), Some(p)) = (crate::charts::indicator_bars(data, i), analysis::latest_period(i)) {
+            chart(format!("{} ({})", i.name, p.swedish()), drawn);
         }
     }
-    if let Some(svg) = crate::charts::trend(data, round) {
-        charts.push(Chart {
-            alt: alt(&svg),
-            width_cm: crate::charts::print_width_cm(&svg),
-            title: "Nivåernas fördelning per region och år".to_owned(),
-            svg,
-        });
+    if let Some(drawn) = crate::charts::trend(data, round) {
+        chart("Nivåernas fördelning per region och år".to_owned(), drawn);
     }
-    if let Some(previous) = crate::charts::previous_round(data, round)
-        && let Some(svg) = crate::charts::moved_chart(data, previous, round)
+    if let Some(previous) = analysis::previous_round(data, round)
+        && let Some(drawn) = crate::charts::moved_chart(data, previous, round)
     {
-        charts.push(Chart {
-            alt: alt(&svg),
-            width_cm: crate::charts::print_width_cm(&svg),
-            title: format!("Mål som bytt nivå sedan {}", previous.year),
-            svg,
-        });
+        chart(format!("Mål som bytt nivå sedan {}", previous.year), drawn);
     }
     let overview = derived
         .areas
@@ -343,6 +338,32 @@ pub fn build(data: &Dataset, year: i32) -> Result<Report, ReportError> {
         areas,
         overview,
         charts,
+        values: value_rows(data),
         derived,
     })
+}
+
+fn value_rows(data: &Dataset) -> Vec<ValueRow> {
+    let mut out = Vec::new();
+    for i in &data.indicators {
+        for v in &i.values {
+            out.push(ValueRow {
+                indicator: i.name.clone(),
+                unit: i.unit.clone(),
+                scope: v.scope.notation().to_owned(),
+                period: v.period.to_string(),
+                value: v.value,
+                target: i.target,
+                target_date: i.target_date.map(format_date),
+                national: match v.scope {
+                    Scope::National => None,
+                    _ => i.national(&v.period),
+                },
+                source: i.source.clone(),
+                extracted: v.extracted.map(format_date),
+                goals: i.goals.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
+            });
+        }
+    }
+    out
 }

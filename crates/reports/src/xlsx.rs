@@ -1,12 +1,12 @@
 //! The report as an Excel workbook: the level matrix (one row per goal, one column per region,
 //! coloured by conditional formats so that edits keep their colour), the comments and the indicator
-//! values, each sheet filterable.
+//! values, each sheet filterable. Everything comes from the report model, numbers as numbers.
 
 use rust_xlsxwriter::{
     Color, ConditionalFormatCell, ConditionalFormatCellRule, Format, FormatAlign, FormatBorder, Workbook, Worksheet,
     XlsxError,
 };
-use uppfolj_domain::{Dataset, Grade, Scope};
+use uppfolj_domain::Grade;
 
 use crate::ReportError;
 use crate::model::{Report, colours};
@@ -51,11 +51,11 @@ fn col(n: usize) -> u16 {
     u16::try_from(n).unwrap_or(u16::MAX)
 }
 
-pub fn render(r: &Report, data: &Dataset) -> Result<Vec<u8>, ReportError> {
-    build(r, data).map_err(err)
+pub fn render(r: &Report) -> Result<Vec<u8>, ReportError> {
+    build(r).map_err(err)
 }
 
-fn build(r: &Report, data: &Dataset) -> Result<Vec<u8>, XlsxError> {
+fn build(r: &Report) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
     let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
     let centre = Format::new().set_align(FormatAlign::Center).set_align(FormatAlign::Top);
@@ -147,31 +147,27 @@ fn build(r: &Report, data: &Dataset) -> Result<Vec<u8>, XlsxError> {
         &[45.0, 12.0, 10.0, 12.0, 9.0, 9.0, 12.0, 9.0, 40.0, 12.0, 12.0],
     )?;
     let mut n = 1;
-    for i in &data.indicators {
-        for v in &i.values {
-            ws.write_string(row(n), 0, cell(&i.name))?;
-            ws.write_string(row(n), 1, cell(&i.unit))?;
-            ws.write_string(row(n), 2, v.scope.notation())?;
-            ws.write_string(row(n), 3, v.period.to_string())?;
-            ws.write_number(row(n), 4, v.value)?;
-            if let Some(t) = i.target {
-                ws.write_number(row(n), 5, t)?;
-            }
-            if let Some(d) = i.target_date {
-                ws.write_string(row(n), 6, uppfolj_domain::ids::format_date(d))?;
-            }
-            if !matches!(v.scope, Scope::National)
-                && let Some(nat) = i.national(&v.period)
-            {
-                ws.write_number(row(n), 7, nat)?;
-            }
-            ws.write_string(row(n), 8, cell(&i.source))?;
-            if let Some(d) = v.extracted {
-                ws.write_string(row(n), 9, uppfolj_domain::ids::format_date(d))?;
-            }
-            ws.write_string(row(n), 10, i.goals.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))?;
-            n += 1;
+    for v in &r.values {
+        ws.write_string(row(n), 0, cell(&v.indicator))?;
+        ws.write_string(row(n), 1, cell(&v.unit))?;
+        ws.write_string(row(n), 2, cell(&v.scope))?;
+        ws.write_string(row(n), 3, cell(&v.period))?;
+        ws.write_number(row(n), 4, v.value)?;
+        if let Some(t) = v.target {
+            ws.write_number(row(n), 5, t)?;
         }
+        if let Some(d) = &v.target_date {
+            ws.write_string(row(n), 6, cell(d))?;
+        }
+        if let Some(nat) = v.national {
+            ws.write_number(row(n), 7, nat)?;
+        }
+        ws.write_string(row(n), 8, cell(&v.source))?;
+        if let Some(d) = &v.extracted {
+            ws.write_string(row(n), 9, cell(d))?;
+        }
+        ws.write_string(row(n), 10, cell(&v.goals))?;
+        n += 1;
     }
     ws.autofilter(0, 0, row(n.saturating_sub(1)), 10)?;
     wb.save_to_buffer()

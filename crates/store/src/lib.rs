@@ -18,6 +18,7 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 use uppfolj_domain::{Account, GoalRef};
 
+pub mod credentials;
 pub mod postgres;
 mod records;
 pub mod sqlite;

@@ -15,16 +15,13 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use argon2::Argon2;
-use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use sha2::{Digest, Sha256};
 use uppfolj_domain::Account;
+use uppfolj_store::credentials;
 
 use crate::{AppError, AppState};
 
@@ -42,19 +39,9 @@ pub fn now() -> time::OffsetDateTime {
     time::OffsetDateTime::now_utc()
 }
 
+/// An argon2 hash of `password` (`uppfolj_store::credentials`).
 pub fn hash_password(password: &str) -> Result<String, AppError> {
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| AppError::Internal(format!("lösenordet kunde inte hashas: {e}")))
-}
-
-pub fn verify_password_now(password: &str, hash: &str) -> bool {
-    match PasswordHash::new(hash) {
-        Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
-        Err(_) => false,
-    }
+    credentials::hash_password(password).map_err(|e| AppError::Internal(e.to_string()))
 }
 
 /// How many password checks run at the same time. Each is deliberately slow and takes about 19 MiB;
@@ -71,7 +58,7 @@ fn hashers() -> &'static tokio::sync::Semaphore {
 pub async fn verify_password(password: &str, hash: &str) -> Result<bool, AppError> {
     let _permit = hashers().acquire().await.map_err(|e| AppError::Internal(format!("lösenordskön: {e}")))?;
     let (password, hash) = (password.to_owned(), hash.to_owned());
-    tokio::task::spawn_blocking(move || verify_password_now(&password, &hash))
+    tokio::task::spawn_blocking(move || credentials::verify_password(&password, &hash))
         .await
         .map_err(|e| AppError::Internal(format!("lösenordskontrollen avbröts: {e}")))
 }
@@ -90,26 +77,10 @@ pub async fn verify_dummy(password: &str) -> Result<(), AppError> {
 
 /// 32 random bytes as hex.
 pub fn random_token() -> Result<String, AppError> {
-    let mut buf = [0u8; 32];
-    getrandom::fill(&mut buf).map_err(|e| AppError::Internal(format!("slumptal saknas: {e}")))?;
-    Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
+    credentials::random_token().map_err(|e| AppError::Internal(e.to_string()))
 }
 
-pub fn sha256_hex(s: &str) -> String {
-    Sha256::digest(s.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// A new API token: the text to give the user once, and the hash to store.
-pub fn new_api_token() -> Result<(String, String), AppError> {
-    let token = format!("upf_{}", random_token()?);
-    let hash = sha256_hex(&token);
-    Ok((token, hash))
-}
-
-/// Binds a session to the password: a new password gives a new value and ends old sessions.
-pub fn auth_hash(password_hash: &str) -> String {
-    sha256_hex(&format!("session:{password_hash}"))
-}
+pub use credentials::{auth_hash, sha256_hex};
 
 /// Percent-encodes a value for a query string.
 pub fn encode_query(s: &str) -> String {
@@ -380,18 +351,6 @@ pub fn redirect_with_cookies(to: &str, cookies: Vec<HeaderValue>) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn passwords_and_tokens() {
-        let h = hash_password("hemligt lösen").unwrap();
-        assert!(verify_password_now("hemligt lösen", &h));
-        assert!(!verify_password_now("fel", &h));
-        assert!(!verify_password_now("x", "inte en hash"));
-        let (t, th) = new_api_token().unwrap();
-        assert!(t.starts_with("upf_") && t.len() == 68);
-        assert_eq!(sha256_hex(&t), th);
-        assert_ne!(auth_hash("a"), auth_hash("b"));
-    }
 
     #[test]
     fn limiter_blocks_after_five_failures() {

@@ -5,6 +5,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 
+use uppfolj_domain::analysis;
 use uppfolj_reports::charts;
 
 use super::RoundAt;
@@ -45,8 +46,8 @@ pub async fn page(at: RoundAt) -> Result<DashboardPage, AppError> {
     let RoundAt { ref data, year, ref viewer, .. } = at;
     let round = at.round();
     let slug = &data.plan.slug;
-    let shown = charts::trend_rounds(data, round);
-    let previous = charts::previous_round(data, round);
+    let shown = analysis::trend_rounds(data, round);
+    let previous = analysis::previous_round(data, round);
     let unit = uppfolj_domain::ids::with_unit;
     Ok(DashboardPage {
         nav: Nav::of(viewer),
@@ -57,7 +58,7 @@ pub async fn page(at: RoundAt) -> Result<DashboardPage, AppError> {
         ],
         year,
         regions: data.region_codes().map(ToString::to_string).collect(),
-        heatmap: charts::heatmap(data, round),
+        heatmap: charts::heatmap(data, round).svg,
         matrix: data
             .goals()
             .map(|(g, goal)| {
@@ -67,7 +68,7 @@ pub async fn page(at: RoundAt) -> Result<DashboardPage, AppError> {
                 )
             })
             .collect(),
-        distribution: charts::distribution(data, round),
+        distribution: charts::distribution(data, round).svg,
         categories: COUNT_CATEGORIES.iter().map(|c| c.label()).collect(),
         counts: data
             .plan
@@ -85,20 +86,20 @@ pub async fn page(at: RoundAt) -> Result<DashboardPage, AppError> {
                 })
             })
             .collect(),
-        furthest: charts::furthest_from_target(data)
+        furthest: analysis::furthest_from_target(data)
             .into_iter()
             .take(8)
-            .map(|(name, region, value, target, gap)| {
-                let u = data.indicators.iter().find(|i| i.name == name).map(|i| i.unit.clone()).unwrap_or_default();
-                (name, region, unit(value, &u), unit(target, &u), format!("{} %", (gap * 100.0).round()))
+            .map(|g| {
+                let (value, target) = (unit(g.value, &g.unit), unit(g.target, &g.unit));
+                (g.indicator, g.region.to_string(), value, target, format!("{} %", (g.gap * 100.0).round()))
             })
             .collect(),
         indicators: data
             .indicators
             .iter()
             .filter_map(|i| {
-                let svg = charts::indicator_bars(data, i)?;
-                let period = charts::chart_period(i)?;
+                let svg = charts::indicator_bars(data, i)?.svg;
+                let period = analysis::latest_period(i)?;
                 let mut rows: Vec<(String, String)> = i
                     .values
                     .iter()
@@ -123,7 +124,7 @@ pub async fn page(at: RoundAt) -> Result<DashboardPage, AppError> {
                 })
             })
             .collect(),
-        trend: charts::trend(data, round),
+        trend: charts::trend(data, round).map(|c| c.svg),
         trend_counts: if shown.len() < 2 {
             Vec::new()
         } else {
@@ -138,12 +139,12 @@ pub async fn page(at: RoundAt) -> Result<DashboardPage, AppError> {
                 })
                 .collect()
         },
-        moved_chart: previous.and_then(|p| charts::moved_chart(data, p, round)),
+        moved_chart: previous.and_then(|p| charts::moved_chart(data, p, round)).map(|c| c.svg),
         moved: previous
             .map(|p| {
-                charts::moved(data, p, round)
+                analysis::moved(data, p, round)
                     .into_iter()
-                    .map(|(g, r, a, b)| {
+                    .map(|analysis::Move { goal: g, region: r, from: a, to: b }| {
                         let names = data.goal(g).and_then(|x| x.part_names.clone());
                         (g.to_string(), r.to_string(), level_view(a, names.as_ref()), level_view(b, names.as_ref()))
                     })
