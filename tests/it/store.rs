@@ -284,3 +284,116 @@ both_backends!(an_action_plan_entry_and_an_activity_saved_on_one_version, |backe
     .await;
     exactly_one(&db, "activity", o).await;
 });
+
+both_backends!(every_versioned_write_is_refused_when_stale, |backend| async move {
+    let (db, store) = store(backend).await;
+    let p = plan();
+    let stale = |r: Result<i32, StoreError>, what: &str| match r {
+        Err(StoreError::Stale(c)) => assert!(!c.is_empty(), "{what}"),
+        other => panic!("{what}: a write based on an old version gave {other:?}"),
+    };
+    let a = actor(1);
+    let work = store.round_work(&p, 2025).await.unwrap();
+    let cell = work.cell(GoalRef::new(1, 1), &rn()).unwrap().clone();
+    let edit = |text: &str, v| CellEdit {
+        goal: GoalRef::new(1, 1),
+        level: uppfolj_domain::Level::parse("P").unwrap(),
+        comment: text.to_owned(),
+        expected_version: v,
+    };
+    store.save_cells(&p, 2025, &rn(), &[edit("Först.", cell.version)], false, &a).await.unwrap();
+    match store.save_cells(&p, 2025, &rn(), &[edit("Skrivet-på-gammal-version.", cell.version)], false, &a).await {
+        Err(e @ StoreError::Stale(_)) => assert_eq!(e.stale_goals(), [(GoalRef::new(1, 1), cell.version + 1)]),
+        other => panic!("cells: {other:?}"),
+    }
+    let v = work.narrative_version;
+    store.save_narrative(&p, 2025, "Först.", &[], v, &a).await.unwrap();
+    stale(store.save_narrative(&p, 2025, "Skrivet-på-gammal-version.", &[], v, &a).await, "narrative");
+    let cv = cell.condensed_version;
+    let condensed =
+        |t: &str| [CondensedEdit { goal: GoalRef::new(1, 1), text: Some(t.to_owned()), expected_version: cv }];
+    store.save_condensed(&p, 2025, &rn(), &condensed("Först."), &a).await.unwrap();
+    stale(
+        store.save_condensed(&p, 2025, &rn(), &condensed("Skrivet-på-gammal-version."), &a).await.map(|_| 0),
+        "condensed",
+    );
+    let rcc = |t: &str| [RccCommentEdit { goal: GoalRef::new(1, 1), text: t.to_owned(), expected_version: 0 }];
+    store.save_rcc_comments(&p, 2025, &rcc("Först."), &a).await.unwrap();
+    stale(store.save_rcc_comments(&p, 2025, &rcc("Skrivet-på-gammal-version."), &a).await.map(|_| 0), "RCC comment");
+    let rv = work.region(&rn()).unwrap().version;
+    store.change_region_state(&p, 2025, &rn(), &StateAction::Submit, Some(rv), &a).await.unwrap();
+    let back = StateAction::Return { reason: "Komplettera.".to_owned() };
+    stale(store.change_region_state(&p, 2025, &rn(), &back, Some(rv), &a).await.map(|_| 0), "region state");
+    let data = store.dataset(&p).await.unwrap().unwrap();
+    let ind = data.indicators.iter().find(|i| i.slug.as_str() == "svf-ledtid").unwrap();
+    let iv = store.indicator_versions(&p).await.unwrap().into_iter().find(|v| v.slug == ind.slug).unwrap().version;
+    let mut def = uppfolj_domain::indicator_def::Definition::of(ind);
+    def.description = "Först.".to_owned();
+    store.save_indicator(&p, &def, Some(iv), &a).await.unwrap();
+    def.description = "Skrivet-på-gammal-version.".to_owned();
+    stale(store.save_indicator(&p, &def, Some(iv), &a).await, "indicator definition");
+    let new = uppfolj_domain::indicator_def::Definition { slug: Slug::parse("ny-indikator").unwrap(), ..def.clone() };
+    store.save_indicator(&p, &new, None, &a).await.unwrap();
+    stale(store.delete_indicator(&p, &new.slug, 0, &a).await.map(|_| 0), "removing an indicator");
+    let f = data.process_followups.iter().find(|f| f.year == 2025).unwrap().clone();
+    let fv = store.process_followup_version(&p, 2025, &vagen_in()).await.unwrap();
+    store
+        .save_process_followup(&p, &uppfolj_domain::ProcessFollowUp { other: "Först.".to_owned(), ..f.clone() }, fv, &a)
+        .await
+        .unwrap();
+    stale(
+        store
+            .save_process_followup(
+                &p,
+                &uppfolj_domain::ProcessFollowUp { other: "Skrivet-på-gammal-version.".to_owned(), ..f },
+                fv,
+                &a,
+            )
+            .await,
+        "process follow-up",
+    );
+    let on = time::macros::date!(2026 - 01 - 15);
+    stale(store.sign_process_followup(&p, 2025, &vagen_in(), "Processledaren", on, fv, &a).await, "signing");
+    store.save_action_plan_entry(&p, &rn(), GoalRef::new(1, 1), "Först.", "", 0, &a).await.unwrap();
+    stale(
+        store.save_action_plan_entry(&p, &rn(), GoalRef::new(1, 1), "Skrivet-på-gammal-version.", "", 0, &a).await,
+        "action plan entry",
+    );
+    let input = uppfolj_store::ActivityInput {
+        text: "Utbilda".to_owned(),
+        responsible: "RN".to_owned(),
+        due: None,
+        status: ActivityStatus::Planned,
+    };
+    let id = store.add_activity(&p, &rn(), GoalRef::new(1, 1), &input, &a).await.unwrap();
+    store
+        .update_activity(
+            &p,
+            &rn(),
+            id,
+            &uppfolj_store::ActivityInput { text: "Först.".to_owned(), ..input.clone() },
+            1,
+            &a,
+        )
+        .await
+        .unwrap();
+    stale(
+        store
+            .update_activity(
+                &p,
+                &rn(),
+                id,
+                &uppfolj_store::ActivityInput { text: "Skrivet-på-gammal-version.".to_owned(), ..input },
+                1,
+                &a,
+            )
+            .await,
+        "activity",
+    );
+    // None of the refused writes left a trace.
+    assert_eq!(
+        sql_count(&db, "SELECT COUNT(*) FROM audit_events WHERE new_value LIKE '%Skrivet-på-gammal-version%'", &[])
+            .await,
+        0
+    );
+});
