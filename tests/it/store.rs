@@ -104,7 +104,7 @@ fn marker(what: &str, i: usize) -> String {
 
 both_backends!(concurrent_saves_of_cells, |backend| async move {
     let (db, store) = store(backend).await;
-    let version = store.round_work(&plan(), 2025).await.unwrap().cell(GoalRef::new(1, 1), &rn()).unwrap().version;
+    let version = store.round_work(&plan(), 2025, None).await.unwrap().cell(GoalRef::new(1, 1), &rn()).unwrap().version;
     let o = race(|i| {
         let store = store.clone();
         async move {
@@ -131,7 +131,7 @@ both_backends!(concurrent_saves_of_cells, |backend| async move {
 
 both_backends!(concurrent_saves_of_the_narrative, |backend| async move {
     let (db, store) = store(backend).await;
-    let version = store.round_work(&plan(), 2025).await.unwrap().narrative_version;
+    let version = store.round_work(&plan(), 2025, None).await.unwrap().narrative_version;
     let o = race(|i| {
         let store = store.clone();
         async move {
@@ -157,7 +157,7 @@ both_backends!(concurrent_saves_of_the_narrative, |backend| async move {
 both_backends!(concurrent_changes_of_a_regions_state, |backend| async move {
     let (db, store) = store(backend).await;
     store.change_region_state(&plan(), 2025, &rn(), &StateAction::Submit, None, &actor(99)).await.unwrap();
-    let version = store.round_work(&plan(), 2025).await.unwrap().region(&rn()).unwrap().version;
+    let version = store.round_work(&plan(), 2025, None).await.unwrap().region(&rn()).unwrap().version;
     let o = race(|i| {
         let store = store.clone();
         async move {
@@ -172,7 +172,7 @@ both_backends!(concurrent_changes_of_a_regions_state, |backend| async move {
 both_backends!(concurrent_saves_of_a_condensed_comment, |backend| async move {
     let (db, store) = store(backend).await;
     let version =
-        store.round_work(&plan(), 2025).await.unwrap().cell(GoalRef::new(1, 1), &rn()).unwrap().condensed_version;
+        store.round_work(&plan(), 2025, None).await.unwrap().cell(GoalRef::new(1, 1), &rn()).unwrap().condensed_version;
     let o = race(|i| {
         let store = store.clone();
         async move {
@@ -293,7 +293,7 @@ both_backends!(every_versioned_write_is_refused_when_stale, |backend| async move
         other => panic!("{what}: a write based on an old version gave {other:?}"),
     };
     let a = actor(1);
-    let work = store.round_work(&p, 2025).await.unwrap();
+    let work = store.round_work(&p, 2025, None).await.unwrap();
     let cell = work.cell(GoalRef::new(1, 1), &rn()).unwrap().clone();
     let edit = |text: &str, v| CellEdit {
         goal: GoalRef::new(1, 1),

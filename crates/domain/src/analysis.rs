@@ -4,7 +4,7 @@
 
 use crate::ids::{GoalRef, Period, RegionCode};
 use crate::level::Level;
-use crate::model::{Dataset, Indicator, Round, Scope};
+use crate::model::{Dataset, Indicator, Round, Scope, Tally};
 use crate::workflow::RoundStatus;
 
 /// The period an indicator's chart shows: the latest period with values for regions.
@@ -22,9 +22,22 @@ pub fn trend_rounds<'a>(data: &'a Dataset, upto: &'a Round) -> Vec<&'a Round> {
     rounds
 }
 
-/// The round `round` is compared with: the last published one before it.
+/// The round `round` is compared with: the last published one before it, when it was read in full.
 pub fn previous_round<'a>(data: &'a Dataset, round: &'a Round) -> Option<&'a Round> {
     trend_rounds(data, round).into_iter().rev().nth(1)
+}
+
+/// What a trend up to `upto` shows: the level counts of the published rounds before it (from the
+/// rounds read in full, or their tallies) and of `upto` itself, oldest first.
+pub fn trend(data: &Dataset, upto: &Round) -> Vec<Tally> {
+    let mut tallies: Vec<Tally> = trend_rounds(data, upto).into_iter().map(|r| r.tally(data)).collect();
+    for t in data.tallies.iter().filter(|t| t.year < upto.year) {
+        if !tallies.iter().any(|x| x.year == t.year) {
+            tallies.push(t.clone());
+        }
+    }
+    tallies.sort_by_key(|t| t.year);
+    tallies
 }
 
 /// A region's value short of its indicator's target.

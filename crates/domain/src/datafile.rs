@@ -855,6 +855,7 @@ fn validate(f: FileData, c: &mut Checker<'_>) -> Option<Dataset> {
             areas,
         },
         rounds,
+        tallies: Vec::new(),
         processes,
         process_followups,
         indicators,

@@ -17,10 +17,33 @@ use crate::workflow::{RegionState, RoundStatus};
 pub struct Dataset {
     pub healthcare_region: HealthcareRegion,
     pub plan: Plan,
+    /// The rounds read in full, oldest first: every round of the plan in a data file or a whole-plan
+    /// read; a page of one round reads that round and, where it shows it, the round before.
     pub rounds: Vec<Round>,
+    /// The level counts of published rounds that were not read in full (what a trend shows of them),
+    /// oldest first. Empty when every round is in `rounds`.
+    pub tallies: Vec<Tally>,
     pub processes: Vec<Process>,
     pub process_followups: Vec<ProcessFollowUp>,
     pub indicators: Vec<Indicator>,
+}
+
+/// How many of the plan's goals each region had in each category in one round.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub year: i32,
+    pub counts: BTreeMap<RegionCode, LevelCounts>,
+}
+
+impl Tally {
+    /// A region's counts; a region without any is all blank.
+    pub fn region(&self, region: &RegionCode, goals: usize) -> LevelCounts {
+        self.counts.get(region).cloned().unwrap_or_else(|| {
+            let mut blank = LevelCounts::default();
+            blank.0.insert(Category::Blank, goals);
+            blank
+        })
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -293,7 +316,11 @@ impl Dataset {
 
 impl Round {
     pub fn followup(&self, goal: GoalRef) -> Option<&GoalFollowUp> {
-        self.goals.iter().find(|g| g.goal == goal)
+        // In report order, so found by halving; a list built out of order is still searched.
+        match self.goals.binary_search_by_key(&goal, |g| g.goal) {
+            Ok(i) => self.goals.get(i),
+            Err(_) => self.goals.iter().find(|g| g.goal == goal),
+        }
     }
 
     pub fn level(&self, goal: GoalRef, region: &RegionCode) -> Level {
@@ -312,5 +339,13 @@ impl Round {
             *counts.0.entry(self.level(goal, region).category()).or_default() += 1;
         }
         counts
+    }
+
+    /// Every region's counts over the whole plan.
+    pub fn tally(&self, data: &Dataset) -> Tally {
+        Tally {
+            year: self.year,
+            counts: data.region_codes().map(|r| (r.clone(), self.counts(data, r, None))).collect(),
+        }
     }
 }

@@ -332,7 +332,7 @@ pub fn indicator_bars(data: &Dataset, ind: &Indicator) -> Option<Svg> {
 /// The distribution of levels over the years: for each region one stacked bar per round (U / P / E /
 /// two-part / blank), so that the shift from E and P towards U shows. `None` with fewer than two rounds.
 pub fn trend(data: &Dataset, upto: &Round) -> Option<Svg> {
-    let rounds = analysis::trend_rounds(data, upto);
+    let rounds = analysis::trend(data, upto);
     if rounds.len() < 2 {
         return None;
     }
@@ -348,7 +348,7 @@ pub fn trend(data: &Dataset, upto: &Round) -> Option<Svg> {
             let per_year = rounds
                 .iter()
                 .map(|round| {
-                    let c = round.counts(data, r, None);
+                    let c = round.region(r, goals);
                     let parts = STACK.iter().map(|k| format!("{} {}", k.label(), c.get(*k))).collect::<Vec<_>>();
                     format!("{} {}", round.year, parts.join(", "))
                 })
@@ -372,7 +372,7 @@ pub fn trend(data: &Dataset, upto: &Round) -> Option<Svg> {
         let _ = write!(out, r#"<text x="2" y="{}" font-weight="bold">{}</text>"#, y + 14, esc(r.as_str()));
         y += group_gap;
         for round in &rounds {
-            let counts = round.counts(data, r, None);
+            let counts = round.region(r, goals);
             let _ = write!(
                 out,
                 r#"<text x="{}" y="{}" text-anchor="end" fill="black">{}</text>"#,

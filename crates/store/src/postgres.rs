@@ -24,12 +24,17 @@ pub struct PgStore {
     pool: sqlx::PgPool,
 }
 
-async fn begin_write(pool: &sql::Pool) -> Result<sql::Tx<'static>, StoreError> {
+async fn begin_transaction(pool: &sql::Pool) -> Result<sqlx::Transaction<'static, Db>, StoreError> {
     Ok(pool.begin().await?)
 }
 
+/// A read transaction: every statement of a shaped read sees the same moment (READ COMMITTED would give each statement its own).
+async fn begin_read(pool: &sql::Pool) -> Result<sqlx::Transaction<'static, Db>, StoreError> {
+    Ok(pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").await?)
+}
+
 /// A write transaction on a connection the caller holds (one that has staged data in a temporary table).
-async fn begin_write_on(conn: &mut sql::Conn) -> Result<sql::Tx<'_>, StoreError> {
+async fn begin_transaction_on(conn: &mut sql::Conn) -> Result<sqlx::Transaction<'_, Db>, StoreError> {
     Ok(sqlx::Connection::begin(conn).await?)
 }
 

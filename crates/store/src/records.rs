@@ -92,6 +92,14 @@ pub struct RegionWork {
     pub updated_at: Option<OffsetDateTime>,
 }
 
+/// How far a region has come with a round: its state, and how many goals have a level and a comment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RegionProgress {
+    pub work: RegionWork,
+    pub with_level: usize,
+    pub with_comment: usize,
+}
+
 /// The RCC's comment on a goal, with the version an edit must be based on (0: never written).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RccComment {
@@ -115,7 +123,9 @@ pub struct RoundWork {
 
 impl RoundWork {
     pub fn cell(&self, goal: GoalRef, region: &RegionCode) -> Option<&Cell> {
-        self.cells.iter().find(|c| c.goal == goal && &c.region == region)
+        // The cells are in report order: the goal's are found by halving, then the region among them.
+        let start = self.cells.partition_point(|c| c.goal < goal);
+        self.cells[start..].iter().take_while(|c| c.goal == goal).find(|c| &c.region == region)
     }
     pub fn region(&self, region: &RegionCode) -> Option<&RegionWork> {
         self.regions.iter().find(|r| &r.region == region)
@@ -189,4 +199,143 @@ pub struct FigureDecision {
 pub struct Changed {
     pub goal: Option<GoalRef>,
     pub current: i32,
+}
+
+/// What a page of one round reads besides the plan's outline (regions, areas, goals, the rounds'
+/// years): only what it shows, in a few set-based statements whatever the plan's history.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Shape {
+    /// The round's cells.
+    pub cells: CellsRead,
+    /// Only the cells of this area (`None`: every area's).
+    pub area: Option<u32>,
+    /// Only the cells and state of this region (`None`: every region's).
+    pub region: Option<RegionCode>,
+    /// The introduction and the summary.
+    pub narrative: bool,
+    /// The round before, read like this one.
+    pub previous: Previous,
+    /// The tallies of the published rounds before (what a trend shows of them).
+    pub trend: bool,
+    pub indicators: IndicatorsRead,
+    /// The care processes and their follow-ups of this year.
+    pub processes: bool,
+}
+
+/// How much of a round's cells a read takes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum CellsRead {
+    /// None: the page shows the round's frame only.
+    #[default]
+    None,
+    /// Levels only (counts, heatmaps, the trend).
+    Levels,
+    /// Levels, the regions' comments, the RCC's condensed versions and comments.
+    Full,
+}
+
+/// Which round before a read takes with it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Previous {
+    #[default]
+    None,
+    /// The last published round before: what a report compares with.
+    Published,
+    /// The round before, whatever its state: last year's answers beside this year's fields.
+    Any,
+}
+
+/// How much of the plan's indicators a read takes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum IndicatorsRead {
+    #[default]
+    None,
+    /// The definitions and their goals, without values.
+    Definitions,
+    /// The definitions with every value.
+    Values,
+}
+
+impl Shape {
+    /// Levels only: counts and overviews.
+    pub fn levels() -> Shape {
+        Shape { cells: CellsRead::Levels, ..Shape::default() }
+    }
+
+    /// Every cell with its comments.
+    pub fn cells() -> Shape {
+        Shape { cells: CellsRead::Full, ..Shape::default() }
+    }
+
+    /// What the compiled report shows: everything of the round, the round it is compared with, the
+    /// trend, the indicators and the processes' follow-ups.
+    pub fn report() -> Shape {
+        Shape {
+            cells: CellsRead::Full,
+            narrative: true,
+            previous: Previous::Published,
+            trend: true,
+            indicators: IndicatorsRead::Values,
+            processes: true,
+            ..Shape::default()
+        }
+    }
+
+    pub fn area(mut self, area: u32) -> Shape {
+        self.area = Some(area);
+        self
+    }
+
+    pub fn region(mut self, region: &RegionCode) -> Shape {
+        self.region = Some(region.clone());
+        self
+    }
+}
+
+/// A round as an address names it, read before anything else so that who may see it is decided
+/// first, and with the revision a cached page of it is kept under.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoundMeta {
+    pub plan: Slug,
+    pub year: i32,
+    pub status: RoundStatus,
+    /// Every round of the plan, oldest first.
+    pub rounds: Vec<(i32, RoundStatus)>,
+    /// Moves on with every change the round's pages can show: of the plan itself, of this round and
+    /// of the rounds before it (never with a later round's).
+    pub revision: i64,
+}
+
+/// One page of a long list: `number` counts from 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Page {
+    pub number: u32,
+    pub size: u32,
+}
+
+impl Page {
+    pub fn first(size: u32) -> Page {
+        Page { number: 1, size }
+    }
+
+    /// The rows to skip before this page.
+    pub fn offset(self) -> i64 {
+        i64::from(self.number.saturating_sub(1)) * i64::from(self.size)
+    }
+}
+
+/// A page of a long list, with how many there are in all.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Paged<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+    pub page: Page,
+}
+
+impl<T> Paged<T> {
+    /// How many pages the whole list takes (at least one).
+    pub fn pages(&self) -> u32 {
+        let size = u64::from(self.page.size.max(1));
+        u32::try_from(self.total.div_ceil(size).max(1)).unwrap_or(u32::MAX)
+    }
 }

@@ -19,7 +19,8 @@ use uppfolj_domain::{
 
 use crate::{
     ActionPlanEntry, ActivityInput, Actor, Backend, CellEdit, CondensedEdit, FigureDecision, FigureInput,
-    IndicatorVersion, NewUser, PlanListing, Progress, RccCommentEdit, RoundWork, SessionRecord, StoreError, UserRecord,
+    IndicatorVersion, NewUser, Page, Paged, PlanListing, Progress, RccCommentEdit, RegionProgress, RoundMeta,
+    RoundWork, SessionRecord, Shape, StoreError, UserRecord,
 };
 
 /// The whole store: every aggregate, and the database itself.
@@ -50,6 +51,9 @@ pub trait DataFiles: Send + Sync {
     async fn plans(&self) -> Result<Vec<PlanListing>, StoreError>;
     /// Everything stored under a plan, or `None` when there is no such plan.
     async fn dataset(&self, plan: &Slug) -> Result<Option<Dataset>, StoreError>;
+    /// A plan's frame only: healthcare region, regions, areas and goals (no rounds, indicators or
+    /// processes), or `None` when there is no such plan.
+    async fn outline(&self, plan: &Slug) -> Result<Option<Dataset>, StoreError>;
 }
 
 /// Follow-up rounds: opening, publishing, the working view, each region's state.
@@ -67,7 +71,20 @@ pub trait Rounds: Send + Sync {
         allow_incomplete: bool,
         actor: &Actor,
     ) -> Result<(), StoreError>;
-    async fn round_work(&self, plan: &Slug, year: i32) -> Result<RoundWork, StoreError>;
+    /// A round's status, the plan's rounds and the revision its pages are kept under, in one
+    /// statement: what a request reads first, before deciding who may see what.
+    async fn round_meta(&self, plan: &Slug, year: i32) -> Result<RoundMeta, StoreError>;
+    /// The years of a plan's rounds with their status, oldest first; `NotFound` for no such plan.
+    async fn rounds_of(&self, plan: &Slug) -> Result<Vec<(i32, RoundStatus)>, StoreError>;
+    /// One round as a page shows it (see [`Shape`]), in one read transaction of a fixed number of
+    /// statements whatever the plan's history. `NotFound` names a missing plan, year, area or region.
+    async fn round_data(&self, plan: &Slug, year: i32, shape: &Shape) -> Result<Dataset, StoreError>;
+    /// The round as it is being worked on, every version included; with `region`, only that
+    /// region's state and cells.
+    async fn round_work(&self, plan: &Slug, year: i32, region: Option<&RegionCode>) -> Result<RoundWork, StoreError>;
+    /// Every region's state and counts of goals with a level and with a comment, counted by the
+    /// database (the review's overview).
+    async fn region_progress(&self, plan: &Slug, year: i32) -> Result<Vec<RegionProgress>, StoreError>;
     /// Moves a region's answers on (save, submit, return, accept), from the state at `expected`
     /// (`None`: from the state as it is read now, still refused if it changes before the write).
     async fn change_region_state(
@@ -84,6 +101,8 @@ pub trait Rounds: Send + Sync {
 /// The RCC's introduction and summary of a round.
 #[async_trait]
 pub trait Narrative: Send + Sync {
+    /// The version of a round's introduction and summary, which a change must be based on.
+    async fn narrative_version(&self, plan: &Slug, year: i32) -> Result<i32, StoreError>;
     /// Replaces the introduction and the summary sections (with their claims) of an open round.
     async fn save_narrative(
         &self,
@@ -164,8 +183,8 @@ pub trait Indicators: Send + Sync {
         period: &Period,
         actor: &Actor,
     ) -> Result<(), StoreError>;
-    /// The recorded changes of one indicator, its definition and its values, oldest first.
-    async fn indicator_history(&self, plan: &Slug, slug: &Slug) -> Result<Vec<AuditEvent>, StoreError>;
+    /// One page of the recorded changes of one indicator, its definition and its values, newest first.
+    async fn indicator_history(&self, plan: &Slug, slug: &Slug, page: Page) -> Result<Paged<AuditEvent>, StoreError>;
     /// The RCC's decisions on figures found in the comments of a round.
     async fn figure_decisions(&self, plan: &Slug, year: i32) -> Result<Vec<FigureDecision>, StoreError>;
     /// Confirms (adding the indicator value) or rejects a figure found in a comment. Each proposal is
@@ -177,19 +196,26 @@ pub trait Indicators: Send + Sync {
 /// What changed, and the round as it was.
 #[async_trait]
 pub trait History: Send + Sync {
-    /// Audit events for one cell (level, comment, condensed), oldest first.
+    /// One page of the audit events of one cell (level, comment, condensed), newest first.
     async fn cell_history(
         &self,
         plan: &Slug,
         year: i32,
         goal: GoalRef,
         region: &RegionCode,
-    ) -> Result<Vec<AuditEvent>, StoreError>;
-    /// Every audit event of a round, oldest first.
-    async fn round_history(&self, plan: &Slug, year: i32) -> Result<Vec<AuditEvent>, StoreError>;
-    /// The plan with one round's levels, comments, condensed comments, RCC comments and region states
-    /// as they were at `at`, rebuilt from the audit log.
-    async fn dataset_as_of(&self, plan: &Slug, year: i32, at: OffsetDateTime) -> Result<Option<Dataset>, StoreError>;
+        page: Page,
+    ) -> Result<Paged<AuditEvent>, StoreError>;
+    /// One page of the audit events of a round, newest first.
+    async fn round_history(&self, plan: &Slug, year: i32, page: Page) -> Result<Paged<AuditEvent>, StoreError>;
+    /// One round read as `shape` says, with its levels, comments, condensed comments, RCC comments
+    /// and region states as they were at `at`, rebuilt from the audit log.
+    async fn dataset_as_of(
+        &self,
+        plan: &Slug,
+        year: i32,
+        at: OffsetDateTime,
+        shape: &Shape,
+    ) -> Result<Dataset, StoreError>;
 }
 
 /// Each region's local action plan.

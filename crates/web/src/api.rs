@@ -5,7 +5,9 @@
 //! - `PUT  /api/v1/rounds/{plan}/{year}/goals/{area}.{goal}/regions/{code}` with
 //!   `{"level": "P", "comment": "…", "version": N}` → 200 with the new version; 403 not allowed,
 //!   409 stale version, 422 invalid level, 423 published round or submitted answers.
-//! - `GET  /api/v1/rounds/{plan}/{year}/goals/{area}.{goal}/regions/{code}/history` — the audit events.
+//! - `GET  /api/v1/rounds/{plan}/{year}/goals/{area}.{goal}/regions/{code}/history[?page=N]` — the
+//!   audit events, 500 a page (newest page first, oldest first within it), `X-Total-Count` and
+//!   `Link: <…>; rel="next"`.
 
 use axum::Json;
 use axum::extract::State;
@@ -14,7 +16,7 @@ use crate::extract::{Path, Rejection};
 use serde::{Deserialize, Serialize};
 use uppfolj_domain::input::{TextKind, clean};
 use uppfolj_domain::{AuditEvent, Level, RoundView};
-use uppfolj_store::{Actor, CellEdit};
+use uppfolj_store::{Actor, CellEdit, Shape};
 
 use crate::auth::now;
 use crate::error::capitalise;
@@ -36,7 +38,12 @@ pub(crate) async fn levels(State(state): State<AppState>, at: RoundAt) -> Result
     if at.view == RoundView::Nothing {
         at.viewer.require(|_| false, "se en uppföljning som ännu inte är publicerad")?;
     }
-    let work = state.store.round_work(at.slug(), at.year).await?;
+    // A region's reporter reads only their region's cells.
+    let only = match &at.view {
+        RoundView::Region(code) => Some(code),
+        _ => None,
+    };
+    let work = state.store.round_work(at.slug(), at.year, only).await?;
     let cells = work
         .cells
         .into_iter()
@@ -78,7 +85,8 @@ pub(crate) async fn put_cell(
     Path((_, _, goal, region)): Path<(String, String, String, String)>,
     body: Result<crate::extract::Json<PutCell>, Rejection>,
 ) -> Result<Json<PutResult>, ApiError> {
-    let RoundAt { data, year, viewer, .. } = at;
+    let data = at.read(&state, Shape::default()).await?;
+    let RoundAt { year, viewer, .. } = at;
     let goal = parse_goal(&data, &goal)?;
     let code = parse_region(&data, &region)?;
     let account = viewer.require(|a| a.may_edit_region(&code), &format!("ändra {code}s svar"))?;
@@ -103,14 +111,47 @@ pub(crate) async fn put_cell(
     }))
 }
 
+/// How many events a page of the API's history holds.
+const HISTORY_PAGE: u32 = 500;
+
+#[derive(Deserialize)]
+pub struct HistoryQuery {
+    page: Option<String>,
+}
+
+/// One page of a cell's history (`?page=N`, 500 events each; the first page holds the newest), the
+/// events of the page oldest first. `X-Total-Count` says how many there are; `Link` names the next
+/// page (`rel="next"`, older events) while there is one.
 pub(crate) async fn history(
     State(state): State<AppState>,
     at: RoundAt,
     Path((_, _, goal, region)): Path<(String, String, String, String)>,
-) -> Result<Json<Vec<AuditEvent>>, ApiError> {
-    let RoundAt { data, year, viewer, .. } = at;
+    crate::extract::Query(q): crate::extract::Query<HistoryQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let page = crate::views::page_of(q.page.as_deref(), HISTORY_PAGE)?;
+    let data = at.read(&state, Shape::default()).await?;
+    let RoundAt { year, viewer, .. } = at;
     let goal = parse_goal(&data, &goal)?;
     let code = parse_region(&data, &region)?;
     viewer.require(|a| a.may_see_open_answers(&code), &format!("se historiken för {code}s svar"))?;
-    Ok(Json(state.store.cell_history(&data.plan.slug, year, goal, &code).await?))
+    let slug = &data.plan.slug;
+    let paged = state.store.cell_history(slug, year, goal, &code, page).await?;
+    let pages = paged.pages();
+    let total = paged.total;
+    let mut events: Vec<AuditEvent> = paged.items;
+    events.reverse();
+    let mut res = Json(events).into_response();
+    let h = res.headers_mut();
+    h.insert("x-total-count", axum::http::HeaderValue::from(total));
+    if page.number < pages {
+        let next = format!(
+            "</api/v1/rounds/{slug}/{year}/goals/{goal}/regions/{code}/history?page={}>; rel=\"next\"",
+            page.number + 1
+        );
+        if let Ok(v) = axum::http::HeaderValue::from_str(&next) {
+            h.insert(axum::http::header::LINK, v);
+        }
+    }
+    Ok(res)
 }

@@ -14,6 +14,7 @@ use uppfolj_store::Store;
 
 pub mod api;
 pub mod auth;
+pub mod cache;
 pub mod error;
 pub mod extract;
 pub mod request_id;
@@ -30,11 +31,18 @@ pub struct AppState {
     /// Mark cookies `Secure` even when the request did not say it came over TLS.
     pub secure_cookies: bool,
     pub limiter: Arc<auth::LoginLimiter>,
+    /// What is already known about published rounds.
+    pub cache: Arc<cache::Caches>,
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, secure_cookies: bool) -> AppState {
-        AppState { store, secure_cookies, limiter: Arc::new(auth::LoginLimiter::default()) }
+        AppState {
+            store,
+            secure_cookies,
+            limiter: Arc::new(auth::LoginLimiter::default()),
+            cache: Arc::new(cache::Caches::new()),
+        }
     }
 }
 
@@ -180,6 +188,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), cache::published_pages))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::csrf_middleware))
         .with_state(state)
         .layer(axum::middleware::from_fn(security::headers))

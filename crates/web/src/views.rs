@@ -179,3 +179,65 @@ pub fn required_version(v: Option<i32>) -> Result<i32, crate::AppError> {
 pub fn version_field(form: &FormMap, name: &str) -> Result<i32, crate::AppError> {
     required_version(form.get(name).and_then(|v| v.trim().parse().ok()))
 }
+
+/// How many changes a page of a history shows.
+pub const HISTORY_PAGE: u32 = 100;
+
+/// The page a list's `?sida=` asks for (the first without one), or 400 saying what is wrong.
+pub fn page_of(sida: Option<&str>, size: u32) -> Result<uppfolj_store::Page, crate::AppError> {
+    match sida.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(uppfolj_store::Page::first(size)),
+        Some(s) => match s.parse::<u32>() {
+            Ok(n) if n >= 1 => Ok(uppfolj_store::Page { number: n, size }),
+            _ => Err(crate::AppError::BadRequest(format!(
+                "Sidnumret \"{}\" i adressen (sida=) ska vara ett heltal från 1.",
+                s.chars().take(20).collect::<String>()
+            ))),
+        },
+    }
+}
+
+/// The links between the pages of a long list, and what this page shows of it.
+pub struct Pager {
+    /// "Ändring 101–200 av 1 234".
+    pub summary: String,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+    /// "Sida 2 av 13".
+    pub position: String,
+    pub several: bool,
+}
+
+impl Pager {
+    /// No pages: a list that is not there.
+    pub fn none() -> Pager {
+        Pager { summary: String::new(), prev: None, next: None, position: String::new(), several: false }
+    }
+
+    /// For `paged`, whose pages are at `base` (an address without `sida`) with `?sida=N` added;
+    /// `what` names the items ("ändring").
+    pub fn of<T>(paged: &uppfolj_store::Paged<T>, base: &str, what: &str) -> Pager {
+        let (page, pages) = (paged.page.number, paged.pages());
+        let first = usize::try_from(paged.page.offset()).unwrap_or(0) + 1;
+        let last = first - 1 + paged.items.len();
+        let sep = if base.contains('?') { '&' } else { '?' };
+        let link = |n: u32| if n == 1 { base.to_owned() } else { format!("{base}{sep}sida={n}") };
+        let total = uppfolj_domain::input::grouped(usize::try_from(paged.total).unwrap_or(usize::MAX));
+        Pager {
+            summary: if paged.items.is_empty() {
+                format!("Inga fler av {total}.")
+            } else {
+                format!(
+                    "{} {}–{} av {total}.",
+                    crate::error::capitalise(what),
+                    uppfolj_domain::input::grouped(first),
+                    uppfolj_domain::input::grouped(last)
+                )
+            },
+            prev: (page > 1).then(|| link((page - 1).min(pages))),
+            next: (page < pages).then(|| link(page + 1)),
+            position: format!("Sida {page} av {pages}"),
+            several: pages > 1,
+        }
+    }
+}

@@ -5,14 +5,10 @@ use std::collections::BTreeMap;
 
 use sqlx::Row as _;
 use uppfolj_domain::ids::{format_date, timestamp};
-use uppfolj_domain::{
-    Area, AuditField, Classification, Dataset, Goal, GoalFollowUp, GoalRef, HealthcareRegion, Indicator,
-    IndicatorValue, Level, Period, Person, Plan, Process, ProcessFollowUp, ProcessGoal, Region, RegionCode,
-    RegionState, Round, RoundStatus, Scope, Slug, SummarySection,
-};
+use uppfolj_domain::{AuditField, Dataset, GoalRef, Level, RegionCode, RegionState, RoundStatus, Scope, Slug};
 
 use super::versioned::{self, BATCH_ROWS, Event};
-use super::{Db, Pool, StoreImpl, Tx, begin_write, corrupt, date_of, from_json_list, json_list, num, pos, u32_of};
+use super::{Db, Pool, StoreImpl, Tx, begin_read, begin_write, corrupt, json_list, num, pos};
 use crate::{Actor, PlanListing, Progress, StoreError};
 
 #[async_trait::async_trait]
@@ -36,7 +32,17 @@ impl crate::DataFiles for StoreImpl {
 
     #[tracing::instrument(skip_all, fields(plan = %plan))]
     async fn dataset(&self, plan: &Slug) -> Result<Option<Dataset>, StoreError> {
-        load_dataset(&self.pool, plan).await
+        let mut tx = begin_read(&self.pool).await?;
+        let data = super::reads::whole_plan(&mut tx, plan).await?;
+        tx.commit().await?;
+        Ok(data)
+    }
+
+    async fn outline(&self, plan: &Slug) -> Result<Option<Dataset>, StoreError> {
+        let mut tx = begin_read(&self.pool).await?;
+        let data = super::reads::frame(&mut tx, plan).await?;
+        tx.commit().await?;
+        Ok(data)
     }
 }
 
@@ -51,32 +57,28 @@ struct CellRow<'a> {
 
 async fn list_plans(pool: &Pool) -> Result<Vec<PlanListing>, StoreError> {
     let rows = sqlx::query(
-        "SELECT p.id, p.slug, p.title, h.name AS hr_name FROM plans p \
-         JOIN healthcare_regions h ON h.id = p.healthcare_region_id ORDER BY p.slug",
+        "SELECT p.slug, p.title, h.name AS hr_name, r.year, r.status FROM plans p \
+         JOIN healthcare_regions h ON h.id = p.healthcare_region_id LEFT JOIN rounds r ON r.plan_id = p.id \
+         ORDER BY p.slug, r.year",
     )
     .fetch_all(pool)
     .await?;
-    let mut out = Vec::new();
+    let mut out: Vec<PlanListing> = Vec::new();
     for row in rows {
-        let id: i64 = row.try_get("id")?;
-        let mut years = Vec::new();
-        for r in sqlx::query("SELECT year, status FROM rounds WHERE plan_id = $1 ORDER BY year")
-            .bind(id)
-            .fetch_all(pool)
-            .await?
-        {
-            let status: String = r.try_get("status")?;
-            years.push((
-                r.try_get::<i32, _>("year")?,
-                RoundStatus::parse(&status).ok_or_else(|| corrupt(format!("status \"{status}\"")))?,
-            ));
+        let slug = Slug::parse(&row.try_get::<String, _>("slug")?).map_err(corrupt)?;
+        if out.last().is_none_or(|p| p.slug != slug) {
+            out.push(PlanListing {
+                slug,
+                title: row.try_get("title")?,
+                healthcare_region: row.try_get("hr_name")?,
+                years: Vec::new(),
+            });
         }
-        out.push(PlanListing {
-            slug: Slug::parse(&row.try_get::<String, _>("slug")?).map_err(corrupt)?,
-            title: row.try_get("title")?,
-            healthcare_region: row.try_get("hr_name")?,
-            years,
-        });
+        if let (Some(year), Some(plan)) = (row.try_get::<Option<i32>, _>("year")?, out.last_mut()) {
+            let status: String = row.try_get::<Option<String>, _>("status")?.unwrap_or_default();
+            plan.years
+                .push((year, RoundStatus::parse(&status).ok_or_else(|| corrupt(format!("status \"{status}\"")))?));
+        }
     }
     Ok(out)
 }
@@ -327,6 +329,7 @@ async fn import_dataset(tx: &mut Tx<'_>, d: &Dataset, actor: &Actor, progress: P
             q.build().execute(&mut **tx).await?;
         }
         versioned::record(tx, actor, &events).await?;
+        super::rounds::write_tally(tx, round_id, r.status).await?;
         step(goal_count);
     }
 
@@ -450,322 +453,4 @@ async fn import_dataset(tx: &mut Tx<'_>, d: &Dataset, actor: &Actor, progress: P
         step(values.len());
     }
     Ok(())
-}
-
-/// Reads everything stored under a plan.
-pub(super) async fn load_dataset(pool: &Pool, plan: &Slug) -> Result<Option<Dataset>, StoreError> {
-    let Some(row) = sqlx::query(
-        "SELECT p.id, p.slug, p.title, p.start_year, p.end_year, p.adopted_by, p.adopted_on, \
-         h.id AS hr_id, h.code AS hr_code, h.name AS hr_name, h.federation, h.rcc, h.rcc_location \
-         FROM plans p JOIN healthcare_regions h ON h.id = p.healthcare_region_id WHERE p.slug = $1",
-    )
-    .bind(plan.as_str())
-    .fetch_optional(pool)
-    .await?
-    else {
-        return Ok(None);
-    };
-    let plan_id: i64 = row.try_get("id")?;
-    let hr_id: i64 = row.try_get("hr_id")?;
-
-    let mut regions = Vec::new();
-    let mut region_codes: BTreeMap<i64, RegionCode> = BTreeMap::new();
-    for r in sqlx::query("SELECT id, code, name FROM regions WHERE healthcare_region_id = $1 ORDER BY position")
-        .bind(hr_id)
-        .fetch_all(pool)
-        .await?
-    {
-        let code = RegionCode::parse(&r.try_get::<String, _>("code")?).map_err(corrupt)?;
-        region_codes.insert(r.try_get("id")?, code.clone());
-        regions.push(Region { code, name: r.try_get("name")? });
-    }
-
-    let mut areas: Vec<Area> = Vec::new();
-    let mut goal_refs: BTreeMap<i64, GoalRef> = BTreeMap::new();
-    for a in sqlx::query("SELECT id, number, title FROM areas WHERE plan_id = $1 ORDER BY number")
-        .bind(plan_id)
-        .fetch_all(pool)
-        .await?
-    {
-        let area_id: i64 = a.try_get("id")?;
-        let area_no = u32_of(a.try_get("number")?)?;
-        let mut goals = Vec::new();
-        for g in
-            sqlx::query("SELECT id, number, text, targets, part_names FROM goals WHERE area_id = $1 ORDER BY number")
-                .bind(area_id)
-                .fetch_all(pool)
-                .await?
-        {
-            let number = u32_of(g.try_get("number")?)?;
-            goal_refs.insert(g.try_get("id")?, GoalRef::new(area_no, number));
-            let part_names = match g.try_get::<Option<String>, _>("part_names")? {
-                None => None,
-                Some(s) => match from_json_list(&s)?.as_slice() {
-                    [a, b] => Some([a.clone(), b.clone()]),
-                    _ => return Err(corrupt(format!("part_names \"{s}\""))),
-                },
-            };
-            goals.push(Goal {
-                number,
-                text: g.try_get("text")?,
-                targets: from_json_list(&g.try_get::<String, _>("targets")?)?,
-                part_names,
-            });
-        }
-        areas.push(Area { number: area_no, title: a.try_get("title")?, goals });
-    }
-    let goal_of = |id: i64| goal_refs.get(&id).copied().ok_or_else(|| corrupt(format!("mål-id {id}")));
-    let region_of = |id: i64| region_codes.get(&id).cloned().ok_or_else(|| corrupt(format!("region-id {id}")));
-
-    let mut rounds = Vec::new();
-    for r in sqlx::query(
-        "SELECT id, year, conducted, is_final, introduction, status, deadline FROM rounds WHERE plan_id = $1 \
-         ORDER BY year",
-    )
-    .bind(plan_id)
-    .fetch_all(pool)
-    .await?
-    {
-        let round_id: i64 = r.try_get("id")?;
-        let mut summary = Vec::new();
-        for s in sqlx::query(
-            "SELECT heading, body, claims FROM round_summary_sections WHERE round_id = $1 ORDER BY position",
-        )
-        .bind(round_id)
-        .fetch_all(pool)
-        .await?
-        {
-            let claims: String = s.try_get("claims")?;
-            let json: serde_json::Value =
-                serde_json::from_str(&claims).map_err(|e| corrupt(format!("påståenden: {e}")))?;
-            summary.push(SummarySection {
-                heading: s.try_get("heading")?,
-                text: s.try_get("body")?,
-                claims: uppfolj_domain::summary::Claims::from_json(&json).map_err(corrupt)?,
-            });
-        }
-        let mut followups: BTreeMap<GoalRef, GoalFollowUp> =
-            goal_refs.values().map(|g| (*g, GoalFollowUp::empty(*g))).collect();
-        for c in
-            sqlx::query("SELECT goal_id, region_id, level, comment, condensed FROM assessments WHERE round_id = $1")
-                .bind(round_id)
-                .fetch_all(pool)
-                .await?
-        {
-            let goal = goal_of(c.try_get("goal_id")?)?;
-            let region = region_of(c.try_get("region_id")?)?;
-            let level_text: String = c.try_get("level")?;
-            let level = Level::parse(&level_text).map_err(corrupt)?;
-            let comment: String = c.try_get("comment")?;
-            let condensed: Option<String> = c.try_get("condensed")?;
-            let Some(f) = followups.get_mut(&goal) else { continue };
-            if !level.is_blank() {
-                f.levels.insert(region.clone(), level);
-            }
-            if let Some(text) = condensed {
-                f.condensed.insert(region.clone(), text);
-            }
-            if !comment.is_empty() {
-                f.comments.insert(region, comment);
-            }
-        }
-        let mut states = BTreeMap::new();
-        for st in sqlx::query("SELECT region_id, state FROM region_rounds WHERE round_id = $1")
-            .bind(round_id)
-            .fetch_all(pool)
-            .await?
-        {
-            let text: String = st.try_get("state")?;
-            let state = RegionState::parse(&text).ok_or_else(|| corrupt(format!("status \"{text}\"")))?;
-            if state != RegionState::NotStarted {
-                states.insert(region_of(st.try_get("region_id")?)?, state);
-            }
-        }
-        for c in sqlx::query("SELECT goal_id, body FROM rcc_comments WHERE round_id = $1")
-            .bind(round_id)
-            .fetch_all(pool)
-            .await?
-        {
-            let goal = goal_of(c.try_get("goal_id")?)?;
-            let body: String = c.try_get("body")?;
-            if let Some(f) = followups.get_mut(&goal).filter(|_| !body.is_empty()) {
-                f.rcc_comment = Some(body);
-            }
-        }
-        let conducted: String = r.try_get("conducted")?;
-        let status: String = r.try_get("status")?;
-        rounds.push(Round {
-            year: r.try_get("year")?,
-            conducted: Period::parse(&conducted).map_err(corrupt)?,
-            is_final: r.try_get("is_final")?,
-            status: RoundStatus::parse(&status).ok_or_else(|| corrupt(format!("status \"{status}\"")))?,
-            deadline: r.try_get::<Option<String>, _>("deadline")?.as_deref().map(date_of).transpose()?,
-            states,
-            introduction: r.try_get("introduction")?,
-            summary,
-            goals: followups.into_values().collect(),
-        });
-    }
-
-    let mut processes = Vec::new();
-    let mut process_slugs: BTreeMap<i64, Slug> = BTreeMap::new();
-    for p in sqlx::query(
-        "SELECT id, slug, name, leader_name, leader_title, leader_organisation FROM processes WHERE plan_id = \
-         $1 ORDER BY id",
-    )
-    .bind(plan_id)
-    .fetch_all(pool)
-    .await?
-    {
-        let slug = Slug::parse(&p.try_get::<String, _>("slug")?).map_err(corrupt)?;
-        process_slugs.insert(p.try_get("id")?, slug.clone());
-        processes.push(Process {
-            slug,
-            name: p.try_get("name")?,
-            leader: Person {
-                name: p.try_get("leader_name")?,
-                title: p.try_get("leader_title")?,
-                organisation: p.try_get("leader_organisation")?,
-            },
-        });
-    }
-    let mut process_followups = Vec::new();
-    for f in sqlx::query(
-        "SELECT f.id, f.process_id, f.year, f.title, f.classification, f.plan_goals, f.signed_by, f.signed_on, \
-         f.comments, f.long_term, f.level_structuring, f.patient_involvement, f.other \
-         FROM process_followups f JOIN processes p ON p.id = f.process_id WHERE p.plan_id = $1 ORDER BY \
-         f.process_id, f.year",
-    )
-    .bind(plan_id)
-    .fetch_all(pool)
-    .await?
-    {
-        let fid: i64 = f.try_get("id")?;
-        let process_id: i64 = f.try_get("process_id")?;
-        let goals = sqlx::query(
-            "SELECT text, current_state, target_levels, target_date, followup FROM process_goals WHERE \
-             followup_id = $1 ORDER BY position",
-        )
-        .bind(fid)
-        .fetch_all(pool)
-        .await?
-        .into_iter()
-        .map(|g| {
-            Ok(ProcessGoal {
-                text: g.try_get("text")?,
-                current_state: g.try_get("current_state")?,
-                target_levels: from_json_list(&g.try_get::<String, _>("target_levels")?)?,
-                target_date: g.try_get("target_date")?,
-                followup: g.try_get("followup")?,
-            })
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
-        let classification: String = f.try_get("classification")?;
-        let plan_goals = from_json_list(&f.try_get::<String, _>("plan_goals")?)?
-            .iter()
-            .map(|g| GoalRef::parse(g).map_err(corrupt))
-            .collect::<Result<Vec<_>, _>>()?;
-        process_followups.push(ProcessFollowUp {
-            process: process_slugs
-                .get(&process_id)
-                .cloned()
-                .ok_or_else(|| corrupt(format!("process-id {process_id}")))?,
-            year: f.try_get("year")?,
-            title: f.try_get("title")?,
-            classification: Classification::parse(&classification)
-                .ok_or_else(|| corrupt(format!("klassning \"{classification}\"")))?,
-            plan_goals,
-            signed_by: f.try_get("signed_by")?,
-            signed_on: f.try_get::<Option<String>, _>("signed_on")?.as_deref().map(date_of).transpose()?,
-            goals,
-            comments: f.try_get("comments")?,
-            long_term: from_json_list(&f.try_get::<String, _>("long_term")?)?,
-            level_structuring: f.try_get("level_structuring")?,
-            patient_involvement: f.try_get("patient_involvement")?,
-            other: f.try_get("other")?,
-        });
-    }
-
-    let mut indicators = Vec::new();
-    for i in sqlx::query(
-        "SELECT id, slug, name, unit, higher_is_better, target, target_date, source, description \
-         FROM indicators WHERE plan_id = $1 ORDER BY position",
-    )
-    .bind(plan_id)
-    .fetch_all(pool)
-    .await?
-    {
-        let iid: i64 = i.try_get("id")?;
-        let goals = sqlx::query_scalar::<_, i64>(
-            "SELECT goal_id FROM indicator_goals WHERE indicator_id = $1 ORDER BY position",
-        )
-        .bind(iid)
-        .fetch_all(pool)
-        .await?
-        .into_iter()
-        .map(goal_of)
-        .collect::<Result<Vec<_>, _>>()?;
-        let mut values = Vec::new();
-        for v in sqlx::query(
-            "SELECT scope, region_id, period, value, extracted, note FROM indicator_values WHERE indicator_id = \
-             $1 ORDER BY position",
-        )
-        .bind(iid)
-        .fetch_all(pool)
-        .await?
-        {
-            let scope_text: String = v.try_get("scope")?;
-            let scope = match (scope_text.as_str(), v.try_get::<Option<i64>, _>("region_id")?) {
-                ("region", Some(rid)) => Scope::Region(region_of(rid)?),
-                ("healthcare_region", None) => Scope::HealthcareRegion,
-                ("national", None) => Scope::National,
-                (other, _) => return Err(corrupt(format!("omfattning \"{other}\""))),
-            };
-            let period: String = v.try_get("period")?;
-            values.push(IndicatorValue {
-                scope,
-                period: Period::parse(&period).map_err(corrupt)?,
-                value: v.try_get("value")?,
-                extracted: v.try_get::<Option<String>, _>("extracted")?.as_deref().map(date_of).transpose()?,
-                note: v.try_get("note")?,
-            });
-        }
-        indicators.push(Indicator {
-            slug: Slug::parse(&i.try_get::<String, _>("slug")?).map_err(corrupt)?,
-            name: i.try_get("name")?,
-            unit: i.try_get("unit")?,
-            higher_is_better: i.try_get("higher_is_better")?,
-            target: i.try_get("target")?,
-            target_date: i.try_get::<Option<String>, _>("target_date")?.as_deref().map(date_of).transpose()?,
-            source: i.try_get("source")?,
-            description: i.try_get("description")?,
-            goals,
-            values,
-        });
-    }
-
-    let adopted_on: String = row.try_get("adopted_on")?;
-    Ok(Some(Dataset {
-        healthcare_region: HealthcareRegion {
-            code: Slug::parse(&row.try_get::<String, _>("hr_code")?).map_err(corrupt)?,
-            name: row.try_get("hr_name")?,
-            federation: row.try_get("federation")?,
-            rcc: row.try_get("rcc")?,
-            rcc_location: row.try_get("rcc_location")?,
-            regions,
-        },
-        plan: Plan {
-            slug: Slug::parse(&row.try_get::<String, _>("slug")?).map_err(corrupt)?,
-            title: row.try_get("title")?,
-            start_year: row.try_get("start_year")?,
-            end_year: row.try_get("end_year")?,
-            adopted_by: row.try_get("adopted_by")?,
-            adopted_on: date_of(&adopted_on)?,
-            areas,
-        },
-        rounds,
-        processes,
-        process_followups,
-        indicators,
-    }))
 }

@@ -1,14 +1,15 @@
-//! What changed, and a round as it was: the audit events per cell and per round, and the round
-//! rebuilt from them as of a moment.
+//! What changed, and a round as it was: the audit events per cell and per round, a page at a time,
+//! and the round rebuilt from them as of a moment.
 
 use sqlx::Row as _;
 use time::OffsetDateTime;
 use uppfolj_domain::ids::timestamp;
 use uppfolj_domain::{AuditEvent, Dataset, GoalFollowUp, GoalRef, Level, RegionCode, RegionState, Slug};
 
-use super::data_files::load_dataset;
-use super::{DbRow, StoreImpl, corrupt, goal_db_id, region_db_id, round_ids, time_of, u32_of};
-use crate::StoreError;
+use super::{
+    Conn, Db, DbRow, StoreImpl, begin_read, corrupt, goal_db_id, reads, region_db_id, round_ids, time_of, u32_of,
+};
+use crate::{Page, Paged, Shape, StoreError};
 
 #[async_trait::async_trait]
 impl crate::History for StoreImpl {
@@ -18,53 +19,36 @@ impl crate::History for StoreImpl {
         year: i32,
         goal: GoalRef,
         region: &RegionCode,
-    ) -> Result<Vec<AuditEvent>, StoreError> {
-        let pool = &self.pool;
-        let mut conn = pool.acquire().await?;
+        page: Page,
+    ) -> Result<Paged<AuditEvent>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
         let ids = round_ids(&mut conn, plan, year).await?;
         let gid = goal_db_id(&mut conn, ids.plan_id, goal).await?;
         let rid = region_db_id(&mut conn, ids.plan_id, region).await?;
-        sqlx::query(
-            "SELECT at, actor, field, subject, old_value, new_value, reason FROM audit_events \
-             WHERE round_id = $1 AND goal_id = $2 AND region_id = $3 ORDER BY id",
-        )
-        .bind(ids.round_id)
-        .bind(gid)
-        .bind(rid)
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(event)
-        .collect()
+        let filter = |q: &mut sqlx::QueryBuilder<'_, Db>| {
+            q.push("round_id = ").push_bind(ids.round_id);
+            q.push(" AND goal_id = ").push_bind(gid).push(" AND region_id = ").push_bind(rid);
+        };
+        paged_events(&mut conn, filter, page).await
     }
 
-    async fn round_history(&self, plan: &Slug, year: i32) -> Result<Vec<AuditEvent>, StoreError> {
-        let pool = &self.pool;
-        let mut conn = pool.acquire().await?;
+    async fn round_history(&self, plan: &Slug, year: i32, page: Page) -> Result<Paged<AuditEvent>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
         let ids = round_ids(&mut conn, plan, year).await?;
-        sqlx::query(
-            "SELECT at, actor, field, subject, old_value, new_value, reason FROM audit_events WHERE round_id = \
-             $1 ORDER BY id",
-        )
-        .bind(ids.round_id)
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(event)
-        .collect()
+        paged_events(&mut conn, |q| _ = q.push("round_id = ").push_bind(ids.round_id), page).await
     }
 
     #[tracing::instrument(skip_all, fields(plan = %plan, year))]
-    async fn dataset_as_of(&self, plan: &Slug, year: i32, at: OffsetDateTime) -> Result<Option<Dataset>, StoreError> {
-        let pool = &self.pool;
-        let Some(mut data) = load_dataset(pool, plan).await? else { return Ok(None) };
-        let mut conn = pool.acquire().await?;
-        let ids = round_ids(&mut conn, plan, year).await?;
-        let Some(round) = data.rounds.iter_mut().find(|r| r.year == year) else { return Ok(Some(data)) };
-        for f in &mut round.goals {
-            *f = GoalFollowUp::empty(f.goal);
-        }
-        round.states.clear();
+    async fn dataset_as_of(
+        &self,
+        plan: &Slug,
+        year: i32,
+        at: OffsetDateTime,
+        shape: &Shape,
+    ) -> Result<Dataset, StoreError> {
+        let mut tx = begin_read(&self.pool).await?;
+        let mut data = reads::round(&mut tx, plan, year, shape).await?;
+        let ids = round_ids(&mut tx, plan, year).await?;
         let rows = sqlx::query(
             "SELECT e.field, e.new_value, a.number AS area_no, g.number AS goal_no, r.code FROM audit_events e \
              LEFT JOIN goals g ON g.id = e.goal_id LEFT JOIN areas a ON a.id = g.area_id \
@@ -72,8 +56,14 @@ impl crate::History for StoreImpl {
         )
         .bind(ids.round_id)
         .bind(timestamp(at))
-        .fetch_all(&mut *conn)
+        .fetch_all(&mut *tx)
         .await?;
+        tx.commit().await?;
+        let Some(round) = data.rounds.iter_mut().find(|r| r.year == year) else { return Ok(data) };
+        for f in &mut round.goals {
+            *f = GoalFollowUp::empty(f.goal);
+        }
+        round.states.clear();
         for row in rows {
             let field: String = row.try_get("field")?;
             let new: Option<String> = row.try_get("new_value")?;
@@ -82,6 +72,11 @@ impl crate::History for StoreImpl {
                 .map(|c| RegionCode::parse(&c))
                 .transpose()
                 .map_err(corrupt)?;
+            if let (Some(only), Some(r)) = (&shape.region, &region)
+                && only != r
+            {
+                continue;
+            }
             let goal = match (row.try_get::<Option<i32>, _>("area_no")?, row.try_get::<Option<i32>, _>("goal_no")?) {
                 (Some(a), Some(g)) => Some(GoalRef::new(u32_of(a)?, u32_of(g)?)),
                 _ => None,
@@ -116,8 +111,27 @@ impl crate::History for StoreImpl {
                 _ => {}
             }
         }
-        Ok(Some(data))
+        Ok(data)
     }
+}
+
+/// One page of the audit events `filter` (a condition on `audit_events`) picks, newest first, and
+/// how many it picks in all.
+pub(super) async fn paged_events(
+    conn: &mut Conn,
+    filter: impl Fn(&mut sqlx::QueryBuilder<'_, Db>),
+    page: Page,
+) -> Result<Paged<AuditEvent>, StoreError> {
+    let mut q = sqlx::QueryBuilder::<Db>::new("SELECT COUNT(*) FROM audit_events WHERE ");
+    filter(&mut q);
+    let total: i64 = q.build_query_scalar().fetch_one(&mut *conn).await?;
+    let mut q = sqlx::QueryBuilder::<Db>::new(
+        "SELECT at, actor, field, subject, old_value, new_value, reason FROM audit_events WHERE ",
+    );
+    filter(&mut q);
+    q.push(" ORDER BY id DESC LIMIT ").push_bind(i64::from(page.size)).push(" OFFSET ").push_bind(page.offset());
+    let items = q.build().fetch_all(&mut *conn).await?.iter().map(event).collect::<Result<_, _>>()?;
+    Ok(Paged { items, total: u64::try_from(total).unwrap_or(0), page })
 }
 
 /// An audit event from a row of `audit_events`.

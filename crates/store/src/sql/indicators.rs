@@ -8,13 +8,12 @@ use sqlx::Row as _;
 use uppfolj_domain::ids::{format_date, parse_date, timestamp};
 use uppfolj_domain::{AuditEvent, AuditField, GoalRef, Indicator, Period, Scope, Slug};
 
-use super::history::event;
 use super::versioned::{self, BATCH_ROWS, Event, Versioned};
 use super::{
     Conn, Db, StoreImpl, begin_write, begin_write_on, corrupt, goal_db_id, plan_ids, pos, region_db_id, round_ids,
     u32_of,
 };
-use crate::{Actor, FigureDecision, FigureInput, IndicatorVersion, StoreError};
+use crate::{Actor, FigureDecision, FigureInput, IndicatorVersion, Page, Paged, StoreError};
 
 #[async_trait::async_trait]
 impl crate::Indicators for StoreImpl {
@@ -421,26 +420,19 @@ impl crate::Indicators for StoreImpl {
         Ok(())
     }
 
-    /// Every recorded change of an indicator: its definition and its values.
-    async fn indicator_history(&self, plan: &Slug, slug: &Slug) -> Result<Vec<AuditEvent>, StoreError> {
-        let pool = &self.pool;
-        let mut conn = pool.acquire().await?;
+    /// Every recorded change of an indicator, its definition and its values, a page at a time.
+    async fn indicator_history(&self, plan: &Slug, slug: &Slug, page: Page) -> Result<Paged<AuditEvent>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
         let (plan_id, _) = plan_ids(&mut conn, plan).await?;
         // Slugs hold only a–z, digits and '-', so they are safe in a LIKE pattern.
         let subject = format!("indikator {slug}");
-        let rows = sqlx::query(
-            "SELECT at, actor, field, subject, old_value, new_value, reason FROM audit_events \
-             WHERE plan_id = $1 AND round_id IS NULL AND field = $2 AND (subject = $3 OR subject LIKE $4 OR \
-             subject LIKE $5) ORDER BY id",
-        )
-        .bind(plan_id)
-        .bind(AuditField::Indicator.as_str())
-        .bind(&subject)
-        .bind(format!("{subject} %"))
-        .bind(format!("{subject}:%"))
-        .fetch_all(&mut *conn)
-        .await?;
-        rows.iter().map(event).collect()
+        let filter = |q: &mut sqlx::QueryBuilder<'_, Db>| {
+            q.push("plan_id = ").push_bind(plan_id).push(" AND round_id IS NULL AND field = ");
+            q.push_bind(AuditField::Indicator.as_str()).push(" AND (subject = ").push_bind(subject.clone());
+            q.push(" OR subject LIKE ").push_bind(format!("{subject} %"));
+            q.push(" OR subject LIKE ").push_bind(format!("{subject}:%")).push(")");
+        };
+        super::history::paged_events(&mut conn, filter, page).await
     }
 
     async fn figure_decisions(&self, plan: &Slug, year: i32) -> Result<Vec<FigureDecision>, StoreError> {
@@ -660,6 +652,7 @@ async fn apply_staged_values(conn: &mut Conn, plan_id: i64, actor: &Actor) -> Re
     .bind(AuditField::Indicator.as_str())
     .execute(&mut *tx)
     .await?;
+    tx.touch_plan(plan_id);
     tx.commit().await?;
     Ok(locked.elapsed())
 }

@@ -15,7 +15,7 @@ use uppfolj_domain::ids::{parse_date, parse_timestamp, timestamp};
 use uppfolj_domain::input::TextKind;
 use uppfolj_domain::{GoalRef, RegionCode, RoundStatus, Slug};
 
-use super::{BACKEND, Db, StoreImpl, begin_write, begin_write_on};
+use super::{BACKEND, Db, StoreImpl};
 use crate::StoreError;
 
 mod accounts;
@@ -26,13 +26,81 @@ mod history;
 mod indicators;
 mod narrative;
 mod process_followups;
+mod reads;
 mod rounds;
 mod versioned;
 
-pub(super) type Tx<'a> = sqlx::Transaction<'a, Db>;
 pub(super) type Pool = sqlx::Pool<Db>;
 pub(super) type Conn = <Db as sqlx::Database>::Connection;
 type DbRow = <Db as sqlx::Database>::Row;
+
+/// A write transaction. Every audit event recorded in it ([`versioned::record`]) marks the round or
+/// the plan it belongs to as changed, and [`Tx::commit`] moves their revisions on as the last
+/// statements before the commit, so that a page cached under a revision never outlives a change and
+/// a change cannot be committed without moving it. Rounds before plans, each in id order: writers
+/// that wait for one another's revision rows always wait in the same order, and none waits for
+/// anything else after taking one (no deadlock on PostgreSQL).
+pub(super) struct Tx<'a> {
+    inner: sqlx::Transaction<'a, Db>,
+    rounds: std::collections::BTreeSet<i64>,
+    plans: std::collections::BTreeSet<i64>,
+}
+
+impl<'a> Tx<'a> {
+    fn new(inner: sqlx::Transaction<'a, Db>) -> Tx<'a> {
+        Tx { inner, rounds: Default::default(), plans: Default::default() }
+    }
+
+    /// Marks a round as changed by this transaction.
+    pub(super) fn touch_round(&mut self, id: i64) {
+        self.rounds.insert(id);
+    }
+
+    /// Marks a plan as changed by this transaction (a change not of one round's content).
+    pub(super) fn touch_plan(&mut self, id: i64) {
+        self.plans.insert(id);
+    }
+
+    /// Moves the revisions of what was changed on, and commits.
+    pub(super) async fn commit(mut self) -> Result<(), StoreError> {
+        for id in std::mem::take(&mut self.rounds) {
+            sqlx::query("UPDATE rounds SET revision = revision + 1 WHERE id = $1").bind(id).execute(&mut *self).await?;
+        }
+        for id in std::mem::take(&mut self.plans) {
+            sqlx::query("UPDATE plans SET revision = revision + 1 WHERE id = $1").bind(id).execute(&mut *self).await?;
+        }
+        self.inner.commit().await?;
+        Ok(())
+    }
+}
+
+impl std::ops::Deref for Tx<'_> {
+    type Target = Conn;
+    fn deref(&self) -> &Conn {
+        &self.inner
+    }
+}
+
+impl std::ops::DerefMut for Tx<'_> {
+    fn deref_mut(&mut self) -> &mut Conn {
+        &mut self.inner
+    }
+}
+
+/// A write transaction (on SQLite holding the write lock from the start).
+async fn begin_write(pool: &Pool) -> Result<Tx<'static>, StoreError> {
+    Ok(Tx::new(super::begin_transaction(pool).await?))
+}
+
+/// A write transaction on a connection the caller holds (one that has staged data in a temporary table).
+async fn begin_write_on(conn: &mut Conn) -> Result<Tx<'_>, StoreError> {
+    Ok(Tx::new(super::begin_transaction_on(conn).await?))
+}
+
+/// A read transaction: every statement of a read sees the same moment.
+async fn begin_read(pool: &Pool) -> Result<sqlx::Transaction<'static, Db>, StoreError> {
+    super::begin_read(pool).await
+}
 
 #[async_trait::async_trait]
 impl crate::Store for StoreImpl {

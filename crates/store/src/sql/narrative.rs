@@ -5,11 +5,21 @@ use uppfolj_domain::input::TextKind;
 use uppfolj_domain::{AuditField, Slug, SummarySection};
 
 use super::versioned::{self, Event, Versioned};
-use super::{StoreImpl, open_round_write, pos, stored};
+use super::{StoreImpl, open_round_write, pos, round_ids, stored};
 use crate::{Actor, StoreError};
 
 #[async_trait::async_trait]
 impl crate::Narrative for StoreImpl {
+    async fn narrative_version(&self, plan: &Slug, year: i32) -> Result<i32, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let ids = round_ids(&mut conn, plan, year).await?;
+        let version: i32 = sqlx::query_scalar("SELECT narrative_version FROM rounds WHERE id = $1")
+            .bind(ids.round_id)
+            .fetch_one(&mut *conn)
+            .await?;
+        Ok(version)
+    }
+
     /// The audit event keeps the previous text as a whole, so no version of it is lost.
     #[tracing::instrument(skip_all, fields(plan = %plan, year))]
     async fn save_narrative(

@@ -8,15 +8,16 @@ use time::Date;
 use uppfolj_domain::ids::{format_date, swedish_date, timestamp};
 use uppfolj_domain::input::TextKind;
 use uppfolj_domain::{
-    AuditField, Classification, Level, Period, RegionCode, RegionState, RoundStatus, Slug, StateAction, transition,
+    AuditField, Classification, Dataset, Level, Period, RegionCode, RegionState, RoundStatus, Slug, StateAction,
+    transition,
 };
 
 use super::versioned::{self, Event, Versioned};
 use super::{
-    StoreImpl, begin_write, corrupt, date_of, goal_of, open_round_write, plan_ids, region_db_id, region_of, round_ids,
-    stored, time_of,
+    Db, StoreImpl, Tx, begin_read, begin_write, corrupt, date_of, goal_of, open_round_write, plan_ids, region_db_id,
+    region_of, round_ids, stored, time_of,
 };
-use crate::{Actor, Cell, RccComment, RegionWork, RoundWork, StoreError};
+use crate::{Actor, Cell, RccComment, RegionProgress, RegionWork, RoundMeta, RoundWork, Shape, StoreError};
 
 #[async_trait::async_trait]
 impl crate::Rounds for StoreImpl {
@@ -128,6 +129,7 @@ impl crate::Rounds for StoreImpl {
             .round(round_id)
             .change(None, Some(&new));
         versioned::record(&mut tx, actor, &[event]).await?;
+        tx.touch_plan(plan_id);
         tx.commit().await?;
         Ok(())
     }
@@ -187,34 +189,64 @@ impl crate::Rounds for StoreImpl {
         if changed != 1 {
             return Err(StoreError::Conflict(format!("någon annan ändrade uppföljningen {year} samtidigt")));
         }
+        write_tally(&mut tx, ids.round_id, status).await?;
         let event = Event::new(AuditField::RoundStatus, format!("uppföljning {year}"))
             .plan(ids.plan_id)
             .round(ids.round_id)
             .change(Some(ids.status.label()), Some(status.label()))
             .because(reason);
         versioned::record(&mut tx, actor, &[event]).await?;
+        // Which rounds a plan's pages list, and which a trend counts, changed with it.
+        tx.touch_plan(ids.plan_id);
         tx.commit().await?;
         Ok(())
     }
 
-    #[tracing::instrument(skip_all, fields(plan = %plan, year))]
-    async fn round_work(&self, plan: &Slug, year: i32) -> Result<RoundWork, StoreError> {
+    async fn round_meta(&self, plan: &Slug, year: i32) -> Result<RoundMeta, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        let ids = round_ids(&mut conn, plan, year).await?;
+        super::reads::round_meta(&mut conn, plan, Some(year)).await
+    }
+
+    async fn rounds_of(&self, plan: &Slug) -> Result<Vec<(i32, RoundStatus)>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        Ok(super::reads::round_meta(&mut conn, plan, None).await?.rounds)
+    }
+
+    #[tracing::instrument(skip_all, fields(plan = %plan, year))]
+    async fn round_data(&self, plan: &Slug, year: i32, shape: &Shape) -> Result<Dataset, StoreError> {
+        let mut tx = begin_read(&self.pool).await?;
+        let data = super::reads::round(&mut tx, plan, year, shape).await?;
+        tx.commit().await?;
+        Ok(data)
+    }
+
+    #[tracing::instrument(skip_all, fields(plan = %plan, year))]
+    async fn round_work(&self, plan: &Slug, year: i32, region: Option<&RegionCode>) -> Result<RoundWork, StoreError> {
+        let mut tx = begin_read(&self.pool).await?;
+        let ids = round_ids(&mut tx, plan, year).await?;
+        let only = match region {
+            Some(code) => Some(region_db_id(&mut tx, ids.plan_id, code).await?),
+            None => None,
+        };
+        let of_region = |q: &mut sqlx::QueryBuilder<'_, Db>| {
+            if let Some(id) = only {
+                q.push(" AND s.region_id = ").push_bind(id);
+            }
+        };
         let meta = sqlx::query("SELECT deadline, narrative_version FROM rounds WHERE id = $1")
             .bind(ids.round_id)
-            .fetch_one(&mut *conn)
+            .fetch_one(&mut *tx)
             .await?;
         let deadline: Option<String> = meta.try_get("deadline")?;
         let mut regions = Vec::new();
-        for r in sqlx::query(
+        let mut q = sqlx::QueryBuilder::<Db>::new(
             "SELECT r.code, s.state, s.reason, s.version, s.updated_at FROM region_rounds s \
-             JOIN regions r ON r.id = s.region_id WHERE s.round_id = $1 ORDER BY r.position",
-        )
-        .bind(ids.round_id)
-        .fetch_all(&mut *conn)
-        .await?
-        {
+             JOIN regions r ON r.id = s.region_id WHERE s.round_id = ",
+        );
+        q.push_bind(ids.round_id);
+        of_region(&mut q);
+        q.push(" ORDER BY r.position");
+        for r in q.build().fetch_all(&mut *tx).await? {
             let state: String = r.try_get("state")?;
             regions.push(RegionWork {
                 region: region_of(&r, "code")?,
@@ -225,16 +257,16 @@ impl crate::Rounds for StoreImpl {
             });
         }
         let mut cells = Vec::new();
-        for c in sqlx::query(
+        let mut q = sqlx::QueryBuilder::<Db>::new(
             "SELECT a.number AS area_no, g.number AS goal_no, r.code, s.level, s.comment, s.condensed, s.version, \
              s.condensed_version, s.updated_at, s.updated_by \
              FROM assessments s JOIN goals g ON g.id = s.goal_id JOIN areas a ON a.id = g.area_id \
-             JOIN regions r ON r.id = s.region_id WHERE s.round_id = $1 ORDER BY a.number, g.number, r.position",
-        )
-        .bind(ids.round_id)
-        .fetch_all(&mut *conn)
-        .await?
-        {
+             JOIN regions r ON r.id = s.region_id WHERE s.round_id = ",
+        );
+        q.push_bind(ids.round_id);
+        of_region(&mut q);
+        q.push(" ORDER BY a.number, g.number, r.position");
+        for c in q.build().fetch_all(&mut *tx).await? {
             let level: String = c.try_get("level")?;
             cells.push(Cell {
                 goal: goal_of(&c)?,
@@ -254,11 +286,12 @@ impl crate::Rounds for StoreImpl {
              JOIN goals g ON g.id = c.goal_id JOIN areas a ON a.id = g.area_id WHERE c.round_id = $1",
         )
         .bind(ids.round_id)
-        .fetch_all(&mut *conn)
+        .fetch_all(&mut *tx)
         .await?
         {
             rcc_comments.insert(goal_of(&c)?, RccComment { text: c.try_get("body")?, version: c.try_get("version")? });
         }
+        tx.commit().await?;
         Ok(RoundWork {
             year,
             status: ids.status,
@@ -268,6 +301,49 @@ impl crate::Rounds for StoreImpl {
             cells,
             rcc_comments,
         })
+    }
+
+    async fn region_progress(&self, plan: &Slug, year: i32) -> Result<Vec<RegionProgress>, StoreError> {
+        let mut tx = begin_read(&self.pool).await?;
+        let ids = round_ids(&mut tx, plan, year).await?;
+        let mut counts: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+        for c in sqlx::query(
+            "SELECT r.code, SUM(CASE WHEN s.level <> '' THEN 1 ELSE 0 END) AS with_level, \
+             SUM(CASE WHEN LENGTH(TRIM(s.comment)) > 0 THEN 1 ELSE 0 END) AS with_comment \
+             FROM assessments s JOIN regions r ON r.id = s.region_id WHERE s.round_id = $1 GROUP BY r.code",
+        )
+        .bind(ids.round_id)
+        .fetch_all(&mut *tx)
+        .await?
+        {
+            counts.insert(c.try_get("code")?, (c.try_get("with_level")?, c.try_get("with_comment")?));
+        }
+        let mut out = Vec::new();
+        for r in sqlx::query(
+            "SELECT r.code, s.state, s.reason, s.version, s.updated_at FROM region_rounds s \
+             JOIN regions r ON r.id = s.region_id WHERE s.round_id = $1 ORDER BY r.position",
+        )
+        .bind(ids.round_id)
+        .fetch_all(&mut *tx)
+        .await?
+        {
+            let state: String = r.try_get("state")?;
+            let code: String = r.try_get("code")?;
+            let (with_level, with_comment) = counts.get(&code).copied().unwrap_or((0, 0));
+            out.push(RegionProgress {
+                work: RegionWork {
+                    region: region_of(&r, "code")?,
+                    state: RegionState::parse(&state).ok_or_else(|| corrupt(format!("status \"{state}\"")))?,
+                    reason: r.try_get("reason")?,
+                    version: r.try_get("version")?,
+                    updated_at: r.try_get::<Option<String>, _>("updated_at")?.as_deref().map(time_of).transpose()?,
+                },
+                with_level: usize::try_from(with_level).unwrap_or(0),
+                with_comment: usize::try_from(with_comment).unwrap_or(0),
+            });
+        }
+        tx.commit().await?;
+        Ok(out)
     }
 
     #[tracing::instrument(skip_all, fields(plan = %plan, year, region = %region, action = action.key()))]
@@ -337,4 +413,20 @@ impl crate::Rounds for StoreImpl {
         tx.commit().await?;
         Ok(to)
     }
+}
+
+/// Keeps a round's tally (what later rounds' trends show of it) with its status: counted from its
+/// cells when it is published, removed when it is reopened.
+pub(super) async fn write_tally(tx: &mut Tx<'_>, round_id: i64, status: RoundStatus) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM round_tallies WHERE round_id = $1").bind(round_id).execute(&mut **tx).await?;
+    if status == RoundStatus::Published {
+        sqlx::query(
+            "INSERT INTO round_tallies (round_id, region_id, level, goals) SELECT round_id, region_id, level, \
+             COUNT(*) FROM assessments WHERE round_id = $1 AND level <> '' GROUP BY round_id, region_id, level",
+        )
+        .bind(round_id)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
 }

@@ -1,6 +1,7 @@
 //! The write protocol every change follows: change the row only if it still has the version the
 //! change was based on, check how many rows that changed, and record the audit events in the same
-//! transaction. No other code compares versions or inserts audit events.
+//! transaction. No other code compares versions or inserts audit events (the one set-based insert
+//! of staged indicator values marks its plan as changed itself).
 
 use super::{Db, StoreError, Tx, timestamp};
 use crate::{Actor, Changed};
@@ -58,8 +59,16 @@ impl Event {
     }
 }
 
-/// Records audit events by `actor` in the caller's transaction, [`BATCH_ROWS`] per statement.
+/// Records audit events by `actor` in the caller's transaction, [`BATCH_ROWS`] per statement, and
+/// marks the round (or, for an event of no round, the plan) each belongs to as changed.
 pub(super) async fn record(tx: &mut Tx<'_>, actor: &Actor, events: &[Event]) -> Result<(), StoreError> {
+    for e in events {
+        match (e.round_id, e.plan_id) {
+            (Some(round), _) => tx.touch_round(round),
+            (None, Some(plan)) => tx.touch_plan(plan),
+            (None, None) => {}
+        }
+    }
     let at = timestamp(actor.at);
     for chunk in events.chunks(BATCH_ROWS) {
         let mut q = sqlx::QueryBuilder::<Db>::new(

@@ -8,9 +8,12 @@ use askama_web::WebTemplate;
 use uppfolj_domain::analysis;
 use uppfolj_reports::charts;
 
-use super::RoundAt;
-use crate::AppError;
+use axum::extract::State;
+use uppfolj_store::{IndicatorsRead, Previous, Shape};
+
+use super::{RoundAt, round_in};
 use crate::views::{COUNT_CATEGORIES, Crumb, LevelView, Nav, crumb, level_view};
+use crate::{AppError, AppState};
 
 pub struct IndicatorChart {
     pub name: String,
@@ -41,12 +44,16 @@ pub struct DashboardPage {
     previous_year: Option<i32>,
 }
 
-pub async fn page(at: RoundAt) -> Result<DashboardPage, AppError> {
+pub async fn page(State(state): State<AppState>, at: RoundAt) -> Result<DashboardPage, AppError> {
     at.require_whole()?;
-    let RoundAt { ref data, year, ref viewer, .. } = at;
-    let round = at.round();
+    let shape =
+        Shape { previous: Previous::Published, trend: true, indicators: IndicatorsRead::Values, ..Shape::levels() };
+    let data = &*at.read(&state, shape).await?;
+    let (year, viewer) = (at.year, &at.viewer);
+    let round = round_in(data, year)?;
     let slug = &data.plan.slug;
-    let shown = analysis::trend_rounds(data, round);
+    let shown = analysis::trend(data, round);
+    let goal_count = data.goals().count();
     let previous = analysis::previous_round(data, round);
     let unit = uppfolj_domain::ids::with_unit;
     Ok(DashboardPage {
@@ -133,7 +140,7 @@ pub async fn page(at: RoundAt) -> Result<DashboardPage, AppError> {
             data.region_codes()
                 .flat_map(|r| {
                     shown.iter().map(move |round| {
-                        let c = round.counts(data, r, None);
+                        let c = round.region(r, goal_count);
                         (r.to_string(), round.year, COUNT_CATEGORIES.iter().map(|k| c.get(*k)).collect())
                     })
                 })

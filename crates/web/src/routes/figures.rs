@@ -16,6 +16,7 @@ use super::RoundAt;
 use crate::auth::now;
 use crate::views::{Crumb, Nav, crumb};
 use crate::{AppError, AppState};
+use uppfolj_store::{IndicatorsRead, Shape};
 
 pub struct Row {
     pub anchor: String,
@@ -66,8 +67,10 @@ fn status(data: &Dataset, p: &Proposal, decisions: &[FigureDecision]) -> Option<
 }
 
 pub async fn page(State(state): State<AppState>, at: RoundAt) -> Result<FiguresPage, AppError> {
-    let RoundAt { data, year, viewer, .. } = at;
+    let RoundAt { year, viewer, .. } = &at;
+    let year = *year;
     viewer.require(|a| a.is_rcc(), "bedöma siffror i kommentarerna")?;
+    let data = at.read(&state, Shape { indicators: IndicatorsRead::Values, ..Shape::cells() }).await?;
     let round = data.round(year).ok_or_else(|| AppError::NotFound(format!("Ingen uppföljning för {year}.")))?;
     let slug = &data.plan.slug;
     let decisions = state.store.figure_decisions(slug, year).await?;
@@ -107,7 +110,7 @@ pub async fn page(State(state): State<AppState>, at: RoundAt) -> Result<FiguresP
         })
         .collect();
     Ok(FiguresPage {
-        nav: Nav::of(&viewer),
+        nav: Nav::of(viewer),
         crumbs: vec![
             crumb("/", "Start"),
             crumb(format!("/planer/{slug}/{year}/indikatorer"), format!("Indikatorer {year}")),
@@ -140,8 +143,10 @@ pub async fn decide(
     at: RoundAt,
     crate::extract::Form(f): crate::extract::Form<Decision>,
 ) -> Result<Response, AppError> {
-    let RoundAt { data, year, viewer, .. } = at;
+    let RoundAt { year, viewer, .. } = &at;
+    let year = *year;
     let account = viewer.require(|a| a.is_rcc(), "bedöma siffror i kommentarerna")?;
+    let data = at.read(&state, Shape { indicators: IndicatorsRead::Values, ..Shape::cells() }).await?;
     let round = data.round(year).ok_or_else(|| AppError::NotFound(format!("Ingen uppföljning för {year}.")))?;
     let goal = GoalRef::parse(&f.goal).map_err(|e| AppError::Unprocessable(e.to_string()))?;
     let scope = Scope::parse(&f.region).map_err(|e| AppError::Unprocessable(e.to_string()))?;

@@ -4,12 +4,13 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 
-use crate::extract::Path;
+use crate::extract::{Path, Query};
 use uppfolj_domain::ids::swedish_time;
 use uppfolj_domain::{AuditEvent, AuditField};
+use uppfolj_store::Shape;
 
 use super::{RoundAt, parse_goal, parse_region};
-use crate::views::{Crumb, Nav, crumb};
+use crate::views::{Crumb, HISTORY_PAGE, Nav, Pager, crumb, page_of};
 use crate::{AppError, AppState};
 
 pub struct EventRow {
@@ -22,10 +23,10 @@ pub struct EventRow {
     pub reason: String,
 }
 
+/// The rows of a page of changes, newest first as read.
 pub(crate) fn rows(events: Vec<AuditEvent>) -> Vec<EventRow> {
     events
         .into_iter()
-        .rev()
         .map(|e| EventRow {
             at: swedish_time(e.at),
             actor: e.actor,
@@ -45,21 +46,32 @@ pub struct HistoryPage {
     crumbs: Vec<Crumb>,
     title: String,
     events: Vec<EventRow>,
+    pager: Pager,
+}
+
+#[derive(serde::Deserialize)]
+pub struct PageQuery {
+    pub(crate) sida: Option<String>,
 }
 
 pub async fn cell(
     State(state): State<AppState>,
     at: RoundAt,
     Path((_, _, goal, region)): Path<(String, String, String, String)>,
+    Query(q): Query<PageQuery>,
 ) -> Result<HistoryPage, AppError> {
-    let RoundAt { data, year, viewer, .. } = at;
+    let page = page_of(q.sida.as_deref(), HISTORY_PAGE)?;
+    let data = at.read(&state, Shape::default()).await?;
+    let (year, viewer) = (at.year, &at.viewer);
     let goal = parse_goal(&data, &goal)?;
     let region = parse_region(&data, &region)?;
     viewer.require(|a| a.may_see_open_answers(&region), &format!("se historiken för {region}s svar"))?;
     let slug = &data.plan.slug;
-    let events = state.store.cell_history(slug, year, goal, &region).await?;
+    let events = state.store.cell_history(slug, year, goal, &region, page).await?;
+    let base = format!("/planer/{slug}/{year}/mal/{goal}/{region}/historik");
     Ok(HistoryPage {
-        nav: Nav::of(&viewer),
+        nav: Nav::of(viewer),
+        pager: Pager::of(&events, &base, "ändring"),
         crumbs: vec![
             crumb("/", "Start"),
             crumb(format!("/planer/{slug}/{year}/omraden/{}", goal.area), format!("Område {} – {year}", goal.area)),
@@ -69,23 +81,30 @@ pub async fn cell(
             ),
         ],
         title: format!("Historik för mål {goal}, {region}, uppföljning {year}"),
-        events: rows(events),
+        events: rows(events.items),
     })
 }
 
-pub async fn round(State(state): State<AppState>, at: RoundAt) -> Result<HistoryPage, AppError> {
-    let RoundAt { data, year, viewer, .. } = at;
-    viewer.require(|a| a.is_rcc(), "se historiken för hela uppföljningen")?;
+pub async fn round(
+    State(state): State<AppState>,
+    at: RoundAt,
+    Query(q): Query<PageQuery>,
+) -> Result<HistoryPage, AppError> {
+    let page = page_of(q.sida.as_deref(), HISTORY_PAGE)?;
+    at.viewer.require(|a| a.is_rcc(), "se historiken för hela uppföljningen")?;
+    let data = at.read(&state, Shape::default()).await?;
+    let (year, viewer) = (at.year, &at.viewer);
     let slug = &data.plan.slug;
-    let events = state.store.round_history(slug, year).await?;
+    let events = state.store.round_history(slug, year, page).await?;
     Ok(HistoryPage {
-        nav: Nav::of(&viewer),
+        nav: Nav::of(viewer),
+        pager: Pager::of(&events, &format!("/planer/{slug}/{year}/historik"), "ändring"),
         crumbs: vec![
             crumb("/", "Start"),
             crumb(format!("/planer/{slug}/{year}"), format!("{} – uppföljning {year}", data.plan.title)),
             crumb(format!("/planer/{slug}/{year}/historik"), "Historik"),
         ],
         title: format!("Ändringshistorik för uppföljningen {year}"),
-        events: rows(events),
+        events: rows(events.items),
     })
 }

@@ -9,6 +9,16 @@ use uppfolj_domain::Scope;
 use uppfolj_domain::ids::swedish_date;
 
 use super::RoundAt;
+use uppfolj_store::{IndicatorsRead, Shape};
+
+/// What the indicator pages read: the definitions (for forms and checks), or with every value.
+fn definitions() -> Shape {
+    Shape { indicators: IndicatorsRead::Definitions, ..Shape::default() }
+}
+
+fn values() -> Shape {
+    Shape { indicators: IndicatorsRead::Values, ..Shape::default() }
+}
 use crate::auth::Viewer;
 use crate::views::{Crumb, Nav, crumb};
 use crate::{AppError, AppState};
@@ -55,12 +65,13 @@ pub struct IndicatorsPage {
 }
 
 pub async fn list(
-    State(_state): State<AppState>,
+    State(state): State<AppState>,
     at: RoundAt,
     crate::extract::Query(q): crate::extract::Query<std::collections::HashMap<String, String>>,
 ) -> Result<IndicatorsPage, AppError> {
     at.require_whole()?;
-    let RoundAt { data, year, viewer, .. } = at;
+    let data = at.read(&state, values()).await?;
+    let RoundAt { year, viewer, .. } = at;
     let slug = &data.plan.slug;
     let region_name = |s: &Scope| match s {
         Scope::Region(c) => data
@@ -212,8 +223,10 @@ pub async fn save_value(
     crate::extract::Form(f): crate::extract::Form<ValueForm>,
 ) -> Result<axum::response::Response, AppError> {
     use axum::response::IntoResponse;
-    let RoundAt { data, year, viewer, .. } = at;
+    let RoundAt { year, viewer, .. } = &at;
+    let year = *year;
     let account = viewer.require(|a| a.is_rcc(), "ändra indikatorvärden")?;
+    let data = at.read(&state, definitions()).await?;
     let unit =
         data.indicators.iter().find(|i| i.slug.as_str() == f.indicator).map(|i| i.unit.clone()).unwrap_or_default();
     let header = ["indicator", "unit", "region", "period", "value", "extracted"].map(str::to_owned).to_vec();
@@ -230,9 +243,11 @@ pub async fn upload(
 ) -> Result<axum::response::Response, AppError> {
     use axum::extract::FromRequest;
     use axum::response::IntoResponse;
-    let RoundAt { data, year, viewer, .. } = at;
+    let RoundAt { year, viewer, .. } = &at;
+    let year = *year;
     // Who may, before reading what was sent.
     let account = viewer.require(|a| a.is_rcc(), "läsa in indikatorvärden")?;
+    let data = at.read(&state, definitions()).await?;
     let mut form = axum::extract::Multipart::from_request(req, &state)
         .await
         .map_err(|_| AppError::BadRequest("Skicka filen med formuläret på indikatorsidan.".to_owned()))?;
@@ -322,6 +337,21 @@ pub struct DefinitionPage {
     /// The indicator has no values and no decided figures, so it may be removed.
     removable: bool,
     history: Vec<super::history::EventRow>,
+    pager: crate::views::Pager,
+}
+
+/// A page of an indicator's changes, with the links to the others.
+async fn history_page(
+    state: &AppState,
+    plan: &uppfolj_domain::Slug,
+    year: i32,
+    indicator: &uppfolj_domain::Slug,
+    page: uppfolj_store::Page,
+) -> Result<(Vec<super::history::EventRow>, crate::views::Pager), AppError> {
+    let paged = state.store.indicator_history(plan, indicator, page).await?;
+    let base = format!("/planer/{plan}/{year}/indikatorer/{indicator}/andra");
+    let pager = crate::views::Pager::of(&paged, &base, "ändring");
+    Ok((super::history::rows(paged.items), pager))
 }
 
 impl DefinitionPage {
@@ -340,7 +370,7 @@ fn definition_page(
     form: uppfolj_domain::indicator_def::DefinitionForm,
     errors: Vec<uppfolj_domain::indicator_def::FieldError>,
     conflict: Option<String>,
-    history: Vec<super::history::EventRow>,
+    (history, pager): (Vec<super::history::EventRow>, crate::views::Pager),
 ) -> DefinitionPage {
     let slug = &data.plan.slug;
     let base = format!("/planer/{slug}/{year}/indikatorer");
@@ -394,6 +424,7 @@ fn definition_page(
         conflict,
         removable,
         history,
+        pager,
     }
 }
 
@@ -436,11 +467,13 @@ async fn find_indicator<'a>(
     Ok((indicator, version))
 }
 
-pub async fn new_form(State(_state): State<AppState>, at: RoundAt) -> Result<DefinitionPage, AppError> {
-    let RoundAt { data, year, viewer, .. } = at;
+pub async fn new_form(State(state): State<AppState>, at: RoundAt) -> Result<DefinitionPage, AppError> {
+    let RoundAt { year, viewer, .. } = &at;
+    let year = *year;
     viewer.require(|a| a.is_rcc(), "lägga till indikatorer")?;
+    let data = at.read(&state, definitions()).await?;
     let form = uppfolj_domain::indicator_def::DefinitionForm { direction: "hogre".to_owned(), ..Default::default() };
-    Ok(definition_page(&data, year, &viewer, None, form, Vec::new(), None, Vec::new()))
+    Ok(definition_page(&data, year, &viewer, None, form, Vec::new(), None, (Vec::new(), crate::views::Pager::none())))
 }
 
 pub async fn create(
@@ -449,13 +482,24 @@ pub async fn create(
     crate::extract::Form(posted): crate::extract::Form<crate::views::FormMap>,
 ) -> Result<axum::response::Response, AppError> {
     use axum::response::IntoResponse;
-    let RoundAt { data, year, viewer, .. } = at;
+    let RoundAt { year, viewer, .. } = &at;
+    let year = *year;
     let account = viewer.require(|a| a.is_rcc(), "lägga till indikatorer")?;
+    let data = at.read(&state, definitions()).await?;
     let form = read_definition(&posted);
     let def = match uppfolj_domain::indicator_def::check(&form, &data, None) {
         Ok(d) => d,
         Err(errors) => {
-            let page = definition_page(&data, year, &viewer, None, form, errors, None, Vec::new());
+            let page = definition_page(
+                &data,
+                year,
+                &viewer,
+                None,
+                form,
+                errors,
+                None,
+                (Vec::new(), crate::views::Pager::none()),
+            );
             return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
@@ -473,7 +517,16 @@ pub async fn create(
                 label: "Kortnamn",
                 message: format!("{}.", crate::error::capitalise(&m)),
             }];
-            let page = definition_page(&data, year, &viewer, None, form, errors, None, Vec::new());
+            let page = definition_page(
+                &data,
+                year,
+                &viewer,
+                None,
+                form,
+                errors,
+                None,
+                (Vec::new(), crate::views::Pager::none()),
+            );
             Ok((axum::http::StatusCode::CONFLICT, page).into_response())
         }
         Err(e) => Err(e.into()),
@@ -484,11 +537,15 @@ pub async fn edit_form(
     State(state): State<AppState>,
     at: RoundAt,
     Path((_, _, indicator)): Path<(String, String, String)>,
+    crate::extract::Query(q): crate::extract::Query<super::history::PageQuery>,
 ) -> Result<DefinitionPage, AppError> {
-    let RoundAt { data, year, viewer, .. } = at;
+    let page = crate::views::page_of(q.sida.as_deref(), crate::views::HISTORY_PAGE)?;
+    let RoundAt { year, viewer, .. } = &at;
+    let year = *year;
     viewer.require(|a| a.is_rcc(), "ändra indikatorer")?;
+    let data = at.read(&state, values()).await?;
     let (i, version) = find_indicator(&state, &data, &indicator).await?;
-    let history = super::history::rows(state.store.indicator_history(&data.plan.slug, &i.slug).await?);
+    let history = history_page(&state, &data.plan.slug, year, &i.slug, page).await?;
     let form = uppfolj_domain::indicator_def::DefinitionForm::of(i);
     Ok(definition_page(&data, year, &viewer, Some((i, version)), form, Vec::new(), None, history))
 }
@@ -500,14 +557,17 @@ pub async fn edit_save(
     crate::extract::Form(posted): crate::extract::Form<crate::views::FormMap>,
 ) -> Result<axum::response::Response, AppError> {
     use axum::response::IntoResponse;
-    let RoundAt { data, year, viewer, .. } = at;
+    let RoundAt { year, viewer, .. } = &at;
+    let year = *year;
     let account = viewer.require(|a| a.is_rcc(), "ändra indikatorer")?;
+    let data = at.read(&state, values()).await?;
     let (i, _) = find_indicator(&state, &data, &indicator).await?;
     // The version the form was read at: kept through a second try, so that a change made meanwhile
     // is still noticed.
     let expected = crate::views::version_field(&posted, "version")?;
     let slug = &data.plan.slug;
-    let history = || async { state.store.indicator_history(slug, &i.slug).await.map(super::history::rows) };
+    let first = uppfolj_store::Page::first(crate::views::HISTORY_PAGE);
+    let history = || history_page(&state, slug, year, &i.slug, first);
     let form = read_definition(&posted);
     let def = match uppfolj_domain::indicator_def::check(&form, &data, Some(i)) {
         Ok(d) => d,
@@ -562,8 +622,10 @@ pub async fn delete(
     crate::extract::Form(posted): crate::extract::Form<crate::views::FormMap>,
 ) -> Result<axum::response::Response, AppError> {
     use axum::response::IntoResponse;
-    let RoundAt { data, year, viewer, .. } = at;
+    let RoundAt { year, viewer, .. } = &at;
+    let year = *year;
     let account = viewer.require(|a| a.is_rcc(), "ta bort indikatorer")?;
+    let data = at.read(&state, definitions()).await?;
     let (i, _) = find_indicator(&state, &data, &indicator).await?;
     let expected = crate::views::version_field(&posted, "version")?;
     let actor = uppfolj_store::Actor::user(account, crate::auth::now());
@@ -581,8 +643,10 @@ pub async fn remove_value(
 ) -> Result<axum::response::Response, AppError> {
     use crate::views::form_value;
     use axum::response::IntoResponse;
-    let RoundAt { data, year, viewer, .. } = at;
+    let RoundAt { year, viewer, .. } = &at;
+    let year = *year;
     let account = viewer.require(|a| a.is_rcc(), "ta bort indikatorvärden")?;
+    let data = at.read(&state, definitions()).await?;
     let (i, _) = find_indicator(&state, &data, &indicator).await?;
     let scope = uppfolj_domain::Scope::parse(form_value(&posted, "region"))
         .map_err(|e| AppError::Unprocessable(format!("Region: {e}.")))?;

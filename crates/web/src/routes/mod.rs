@@ -11,29 +11,28 @@ pub mod report;
 pub mod review;
 pub mod summary;
 
-use uppfolj_domain::{Dataset, GoalRef, RegionCode, Round, RoundView, Slug};
+use std::sync::Arc;
+
+use uppfolj_domain::{Dataset, GoalRef, RegionCode, Round, RoundStatus, RoundView, Slug};
+use uppfolj_store::{RoundMeta, Shape};
 
 use crate::auth::Viewer;
 use crate::{AppError, AppState};
 
-/// Loads a plan or answers 404 with a message naming it.
-pub(crate) async fn load_plan(state: &AppState, slug: &str) -> Result<Dataset, AppError> {
-    let missing = || AppError::NotFound(format!("Det finns ingen plan med kortnamnet \"{slug}\"."));
-    let plan = Slug::parse(slug).map_err(|_| missing())?;
-    state.store.dataset(&plan).await?.ok_or_else(missing)
+fn no_plan(slug: &str) -> AppError {
+    AppError::NotFound(format!("Det finns ingen plan med kortnamnet \"{slug}\"."))
+}
+
+/// A plan's frame (regions, areas, goals; no rounds) or 404 naming it: for the pages of a plan that
+/// are not of one round.
+pub(crate) async fn load_outline(state: &AppState, slug: &str) -> Result<Dataset, AppError> {
+    let plan = Slug::parse(slug).map_err(|_| no_plan(slug))?;
+    state.store.outline(&plan).await?.ok_or_else(|| no_plan(slug))
 }
 
 /// A short name from the address (an indicator's, a process's), or 404 naming `what`.
 pub(crate) fn parse_slug(s: &str, what: &str) -> Result<Slug, AppError> {
     Slug::parse(s).map_err(|_| AppError::NotFound(format!("Det finns {what} \"{s}\".")))
-}
-
-/// Parses a year from the address or answers 404.
-pub(crate) fn parse_year(data: &Dataset, year: &str) -> Result<i32, AppError> {
-    let missing =
-        || AppError::NotFound(format!("Planen \"{}\" har ingen uppföljning för år \"{year}\".", data.plan.slug));
-    let y: i32 = year.parse().map_err(|_| missing())?;
-    data.round(y).map(|r| r.year).ok_or_else(missing)
 }
 
 pub(crate) fn parse_goal(data: &Dataset, goal: &str) -> Result<GoalRef, AppError> {
@@ -50,35 +49,35 @@ pub(crate) fn parse_region(data: &Dataset, region: &str) -> Result<RegionCode, A
         .ok_or_else(|| AppError::NotFound(format!("Sjukvårdsregionen har ingen region \"{region}\".")))
 }
 
-/// What `viewer` may see of `round` (the one rule, `RoundView::of`).
-pub(crate) fn round_view(viewer: &Viewer, round: &Round) -> RoundView {
-    RoundView::of(viewer.account.as_ref(), round.status)
+/// What `viewer` may see of a round in `status` (the one rule, `RoundView::of`).
+pub(crate) fn round_view(viewer: &Viewer, status: RoundStatus) -> RoundView {
+    RoundView::of(viewer.account.as_ref(), status)
 }
 
-/// Whether `viewer` may see all of `round`: a page that shows the whole round asks this.
-pub(crate) fn may_read(viewer: &Viewer, round: &Round) -> bool {
-    round_view(viewer, round) == RoundView::Whole
+/// The round a read was made for (it is always in it).
+pub(crate) fn round_in(data: &Dataset, year: i32) -> Result<&Round, AppError> {
+    data.round(year).ok_or_else(|| AppError::NotFound(format!("Planen har ingen uppföljning för {year}.")))
 }
 
-/// The round an address names (`/planer/{plan}/{year}/…`), loaded with its plan, with who asks and
-/// what they may see of it. Every handler of a round starts from here, so that a handler is its own
-/// logic and the rule of who sees a round in progress is the same everywhere (the JSON API included).
+/// The round an address names (`/planer/{plan}/{year}/…`): its status and revision (one small
+/// read), who asks and what they may see of it. Nothing more is read until the handler has decided
+/// the viewer may see it and asks for what its page shows ([`RoundAt::read`]). Every handler of a
+/// round starts from here, so that the rule of who sees a round in progress is the same everywhere
+/// (the JSON API included).
 pub(crate) struct RoundAt {
-    pub data: Dataset,
+    pub meta: RoundMeta,
     pub year: i32,
     pub viewer: Viewer,
     pub view: RoundView,
-    /// Where the round is in `data.rounds`.
-    index: usize,
 }
 
 impl RoundAt {
-    pub fn round(&self) -> &Round {
-        &self.data.rounds[self.index]
+    pub fn slug(&self) -> &Slug {
+        &self.meta.plan
     }
 
-    pub fn slug(&self) -> &Slug {
-        &self.data.plan.slug
+    pub fn status(&self) -> RoundStatus {
+        self.meta.status
     }
 
     /// For a page that shows the whole round: anonymous visitors are sent to log in, others refused.
@@ -89,6 +88,24 @@ impl RoundAt {
         self.viewer.require(|_| false, "se en uppföljning som ännu inte är publicerad")?;
         Ok(())
     }
+
+    /// The round as `shape` says: what the page shows and nothing more, from memory while the
+    /// round is published and was read before under the same revision.
+    pub async fn read(&self, state: &AppState, shape: Shape) -> Result<Arc<Dataset>, AppError> {
+        let store = &state.store;
+        let read = async { store.round_data(&self.meta.plan, self.year, &shape).await.map_err(AppError::from) };
+        state.cache.read(&self.meta, &shape, read).await
+    }
+
+    /// The years of the plan's rounds that the viewer may read, oldest first.
+    pub fn readable_years(&self) -> Vec<i32> {
+        readable(&self.viewer, &self.meta.rounds)
+    }
+}
+
+/// The years of `rounds` that `viewer` may read, oldest first.
+pub(crate) fn readable(viewer: &Viewer, rounds: &[(i32, RoundStatus)]) -> Vec<i32> {
+    rounds.iter().filter(|(_, s)| round_view(viewer, *s) == RoundView::Whole).map(|(y, _)| *y).collect()
 }
 
 impl axum::extract::FromRequestParts<AppState> for RoundAt {
@@ -107,12 +124,23 @@ impl axum::extract::FromRequestParts<AppState> for RoundAt {
         let param = |name: &str| params.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_owned()).unwrap_or_default();
         let (plan, year) = (param("plan"), param("year"));
         let viewer = Viewer::from_request_parts(parts, state).await.map_err(|r| refuse(r.error))?;
-        let data = load_plan(state, &plan).await.map_err(refuse)?;
-        let year = parse_year(&data, &year).map_err(refuse)?;
-        let missing = || refuse(AppError::NotFound(format!("Planen har ingen uppföljning för {year}.")));
-        let index = data.rounds.iter().position(|r| r.year == year).ok_or_else(missing)?;
-        let view = round_view(&viewer, &data.rounds[index]);
-        Ok(RoundAt { data, year, viewer, view, index })
+        let slug = Slug::parse(&plan).map_err(|_| refuse(no_plan(&plan)))?;
+        let no_year =
+            || refuse(AppError::NotFound(format!("Planen \"{slug}\" har ingen uppföljning för år \"{year}\".")));
+        let y: i32 = year.parse().map_err(|_| no_year())?;
+        let meta = match crate::cache::round_meta(parts, state, &slug, y).await {
+            Ok(meta) => meta,
+            Err(uppfolj_store::StoreError::NotFound(_)) => {
+                // Which is missing, the plan or the round, decides the message.
+                return Err(match state.store.rounds_of(&slug).await {
+                    Ok(_) => no_year(),
+                    Err(_) => refuse(no_plan(&plan)),
+                });
+            }
+            Err(e) => return Err(refuse(e.into())),
+        };
+        let view = round_view(&viewer, meta.status);
+        Ok(RoundAt { meta, year: y, viewer, view })
     }
 }
 

@@ -7,10 +7,13 @@ use axum::extract::State;
 use crate::extract::{Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use std::sync::Arc;
 use uppfolj_domain::ids::swedish_date;
-use uppfolj_domain::{Category, Classification, Dataset, Role, Round, RoundStatus};
 
-use super::{RoundAt, load_plan, may_read};
+use uppfolj_domain::{Category, Classification, Dataset, Role, Round, RoundStatus, Slug};
+use uppfolj_store::{IndicatorsRead, Shape};
+
+use super::{RoundAt, load_outline, readable, round_in};
 use crate::auth::Viewer;
 use crate::views::{Block, COUNT_CATEGORIES, Crumb, LevelView, Nav, blocks, crumb, level_view, paragraphs};
 use crate::{AppError, AppState};
@@ -88,10 +91,15 @@ pub async fn overview_latest(
     viewer: Viewer,
     Path(plan): Path<String>,
 ) -> Result<Response, AppError> {
-    let data = load_plan(&state, &plan).await?;
-    match data.rounds.iter().rev().find(|r| may_read(&viewer, r)) {
-        Some(r) => Ok(Redirect::to(&format!("/planer/{}/{}", data.plan.slug, r.year)).into_response()),
-        None => Ok(OverviewPage::build(&data, None, &viewer, None).into_response()),
+    let missing = || AppError::NotFound(format!("Det finns ingen plan med kortnamnet \"{plan}\"."));
+    let slug = Slug::parse(&plan).map_err(|_| missing())?;
+    let rounds = state.store.rounds_of(&slug).await.map_err(|_| missing())?;
+    match readable(&viewer, &rounds).last() {
+        Some(year) => Ok(Redirect::to(&format!("/planer/{slug}/{year}")).into_response()),
+        None => {
+            let data = load_outline(&state, &plan).await?;
+            Ok(OverviewPage::build(&data, None, &viewer, None, &[]).into_response())
+        }
     }
 }
 
@@ -163,7 +171,13 @@ pub struct RoundInfo {
 }
 
 impl OverviewPage {
-    fn build(data: &Dataset, round: Option<&Round>, viewer: &Viewer, as_of: Option<String>) -> OverviewPage {
+    fn build(
+        data: &Dataset,
+        round: Option<&Round>,
+        viewer: &Viewer,
+        as_of: Option<String>,
+        years: &[i32],
+    ) -> OverviewPage {
         let slug = &data.plan.slug;
         let goal_total = data.goals().count();
         let counts = match round {
@@ -235,14 +249,12 @@ impl OverviewPage {
                 uppfolj_domain::ids::swedish_date(data.plan.adopted_on)
             ),
             period: format!("{}–{}", data.plan.start_year, data.plan.end_year),
-            years: data
-                .rounds
+            years: years
                 .iter()
-                .filter(|r| may_read(viewer, r))
-                .map(|r| YearLink {
-                    year: r.year,
-                    href: format!("/planer/{slug}/{}", r.year),
-                    current: round.is_some_and(|x| x.year == r.year),
+                .map(|y| YearLink {
+                    year: *y,
+                    href: format!("/planer/{slug}/{y}"),
+                    current: round.is_some_and(|x| x.year == *y),
                 })
                 .collect(),
             round: round.map(|r| RoundInfo {
@@ -278,25 +290,22 @@ pub struct AsOf {
     per: Option<String>,
 }
 
-/// The plan as it was at the end of the day named by `?per=`, for RCC staff; otherwise as it is now.
-async fn load_as_of(
+/// The round as `shape` says, as it was at the end of the day named by `?per=` (for RCC staff),
+/// otherwise as it is now.
+async fn read_as_of(
     state: &AppState,
-    viewer: &Viewer,
-    data: Dataset,
-    year: i32,
+    at: &RoundAt,
+    shape: Shape,
     q: &AsOf,
-) -> Result<(Dataset, Option<String>), AppError> {
-    let Some(per) = q.per.as_deref().map(str::trim).filter(|p| !p.is_empty()) else { return Ok((data, None)) };
-    viewer.require(|a| a.is_rcc(), "se en uppföljning som den var vid ett tidigare datum")?;
+) -> Result<(Arc<Dataset>, Option<String>), AppError> {
+    let Some(per) = q.per.as_deref().map(str::trim).filter(|p| !p.is_empty()) else {
+        return Ok((at.read(state, shape).await?, None));
+    };
+    at.viewer.require(|a| a.is_rcc(), "se en uppföljning som den var vid ett tidigare datum")?;
     let moment = uppfolj_domain::ids::Moment::parse(per)
         .map_err(|e| AppError::BadRequest(crate::error::capitalise(&e.to_string())))?;
-    let label = moment.label();
-    let past = state
-        .store
-        .dataset_as_of(&data.plan.slug, year, moment.at)
-        .await?
-        .ok_or_else(|| AppError::NotFound("Planen finns inte.".to_owned()))?;
-    Ok((past, Some(label)))
+    let past = state.store.dataset_as_of(at.slug(), at.year, moment.at, &shape).await?;
+    Ok((Arc::new(past), Some(moment.label())))
 }
 
 pub async fn overview(
@@ -305,9 +314,9 @@ pub async fn overview(
     Query(q): Query<AsOf>,
 ) -> Result<OverviewPage, AppError> {
     at.require_whole()?;
-    let RoundAt { data, year, viewer, .. } = at;
-    let (data, as_of) = load_as_of(&state, &viewer, data, year, &q).await?;
-    Ok(OverviewPage::build(&data, data.round(year), &viewer, as_of))
+    let shape = Shape { narrative: true, processes: true, indicators: IndicatorsRead::Definitions, ..Shape::levels() };
+    let (data, as_of) = read_as_of(&state, &at, shape, &q).await?;
+    Ok(OverviewPage::build(&data, Some(round_in(&data, at.year)?), &at.viewer, as_of, &at.readable_years()))
 }
 
 pub struct CommentView {
@@ -350,15 +359,16 @@ pub async fn area(
     Query(q): Query<AsOf>,
 ) -> Result<AreaPage, AppError> {
     at.require_whole()?;
-    let RoundAt { data, year, viewer, .. } = at;
-    let (data, as_of) = load_as_of(&state, &viewer, data, year, &q).await?;
-    let round = data.round(year).ok_or_else(|| AppError::NotFound(format!("Ingen uppföljning för {year}.")))?;
+    let no_area = || AppError::NotFound(format!("Planen har inget område \"{area}\"."));
+    let number = area.parse::<u32>().map_err(|_| no_area())?;
+    let (data, as_of) = match read_as_of(&state, &at, Shape::cells().area(number), &q).await {
+        Err(AppError::NotFound(_)) => return Err(no_area()),
+        other => other?,
+    };
+    let (year, viewer) = (at.year, &at.viewer);
+    let round = round_in(&data, year)?;
     let slug = &data.plan.slug;
-    let a = area
-        .parse::<u32>()
-        .ok()
-        .and_then(|n| data.plan.areas.iter().find(|a| a.number == n))
-        .ok_or_else(|| AppError::NotFound(format!("Planen har inget område \"{area}\".")))?;
+    let a = data.plan.areas.iter().find(|a| a.number == number).ok_or_else(no_area)?;
     let rcc = data.healthcare_region.rcc.clone();
     let rows = a
         .goals
@@ -402,7 +412,7 @@ pub async fn area(
             .map(|x| (format!("/planer/{slug}/{year}/omraden/{n}"), format!("{n}. {}", x.title)))
     };
     Ok(AreaPage {
-        nav: Nav::of(&viewer),
+        nav: Nav::of(viewer),
         slug: slug.to_string(),
         rcc_tools: viewer.account.as_ref().is_some_and(|a| a.is_rcc()),
         as_of,

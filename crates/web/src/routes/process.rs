@@ -1,5 +1,7 @@
 //! A care process's follow-up of its own goals, laid out like the process follow-up documents.
 
+use std::sync::Arc;
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
@@ -9,7 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use uppfolj_domain::ids::swedish_date;
 use uppfolj_domain::{Classification, Dataset, ProcessFollowUp, ProcessGoal, RoundStatus};
-use uppfolj_store::Actor;
+use uppfolj_store::{Actor, Shape};
 
 use super::RoundAt;
 use crate::auth::{Viewer, now};
@@ -20,6 +22,7 @@ use crate::{AppError, AppState};
 /// for those allowed to read restricted documents); in a round in progress for RCC staff and the
 /// process's leader.
 fn readable<'a>(viewer: &Viewer, data: &'a Dataset, year: i32, process: &str) -> Result<&'a ProcessFollowUp, AppError> {
+    // Read for the page of this round, so its round is in it.
     let p = data
         .process(process)
         .ok_or_else(|| AppError::NotFound(format!("Planen har ingen vårdprocess \"{process}\".")))?;
@@ -50,18 +53,24 @@ pub struct ProcessPage {
     r: uppfolj_reports::process::ProcessReport,
 }
 
+/// What a process's pages read: the processes and their follow-ups of the round's year.
+fn processes() -> Shape {
+    Shape { processes: true, ..Shape::default() }
+}
+
 pub async fn followup(
-    State(_state): State<AppState>,
+    State(state): State<AppState>,
     at: RoundAt,
     Path((_, _, process)): Path<(String, String, String)>,
 ) -> Result<ProcessPage, AppError> {
-    let RoundAt { data, year, viewer, .. } = at;
+    let data = at.read(&state, processes()).await?;
+    let (year, viewer) = (at.year, &at.viewer);
     let slug = &data.plan.slug;
-    let f = readable(&viewer, &data, year, &process)?;
+    let f = readable(viewer, &data, year, &process)?;
     let p = data.process(&process).ok_or_else(|| AppError::NotFound(process.clone()))?;
     let r = uppfolj_reports::process::build(&data, year, &process).map_err(|e| AppError::NotFound(e.to_string()))?;
     Ok(ProcessPage {
-        nav: Nav::of(&viewer),
+        nav: Nav::of(viewer),
         slug: slug.to_string(),
         process_slug: p.slug.to_string(),
         edit_href: viewer
@@ -85,12 +94,14 @@ pub async fn followup(
 
 /// The follow-up as its own document: `rapport/html` or `rapport/pdf`.
 pub async fn report(
-    State(_state): State<AppState>,
+    State(state): State<AppState>,
     at: RoundAt,
     Path((_, _, process, format)): Path<(String, String, String, String)>,
+    headers: axum::http::HeaderMap,
 ) -> Result<Response, AppError> {
-    let RoundAt { data, year, viewer, .. } = at;
-    readable(&viewer, &data, year, &process)?;
+    let data = at.read(&state, processes()).await?;
+    let year = at.year;
+    let restricted = readable(&at.viewer, &data, year, &process)?.classification == Classification::Restricted;
     let format = match uppfolj_reports::Format::parse(&format) {
         Some(f @ (uppfolj_reports::Format::Html | uppfolj_reports::Format::Pdf)) => f,
         _ => {
@@ -100,10 +111,13 @@ pub async fn report(
         }
     };
     let filename = format!("processuppfoljning-{process}-{year}.{}", format.extension());
-    crate::routes::report::respond(format, filename, move |today| {
+    let today = now().date();
+    // Kept only after the viewer was found to be allowed to read it.
+    let key = state.cache.download_key(&at.meta, &filename, today);
+    let make = crate::routes::report::render(format, filename.clone(), today, move |today| {
         uppfolj_reports::process::render(&data, year, &process, format, today)
-    })
-    .await
+    });
+    state.cache.download(key, &headers, restricted, make).await
 }
 
 pub struct GoalEdit {
@@ -136,8 +150,13 @@ pub struct ProcessEditPage {
     other: String,
 }
 
-async fn editable(at: RoundAt, process: &str) -> Result<(Dataset, i32, ProcessFollowUp, Viewer), AppError> {
-    let RoundAt { data, year, viewer, .. } = at;
+async fn editable(
+    state: &AppState,
+    at: RoundAt,
+    process: &str,
+) -> Result<(Arc<Dataset>, i32, ProcessFollowUp, Viewer), AppError> {
+    let data = at.read(state, processes()).await?;
+    let RoundAt { year, viewer, .. } = at;
     let p = data
         .process(process)
         .ok_or_else(|| AppError::NotFound(format!("Planen har ingen vårdprocess \"{process}\".")))?;
@@ -151,7 +170,7 @@ pub async fn edit_form(
     at: RoundAt,
     Path((_, _, process)): Path<(String, String, String)>,
 ) -> Result<ProcessEditPage, AppError> {
-    let (data, year, f, viewer) = editable(at, &process).await?;
+    let (data, year, f, viewer) = editable(&state, at, &process).await?;
     let slug = &data.plan.slug;
     let version = state.store.process_followup_version(slug, year, &f.process).await?;
     let name = data.process(&process).map(|p| p.name.clone()).unwrap_or_default();
@@ -205,7 +224,7 @@ pub async fn edit_save(
     Path((_, _, process)): Path<(String, String, String)>,
     crate::extract::Form(form): crate::extract::Form<FormMap>,
 ) -> Result<Response, AppError> {
-    let (data, year, old, viewer) = editable(at, &process).await?;
+    let (data, year, old, viewer) = editable(&state, at, &process).await?;
     let account = viewer.account()?;
     let version = crate::views::version_field(&form, "version")?;
     let slug = &data.plan.slug;
@@ -255,7 +274,7 @@ pub async fn sign(
     Path((_, _, process)): Path<(String, String, String)>,
     crate::extract::Form(f): crate::extract::Form<SignForm>,
 ) -> Result<Response, AppError> {
-    let (data, year, current, viewer) = editable(at, &process).await?;
+    let (data, year, current, viewer) = editable(&state, at, &process).await?;
     let account = viewer.account()?;
     let slug = &data.plan.slug;
     let at = now();
@@ -278,9 +297,10 @@ pub async fn reopen(
     Path((_, _, process)): Path<(String, String, String)>,
     crate::extract::Form(f): crate::extract::Form<ReopenForm>,
 ) -> Result<Response, AppError> {
-    let RoundAt { data, year, viewer, .. } = at;
+    let RoundAt { year, viewer, .. } = &at;
+    let year = *year;
     let account = viewer.require(|a| a.is_rcc(), "öppna en signerad processuppföljning igen")?;
-    let slug = &data.plan.slug;
+    let slug = at.slug();
     let process = super::parse_slug(&process, "ingen vårdprocess")?;
     state.store.reopen_process_followup(slug, year, &process, &f.skal, &Actor::user(account, now())).await?;
     Ok(Redirect::to(&format!("/planer/{slug}/{year}/processer/{process}/redigera")).into_response())

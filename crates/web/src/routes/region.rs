@@ -2,6 +2,8 @@
 //! saved as a draft or submitted to the RCC. A save based on stale versions is refused as a whole, and
 //! the form comes back with both texts so the user can choose.
 
+use std::sync::Arc;
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
@@ -12,9 +14,9 @@ use serde::Deserialize;
 use uppfolj_domain::ids::{swedish_date, swedish_time};
 use uppfolj_domain::input::{TextKind, clean};
 use uppfolj_domain::{Dataset, GoalRef, Level, RegionCode, RoundStatus, StateAction};
-use uppfolj_store::{Actor, CellEdit, RoundWork, StoreError};
+use uppfolj_store::{Actor, CellEdit, Previous, RoundWork, Shape, StoreError};
 
-use super::{RoundAt, days_to, parse_region};
+use super::{RoundAt, days_to};
 use crate::auth::{Viewer, now};
 use crate::views::{Crumb, FormMap, LevelOption, LevelView, Nav, crumb, field, form_value, level_options, level_view};
 use crate::{AppError, AppState};
@@ -78,18 +80,26 @@ pub struct FormQuery {
 }
 
 struct Ctx {
-    data: Dataset,
+    data: Arc<Dataset>,
     year: i32,
     region: RegionCode,
     work: RoundWork,
 }
 
+/// The region's part of the round, and last round's answers beside it: nothing of other regions.
 async fn context(state: &AppState, at: RoundAt, region: &str) -> Result<(Ctx, Viewer), AppError> {
-    let RoundAt { data, year, viewer, .. } = at;
-    let region = parse_region(&data, region)?;
-    viewer.require(|a| a.may_see_open_answers(&region), &format!("se {region}s svar"))?;
-    let work = state.store.round_work(&data.plan.slug, year).await?;
-    Ok((Ctx { data, year, region, work }, viewer))
+    let no_region = || AppError::NotFound(format!("Sjukvårdsregionen har ingen region \"{region}\"."));
+    let code = RegionCode::parse(region).map_err(|_| no_region())?;
+    // Who may, before anything is read.
+    at.viewer.require(|a| a.may_see_open_answers(&code), &format!("se {code}s svar"))?;
+    let shape = Shape { previous: Previous::Any, ..Shape::cells().region(&code) };
+    let data = match at.read(state, shape).await {
+        Err(AppError::NotFound(_)) => return Err(no_region()),
+        other => other?,
+    };
+    let work = state.store.round_work(at.slug(), at.year, Some(&code)).await?;
+    let RoundAt { year, viewer, .. } = at;
+    Ok((Ctx { data, year, region: code, work }, viewer))
 }
 
 /// Why the form is read-only for this viewer, if it is.
@@ -315,7 +325,7 @@ async fn conflict_page(
     mut form: FormMap,
     stale: &[(GoalRef, i32)],
 ) -> Result<Response, AppError> {
-    let work = state.store.round_work(&ctx.data.plan.slug, ctx.year).await?;
+    let work = state.store.round_work(&ctx.data.plan.slug, ctx.year, Some(&ctx.region)).await?;
     let ctx = Ctx { work, ..ctx };
     let goals: Vec<GoalRef> = stale.iter().map(|(g, _)| *g).collect();
     // The hidden originals and versions become the stored ones; the visible fields keep the user's text.

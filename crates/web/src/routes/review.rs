@@ -1,6 +1,8 @@
 //! The RCC's work on a round: opening it, the completeness overview, reviewing a region (condense,
 //! return with a reason, accept), RCC comments per goal, publishing and reopening.
 
+use std::sync::Arc;
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
@@ -10,19 +12,28 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use uppfolj_domain::ids::{parse_date, swedish_date, swedish_time};
 use uppfolj_domain::{Dataset, GoalRef, RegionCode, RoundStatus, StateAction};
-use uppfolj_store::{Actor, CondensedEdit, RccCommentEdit, RoundWork, StoreError};
+use uppfolj_store::{Actor, CondensedEdit, Previous, RccCommentEdit, RoundWork, Shape, StoreError};
 
-use super::{RoundAt, days_to, load_plan, parse_region};
+use super::{RoundAt, days_to, load_outline, parse_region};
 use crate::auth::{Viewer, now};
 use crate::error::capitalise;
 use crate::views::{Crumb, FormMap, LevelView, Nav, crumb, field, form_value, level_view, paragraphs};
 use crate::{AppError, AppState};
 
-/// A round for RCC staff's work: who else asks is refused before the round's work is read.
-async fn rcc_context(state: &AppState, at: RoundAt, what: &str) -> Result<(Dataset, i32, RoundWork, Viewer), AppError> {
+/// A round for RCC staff's work: who else asks is refused before the round's work is read. With
+/// `region`, only that region's work is read (a region's name in the address that is not one of
+/// the healthcare region's is 404).
+async fn rcc_context(
+    state: &AppState,
+    at: RoundAt,
+    what: &str,
+    region: Option<&str>,
+) -> Result<(Arc<Dataset>, i32, RoundWork, Viewer), AppError> {
     at.viewer.require(|a| a.is_rcc(), what)?;
-    let RoundAt { data, year, viewer, .. } = at;
-    let work = state.store.round_work(&data.plan.slug, year).await?;
+    let data = at.read(state, Shape::default()).await?;
+    let code = region.map(|r| parse_region(&data, r)).transpose()?;
+    let work = state.store.round_work(at.slug(), at.year, code.as_ref()).await?;
+    let RoundAt { year, viewer, .. } = at;
     Ok((data, year, work, viewer))
 }
 
@@ -38,8 +49,8 @@ pub async fn open_round(
     Path(plan): Path<String>,
     crate::extract::Form(f): crate::extract::Form<OpenRound>,
 ) -> Result<Response, AppError> {
-    let data = load_plan(&state, &plan).await?;
     let account = viewer.require(|a| a.is_rcc(), "öppna en uppföljning")?;
+    let data = load_outline(&state, &plan).await?;
     let year: i32 = f
         .year
         .trim()
@@ -82,8 +93,21 @@ pub struct ReviewOverviewPage {
     warnings: usize,
 }
 
+/// The review's overview: each region's state and how much it has filled in (counted by the
+/// database), and the warnings of the derived summary.
 pub async fn overview(State(state): State<AppState>, at: RoundAt) -> Result<ReviewOverviewPage, AppError> {
-    let (data, year, work, viewer) = rcc_context(&state, at, "se granskningen").await?;
+    at.viewer.require(|a| a.is_rcc(), "se granskningen")?;
+    // The summary's warnings compare the RCC's text and figures with the levels and the indicators.
+    let shape = Shape {
+        narrative: true,
+        previous: Previous::Any,
+        indicators: uppfolj_store::IndicatorsRead::Values,
+        ..Shape::levels()
+    };
+    let data = at.read(&state, shape).await?;
+    let progress = state.store.region_progress(at.slug(), at.year).await?;
+    let (year, viewer) = (at.year, &at.viewer);
+    let round = super::round_in(&data, year)?;
     let slug = data.plan.slug.clone();
     let goals = data.goals().count();
     let rows: Vec<RegionRow> = data
@@ -91,15 +115,15 @@ pub async fn overview(State(state): State<AppState>, at: RoundAt) -> Result<Revi
         .regions
         .iter()
         .map(|r| {
-            let rw = work.region(&r.code);
-            let cells: Vec<_> = work.cells.iter().filter(|c| c.region == r.code).collect();
+            let p = progress.iter().find(|p| p.work.region == r.code);
+            let rw = p.map(|p| &p.work);
             RegionRow {
                 code: r.code.to_string(),
                 name: r.name.clone(),
                 state: rw.map(|w| w.state.label().to_owned()).unwrap_or_default(),
                 reason: rw.and_then(|w| w.reason.clone()),
-                with_level: cells.iter().filter(|c| !c.level.is_blank()).count(),
-                with_comment: cells.iter().filter(|c| !c.comment.trim().is_empty()).count(),
+                with_level: p.map_or(0, |p| p.with_level),
+                with_comment: p.map_or(0, |p| p.with_comment),
                 goals,
                 updated: rw.and_then(|w| w.updated_at.map(swedish_time)).unwrap_or_default(),
                 href: format!("/planer/{slug}/{year}/granskning/{}", r.code),
@@ -108,7 +132,7 @@ pub async fn overview(State(state): State<AppState>, at: RoundAt) -> Result<Revi
         })
         .collect();
     Ok(ReviewOverviewPage {
-        nav: Nav::of(&viewer),
+        nav: Nav::of(viewer),
         crumbs: vec![
             crumb("/", "Start"),
             crumb(format!("/planer/{slug}/{year}"), format!("{} – uppföljning {year}", data.plan.title)),
@@ -116,12 +140,12 @@ pub async fn overview(State(state): State<AppState>, at: RoundAt) -> Result<Revi
         ],
         plan_title: data.plan.title.clone(),
         year,
-        published: work.status == RoundStatus::Published,
-        deadline: work.deadline.map(|d| format!("{} ({})", swedish_date(d), days_to(d, now().date()))),
-        all_accepted: work.regions.iter().all(|r| r.state == uppfolj_domain::RegionState::Accepted),
+        published: round.status == RoundStatus::Published,
+        deadline: round.deadline.map(|d| format!("{} ({})", swedish_date(d), days_to(d, now().date()))),
+        all_accepted: progress.iter().all(|p| p.work.state == uppfolj_domain::RegionState::Accepted),
         rows,
         areas: data.plan.areas.iter().map(|a| (a.number, a.title.clone())).collect(),
-        warnings: data.round(year).map(|r| uppfolj_domain::summary::derive(&data, r).warnings.len()).unwrap_or(0),
+        warnings: uppfolj_domain::summary::derive(&data, round).warnings.len(),
         slug: slug.to_string(),
     })
 }
@@ -170,7 +194,7 @@ pub async fn region(
     Path((_, _, region)): Path<(String, String, String)>,
     crate::extract::Query(q): crate::extract::Query<ReviewQuery>,
 ) -> Result<ReviewRegionPage, AppError> {
-    let (data, year, work, viewer) = rcc_context(&state, at, "granska regionernas svar").await?;
+    let (data, year, work, viewer) = rcc_context(&state, at, "granska regionernas svar", Some(&region)).await?;
     let code = parse_region(&data, &region)?;
     let slug = data.plan.slug.clone();
     let rw = work.region(&code);
@@ -229,7 +253,7 @@ pub async fn condense(
     Path((_, _, region)): Path<(String, String, String)>,
     crate::extract::Form(form): crate::extract::Form<FormMap>,
 ) -> Result<Response, AppError> {
-    let (data, year, _, viewer) = rcc_context(&state, at, "kondensera kommentarer").await?;
+    let (data, year, _, viewer) = rcc_context(&state, at, "kondensera kommentarer", Some(&region)).await?;
     let account = viewer.require(|a| a.is_rcc(), "kondensera kommentarer")?;
     let code = parse_region(&data, &region)?;
     let slug = data.plan.slug.clone();
@@ -273,8 +297,10 @@ pub async fn change_state(
     Path((_, _, region)): Path<(String, String, String)>,
     crate::extract::Form(f): crate::extract::Form<StateForm>,
 ) -> Result<Response, AppError> {
-    let RoundAt { data, year, viewer, .. } = at;
+    let RoundAt { year, viewer, .. } = &at;
+    let year = *year;
     let account = viewer.require(|a| a.is_rcc(), "skicka tillbaka eller godkänna svar")?;
+    let data = at.read(&state, Shape::default()).await?;
     let code: RegionCode = parse_region(&data, &region)?;
     let action = match f.atgard.as_str() {
         "skicka-tillbaka" => StateAction::Return { reason: f.skal.clone() },
@@ -297,9 +323,10 @@ pub async fn publish(
     at: RoundAt,
     crate::extract::Form(f): crate::extract::Form<PublishForm>,
 ) -> Result<Response, AppError> {
-    let RoundAt { data, year, viewer, .. } = at;
+    let RoundAt { year, viewer, .. } = &at;
+    let year = *year;
     let account = viewer.require(|a| a.is_rcc(), "publicera uppföljningen")?;
-    let slug = data.plan.slug.clone();
+    let slug = at.slug().clone();
     state
         .store
         .set_round_status(&slug, year, RoundStatus::Published, None, f.anda.is_some(), &Actor::user(account, now()))
@@ -318,9 +345,10 @@ pub async fn reopen(
     at: RoundAt,
     crate::extract::Form(f): crate::extract::Form<ReopenForm>,
 ) -> Result<Response, AppError> {
-    let RoundAt { data, year, viewer, .. } = at;
+    let RoundAt { year, viewer, .. } = &at;
+    let year = *year;
     let account = viewer.require(|a| a.is_rcc(), "öppna uppföljningen igen")?;
-    let slug = data.plan.slug.clone();
+    let slug = at.slug().clone();
     state
         .store
         .set_round_status(&slug, year, RoundStatus::Open, Some(&f.skal), false, &Actor::user(account, now()))
@@ -366,7 +394,7 @@ pub async fn rcc_comments_form(
     at: RoundAt,
     Path((_, _, area)): Path<(String, String, String)>,
 ) -> Result<RccCommentsPage, AppError> {
-    let (data, year, work, viewer) = rcc_context(&state, at, "skriva RCC:s kommentarer").await?;
+    let (data, year, work, viewer) = rcc_context(&state, at, "skriva RCC:s kommentarer", None).await?;
     let (number, title, refs) = area_goals(&data, &area)?;
     let slug = data.plan.slug.clone();
     let goals = refs
@@ -416,7 +444,7 @@ pub async fn rcc_comments_save(
     Path((_, _, area)): Path<(String, String, String)>,
     crate::extract::Form(form): crate::extract::Form<FormMap>,
 ) -> Result<Response, AppError> {
-    let (data, year, work, viewer) = rcc_context(&state, at, "skriva RCC:s kommentarer").await?;
+    let (data, year, work, viewer) = rcc_context(&state, at, "skriva RCC:s kommentarer", None).await?;
     let account = viewer.require(|a| a.is_rcc(), "skriva RCC:s kommentarer")?;
     let (number, _, refs) = area_goals(&data, &area)?;
     let slug = data.plan.slug.clone();

@@ -1,6 +1,8 @@
 //! The summary as the data supports it, beside the RCC's own narrative, with the places where they
 //! disagree. Every derived statement links to the cells it rests on.
 
+use std::sync::Arc;
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
@@ -12,6 +14,7 @@ use super::RoundAt;
 use crate::auth::Viewer;
 use crate::views::{Block, Crumb, LevelView, Nav, blocks, crumb, level_view};
 use crate::{AppError, AppState};
+use uppfolj_store::{IndicatorsRead, Previous, Shape};
 
 pub struct GoalLink {
     pub id: String,
@@ -134,12 +137,14 @@ pub fn build(data: &Dataset, year: i32, viewer: &Viewer, s: &DerivedSummary) -> 
     }
 }
 
-pub async fn page(State(_state): State<AppState>, at: RoundAt) -> Result<SummaryPage, AppError> {
-    let RoundAt { data, year, viewer, .. } = at;
-    viewer.require(|a| a.is_rcc(), "se den härledda sammanfattningen och kontrollerna")?;
-    let round = data.round(year).ok_or_else(|| AppError::NotFound(format!("Ingen uppföljning för {year}.")))?;
+pub async fn page(State(state): State<AppState>, at: RoundAt) -> Result<SummaryPage, AppError> {
+    at.viewer.require(|a| a.is_rcc(), "se den härledda sammanfattningen och kontrollerna")?;
+    let shape =
+        Shape { narrative: true, previous: Previous::Any, indicators: IndicatorsRead::Values, ..Shape::levels() };
+    let data = at.read(&state, shape).await?;
+    let round = super::round_in(&data, at.year)?;
     let s = derive(&data, round);
-    Ok(build(&data, year, &viewer, &s))
+    Ok(build(&data, at.year, &at.viewer, &s))
 }
 
 pub struct SectionEdit {
@@ -207,21 +212,27 @@ fn empty_section(n: usize) -> SectionEdit {
     }
 }
 
-async fn narrative_context(
-    state: &AppState,
-    at: RoundAt,
-) -> Result<(Dataset, i32, uppfolj_store::RoundWork, Viewer), AppError> {
+/// Whether the round is open, and the version of its text.
+struct TextState {
+    open: bool,
+    version: i32,
+}
+
+async fn narrative_context(state: &AppState, at: RoundAt) -> Result<(Arc<Dataset>, i32, TextState, Viewer), AppError> {
     at.viewer.require(|a| a.is_rcc(), "skriva inledningen och sammanfattningen")?;
-    let RoundAt { data, year, viewer, .. } = at;
-    let work = state.store.round_work(&data.plan.slug, year).await?;
-    Ok((data, year, work, viewer))
+    let data =
+        at.read(state, Shape { narrative: true, indicators: IndicatorsRead::Definitions, ..Shape::default() }).await?;
+    let version = state.store.narrative_version(at.slug(), at.year).await?;
+    let open = at.status() == uppfolj_domain::RoundStatus::Open;
+    let RoundAt { year, viewer, .. } = at;
+    Ok((data, year, TextState { open, version }, viewer))
 }
 
 fn narrative_page(
     data: &Dataset,
     year: i32,
     viewer: &Viewer,
-    work: &uppfolj_store::RoundWork,
+    work: &TextState,
     introduction: String,
     mut sections: Vec<SectionEdit>,
     error: Option<String>,
@@ -237,8 +248,8 @@ fn narrative_page(
         ],
         action: format!("/planer/{slug}/{year}/sammanfattning/redigera"),
         year,
-        open: work.status == uppfolj_domain::RoundStatus::Open,
-        version: work.narrative_version,
+        open: work.open,
+        version: work.version,
         introduction,
         sections,
         error,

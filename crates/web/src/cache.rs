@@ -1,0 +1,390 @@
+//! What is already known about published rounds. A published round cannot change until it is
+//! reopened, and everything else its pages show moves the revision they are kept under (see
+//! `uppfolj_store::RoundMeta::revision`): so a published round's reads, its pages as an anonymous
+//! visitor sees them and its downloads are made once and then served from memory, and answered with
+//! `304 Not Modified` when the browser already has them. A round that is open is never served from
+//! here: every page of it shows what was last saved.
+//!
+//! - **Reads** (`Arc<Dataset>` per round, shape and revision), for every viewer: the page is still
+//!   rendered for whoever asks, with their name and their forms.
+//! - **Pages** for anonymous visitors (everyone sees the same), whole responses, in the
+//!   [`published_pages`] middleware. A page that carries the visitor's CSRF code is not kept.
+//! - **Downloads** (the compiled report, process reports), kept after the handler has decided that
+//!   the viewer may have them, and rendered once however many ask at the same moment.
+//! - **Conditional requests**: an anonymous visitor's page and every download of a published round
+//!   (but a document with restricted sharing) carries an `ETag` made of what it is made of
+//!   (address, revision, the day, the server's start) and `Cache-Control: no-cache`, so a matching
+//!   `If-None-Match` is answered with `304` without reading or rendering anything. Pages for a
+//!   signed-in viewer stay `no-store`: they show who is signed in.
+//!
+//! Each cache is bounded by an estimate of the memory it holds; the least used entries go first.
+//! Entries of an old revision are never looked up again and age out.
+
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use quick_cache::Weighter;
+use quick_cache::sync::Cache;
+use uppfolj_domain::{Dataset, RoundStatus, Slug};
+use uppfolj_store::{RoundMeta, Shape};
+
+use crate::AppState;
+use crate::auth::Viewer;
+
+/// How much memory the reads of published rounds may hold, estimated.
+const DATA_BYTES: u64 = 24 * 1024 * 1024;
+/// How much memory anonymous pages and downloads may hold.
+const PAGE_BYTES: u64 = 32 * 1024 * 1024;
+/// A response larger than this is sent but not kept.
+const LARGEST_KEPT: usize = 8 * 1024 * 1024;
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct DataKey {
+    plan: Slug,
+    year: i32,
+    revision: i64,
+    shape: Shape,
+}
+
+/// What a response is made of: the same key, the same bytes.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct PageKey {
+    /// The address with its query, or the download's own name.
+    target: String,
+    revision: i64,
+    /// Who asks, as far as the response differs by it; empty for anonymous visitors and downloads.
+    audience: String,
+    day: time::Date,
+}
+
+impl PageKey {
+    /// The entity tag of the response this key makes, weak (the same content, not byte for byte
+    /// the same transfer).
+    fn etag(&self, boot: &str) -> HeaderValue {
+        let digest = uppfolj_store::credentials::sha256_hex(&format!(
+            "{boot}\n{}\n{}\n{}\n{}",
+            self.target, self.revision, self.audience, self.day
+        ));
+        HeaderValue::from_str(&format!("W/\"{}\"", &digest[..32])).unwrap_or(HeaderValue::from_static("W/\"0\""))
+    }
+}
+
+/// A kept response: the headers that describe the body, and the body.
+#[derive(Clone, Debug)]
+pub(crate) struct Kept {
+    headers: Vec<(HeaderName, HeaderValue)>,
+    body: Bytes,
+}
+
+impl Kept {
+    /// A response with `headers` (those describing the content) and `body`.
+    pub(crate) fn new(headers: &HeaderMap, body: Bytes) -> Kept {
+        let describing = [header::CONTENT_TYPE, header::CONTENT_DISPOSITION, header::CONTENT_SECURITY_POLICY];
+        let headers =
+            describing.iter().filter_map(|name| headers.get(name).map(|v| (name.clone(), v.clone()))).collect();
+        Kept { headers, body }
+    }
+
+    fn response(&self) -> Response {
+        let mut res = Response::new(Body::from(self.body.clone()));
+        for (name, value) in &self.headers {
+            res.headers_mut().insert(name.clone(), value.clone());
+        }
+        res
+    }
+}
+
+#[derive(Clone)]
+struct DataWeight;
+
+impl Weighter<DataKey, Arc<Dataset>> for DataWeight {
+    fn weight(&self, _key: &DataKey, data: &Arc<Dataset>) -> u64 {
+        approx_bytes(data)
+    }
+}
+
+#[derive(Clone)]
+struct KeptWeight;
+
+impl Weighter<PageKey, Arc<Kept>> for KeptWeight {
+    fn weight(&self, key: &PageKey, kept: &Arc<Kept>) -> u64 {
+        (kept.body.len() + key.target.len() + key.audience.len() + 256) as u64
+    }
+}
+
+/// The caches of one server.
+pub struct Caches {
+    data: Cache<DataKey, Arc<Dataset>, DataWeight>,
+    pages: Cache<PageKey, Arc<Kept>, KeptWeight>,
+    downloads: Cache<PageKey, Arc<Kept>, KeptWeight>,
+    /// Different for every start of the server, so that no entity tag outlives what it was made from.
+    boot: String,
+}
+
+impl Caches {
+    pub fn new() -> Caches {
+        let boot = uppfolj_store::credentials::random_token()
+            .unwrap_or_else(|_| format!("{:?}", std::time::SystemTime::now()));
+        Caches {
+            data: Cache::with_weighter(256, DATA_BYTES, DataWeight),
+            pages: Cache::with_weighter(1024, PAGE_BYTES / 2, KeptWeight),
+            downloads: Cache::with_weighter(64, PAGE_BYTES / 2, KeptWeight),
+            boot,
+        }
+    }
+
+    /// A published round's read, from memory when it was read before under the same revision.
+    pub(crate) async fn read<F>(
+        &self,
+        meta: &RoundMeta,
+        shape: &Shape,
+        read: F,
+    ) -> Result<Arc<Dataset>, crate::AppError>
+    where
+        F: Future<Output = Result<Dataset, crate::AppError>>,
+    {
+        if meta.status != RoundStatus::Published {
+            return Ok(Arc::new(read.await?));
+        }
+        let key = DataKey { plan: meta.plan.clone(), year: meta.year, revision: meta.revision, shape: shape.clone() };
+        self.data.get_or_insert_async(&key, async { read.await.map(Arc::new) }).await
+    }
+
+    /// The key of a download of a published round (`None` for an open round: never kept).
+    pub(crate) fn download_key(&self, meta: &RoundMeta, name: &str, day: time::Date) -> Option<PageKey> {
+        (meta.status == RoundStatus::Published).then(|| PageKey {
+            target: format!("{}/{}/{name}", meta.plan, meta.year),
+            revision: meta.revision,
+            audience: String::new(),
+            day,
+        })
+    }
+
+    /// A download: `304` when the browser has it, from memory when it was made before, otherwise
+    /// made by `render` (once, however many ask for it at the same moment) and kept. Without a key
+    /// (an open round) it is made every time. A document with restricted sharing is kept here, for
+    /// those found allowed to read it, but never in a browser (`no-store`, no entity tag).
+    pub(crate) async fn download<F>(
+        &self,
+        key: Option<PageKey>,
+        request: &HeaderMap,
+        restricted: bool,
+        render: F,
+    ) -> Result<Response, crate::AppError>
+    where
+        F: Future<Output = Result<Kept, crate::AppError>>,
+    {
+        let Some(key) = key else { return Ok(render.await?.response()) };
+        let etag = key.etag(&self.boot);
+        if !restricted && matches(request, &etag) {
+            return Ok(not_modified(etag));
+        }
+        let kept = self.downloads.get_or_insert_async(&key, async { render.await.map(Arc::new) }).await?;
+        let mut res = kept.response();
+        if !restricted {
+            revalidate(res.headers_mut(), etag);
+        }
+        Ok(res)
+    }
+}
+
+impl Default for Caches {
+    fn default() -> Caches {
+        Caches::new()
+    }
+}
+
+/// Whether the request's `If-None-Match` names `etag` (or `*`).
+fn matches(request: &HeaderMap, etag: &HeaderValue) -> bool {
+    let Some(sent) = request.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) else { return false };
+    let ours = etag.to_str().unwrap_or_default();
+    let bare = |t: &str| t.trim().trim_start_matches("W/").to_owned();
+    sent.split(',').any(|t| t.trim() == "*" || bare(t) == bare(ours))
+}
+
+/// The headers that let a browser keep a published round's response and ask whether it changed:
+/// kept, but always revalidated.
+fn revalidate(h: &mut HeaderMap, etag: HeaderValue) {
+    h.insert(header::ETAG, etag);
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    h.insert(header::VARY, HeaderValue::from_static("Cookie, Authorization"));
+}
+
+fn not_modified(etag: HeaderValue) -> Response {
+    let mut res = StatusCode::NOT_MODIFIED.into_response();
+    revalidate(res.headers_mut(), etag);
+    res
+}
+
+/// The plan and year of a round's address: `/planer/{plan}/{year}/…` or `/api/v1/rounds/{plan}/{year}/…`.
+fn round_address(path: &str) -> Option<(Slug, i32)> {
+    let rest = path.strip_prefix("/planer/").or_else(|| path.strip_prefix("/api/v1/rounds/"))?;
+    let mut parts = rest.split('/');
+    let plan = Slug::parse(parts.next()?).ok()?;
+    let year = parts.next()?.parse::<i32>().ok()?;
+    Some((plan, year))
+}
+
+/// Reads a round's meta once per request: the middleware's and the handler's ask the same.
+pub(crate) async fn round_meta(
+    parts: &mut axum::http::request::Parts,
+    state: &AppState,
+    plan: &Slug,
+    year: i32,
+) -> Result<RoundMeta, uppfolj_store::StoreError> {
+    if let Some(meta) = parts.extensions.get::<RoundMeta>().filter(|m| &m.plan == plan && m.year == year) {
+        return Ok(meta.clone());
+    }
+    let meta = state.store.round_meta(plan, year).await?;
+    parts.extensions.insert(meta.clone());
+    Ok(meta)
+}
+
+/// Published rounds' pages for anonymous visitors: `304` for a browser that has the page, the page
+/// from memory when it was made before, and the headers that let browsers revalidate. Pages for a
+/// signed-in viewer show who is signed in and are never kept by a browser (`no-store`, see
+/// `crate::security`); their reads still come from memory. Everything else passes untouched.
+pub async fn published_pages(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let method = req.method().clone();
+    let signed_in = req.headers().contains_key(header::AUTHORIZATION)
+        || crate::auth::cookie(req.headers(), crate::auth::SESSION_COOKIE).is_some();
+    let address = round_address(req.uri().path()).filter(|_| method == Method::GET || method == Method::HEAD);
+    let Some((plan, year)) = address.filter(|_| !signed_in) else {
+        return next.run(req).await;
+    };
+    let (mut parts, body) = req.into_parts();
+    let viewer =
+        match <Viewer as axum::extract::FromRequestParts<AppState>>::from_request_parts(&mut parts, &state).await {
+            Ok(v) => v,
+            Err(rejection) => return rejection.into_response(),
+        };
+    let meta = match round_meta(&mut parts, &state, &plan, year).await {
+        Ok(m) if m.status == RoundStatus::Published && viewer.account.is_none() => m,
+        // An open round, an address that is not a round, or a session cookie that turned out to be
+        // someone's after all: the handler answers.
+        _ => return next.run(Request::from_parts(parts, body)).await,
+    };
+    let key = PageKey {
+        target: parts.uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default(),
+        revision: meta.revision,
+        audience: String::new(),
+        day: crate::auth::now().date(),
+    };
+    let etag = key.etag(&state.cache.boot);
+    if matches(&parts.headers, &etag) {
+        return not_modified(etag);
+    }
+    let cache = &state.cache.pages;
+    if method == Method::GET
+        && let Some(kept) = cache.get(&key)
+    {
+        let mut res = kept.response();
+        revalidate(res.headers_mut(), etag);
+        return res;
+    }
+    let csrf = viewer.csrf.clone();
+    let res = next.run(Request::from_parts(parts, body)).await;
+    if res.status() != StatusCode::OK
+        || res.headers().contains_key(header::SET_COOKIE)
+        || res.headers().get(header::CACHE_CONTROL).is_some_and(|v| v == "no-store")
+    {
+        return res;
+    }
+    let (mut head, body) = res.into_parts();
+    revalidate(&mut head.headers, etag);
+    if method != Method::GET {
+        return Response::from_parts(head, body);
+    }
+    let bytes = match http_body_util::Limited::new(body, LARGEST_KEPT).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(e) => {
+            tracing::error!(error = %e, "sidan kunde inte läsas för att sparas");
+            return crate::AppError::Internal(format!("sidan: {e}")).into_response();
+        }
+    };
+    // A page that carries the visitor's own CSRF code (a form) is theirs alone.
+    let own = !csrf.is_empty() && bytes.windows(csrf.len()).any(|w| w == csrf.as_bytes());
+    if !own {
+        cache.insert(key, Arc::new(Kept::new(&head.headers, bytes.clone())));
+    }
+    Response::from_parts(head, Body::from(bytes))
+}
+
+use http_body_util::BodyExt as _;
+
+/// About how many bytes a read holds: its texts and a fixed amount per cell and value.
+fn approx_bytes(d: &Dataset) -> u64 {
+    let texts = |m: &std::collections::BTreeMap<uppfolj_domain::RegionCode, String>| {
+        m.values().map(|s| s.len() + 64).sum::<usize>()
+    };
+    let rounds: usize = d
+        .rounds
+        .iter()
+        .map(|r| {
+            r.introduction.len()
+                + r.summary.iter().map(|s| s.text.len() + s.heading.len() + 256).sum::<usize>()
+                + r.goals
+                    .iter()
+                    .map(|g| {
+                        g.levels.len() * 48
+                            + texts(&g.comments)
+                            + texts(&g.condensed)
+                            + g.rcc_comment.as_ref().map_or(0, String::len)
+                            + 128
+                    })
+                    .sum::<usize>()
+        })
+        .sum();
+    let goals: usize =
+        d.goals().map(|(_, g)| g.text.len() + g.targets.iter().map(String::len).sum::<usize>() + 128).sum();
+    let indicators: usize = d.indicators.iter().map(|i| i.values.len() * 96 + i.description.len() + 512).sum();
+    let processes: usize =
+        d.process_followups.iter().map(|f| f.comments.len() + f.other.len() + f.goals.len() * 512 + 1024).sum();
+    (rounds + goals + indicators + processes + d.tallies.len() * 1024 + 4096) as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_round_address_is_read_from_the_path() {
+        let slug = |s: &str| Slug::parse(s).unwrap();
+        assert_eq!(round_address("/planer/norr/2025/omraden/1"), Some((slug("norr"), 2025)));
+        assert_eq!(round_address("/planer/norr/2025"), Some((slug("norr"), 2025)));
+        assert_eq!(round_address("/api/v1/rounds/norr/2025/levels"), Some((slug("norr"), 2025)));
+        assert_eq!(round_address("/planer/norr/handlingsplaner/SE-BD"), None);
+        assert_eq!(round_address("/planer/norr"), None);
+        assert_eq!(round_address("/static/uppfolj.css"), None);
+    }
+
+    #[test]
+    fn if_none_match_is_compared_weakly_and_as_a_list() {
+        let etag = HeaderValue::from_static("W/\"abc\"");
+        let mut h = HeaderMap::new();
+        assert!(!matches(&h, &etag));
+        h.insert(header::IF_NONE_MATCH, HeaderValue::from_static("\"xyz\", W/\"abc\""));
+        assert!(matches(&h, &etag));
+        h.insert(header::IF_NONE_MATCH, HeaderValue::from_static("\"abc\""));
+        assert!(matches(&h, &etag));
+        h.insert(header::IF_NONE_MATCH, HeaderValue::from_static("W/\"abd\""));
+        assert!(!matches(&h, &etag));
+    }
+
+    #[test]
+    fn the_entity_tag_changes_with_everything_the_page_is_made_of() {
+        let day = time::macros::date!(2026 - 12 - 01);
+        let key = PageKey { target: "/planer/norr/2025".to_owned(), revision: 7, audience: String::new(), day };
+        let tag = key.etag("boot");
+        assert_eq!(tag, key.etag("boot"));
+        assert_ne!(tag, key.etag("another start"));
+        assert_ne!(tag, PageKey { revision: 8, ..key.clone() }.etag("boot"));
+        assert_ne!(tag, PageKey { audience: "rcc".to_owned(), ..key.clone() }.etag("boot"));
+        assert_ne!(tag, PageKey { day: day.next_day().unwrap(), ..key.clone() }.etag("boot"));
+        assert_ne!(tag, PageKey { target: "/planer/norr/2025/diagram".to_owned(), ..key }.etag("boot"));
+    }
+}
