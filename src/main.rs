@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use uppfolj_domain::Slug;
 
+mod bench;
 mod commands;
 
 /// Uppföljning av sjukvårdsregionala cancerplaner: webbapp, kommandorad och API.
@@ -114,6 +115,26 @@ enum IndicatorsCmd {
 
 #[derive(Subcommand)]
 enum BenchCmd {
+    /// Skriver datafiler för en påhittad installation i nationell skala (till scripts/bench-pages).
+    Generate {
+        /// Katalogen filerna skrivs till (plan-NN.toml).
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long, default_value_t = 10)]
+        plans: usize,
+        /// Uppföljningar per plan; den sista är öppen, de andra publicerade.
+        #[arg(long, default_value_t = 10)]
+        rounds: usize,
+        #[arg(long, default_value_t = 21)]
+        regions: usize,
+        #[arg(long, default_value_t = 7)]
+        areas: usize,
+        #[arg(long, default_value_t = 8)]
+        goals_per_area: usize,
+        /// Numret på den första planen (plan-NN).
+        #[arg(long, default_value_t = 1)]
+        first: usize,
+    },
     /// Tiden att skapa rapporten i varje format (data läses en gång, rapporten skapas N gånger).
     Report {
         #[arg(long, value_parser = slug)]
@@ -264,6 +285,10 @@ fn slug(s: &str) -> Result<Slug, String> {
 }
 
 fn main() -> ExitCode {
+    // The server typesets PDFs in a child process of this binary (uppfolj_reports::child).
+    if let Some(code) = uppfolj_reports::child::run_if_child() {
+        return code;
+    }
     let cli = Cli::parse();
     commands::init_logging();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -307,6 +332,10 @@ fn main() -> ExitCode {
             }
             Command::Summary { plan, year, format } => {
                 commands::summary(&db, &plan, year, matches!(format, SummaryFormat::Json)).await
+            }
+            Command::Bench(BenchCmd::Generate { dir, plans, rounds, regions, areas, goals_per_area, first }) => {
+                let size = bench::Size { plans, rounds, regions, areas, goals_per_area };
+                bench::generate(size, first, &dir)
             }
             Command::Bench(BenchCmd::Report { plan, year, runs }) => {
                 commands::bench_report(&db, &plan, year, runs).await

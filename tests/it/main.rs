@@ -8,6 +8,8 @@ mod auth;
 mod authz;
 mod data;
 mod hostile;
+mod pages;
+mod reads;
 mod reports;
 mod store;
 mod web;

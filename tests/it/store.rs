@@ -15,7 +15,7 @@ use crate::helpers::*;
 const WRITERS: usize = 16;
 
 /// A database with the demo, its 2025 round open, and the store opened on it as the app opens it.
-async fn store(backend: Backend) -> (TestDb, Arc<dyn Store>) {
+pub(crate) async fn store(backend: Backend) -> (TestDb, Arc<dyn Store>) {
     let db = TestDb::new(backend).await;
     cli_ok(&db, &["demo"]);
     cli_ok(&db, &["round", "open", "--plan", PLAN, "--year", "2025", "--deadline", "2026-03-31"]);
@@ -23,19 +23,19 @@ async fn store(backend: Backend) -> (TestDb, Arc<dyn Store>) {
     (db, store)
 }
 
-fn actor(i: usize) -> Actor {
+pub(crate) fn actor(i: usize) -> Actor {
     Actor::system(&format!("skrivare {i}"), time::macros::datetime!(2026-01-15 10:00 UTC))
 }
 
-fn plan() -> Slug {
+pub(crate) fn plan() -> Slug {
     Slug::parse(PLAN).unwrap()
 }
 
-fn vagen_in() -> Slug {
+pub(crate) fn vagen_in() -> Slug {
     Slug::parse("vagen-in").unwrap()
 }
 
-fn rn() -> RegionCode {
+pub(crate) fn rn() -> RegionCode {
     RegionCode::parse("RN").unwrap()
 }
 

@@ -1,10 +1,12 @@
 //! The compiled follow-up report: one [`model::Report`] built from the data, rendered as HTML, PDF
 //! (Typst), DOCX (docx-rs) and XLSX (rust_xlsxwriter).
 //!
-//! Architecture invariant: no HTTP here, and no IO beyond returning bytes; the caller writes files or
-//! responses. The clock is a parameter.
+//! Architecture invariant: no HTTP here, and no IO beyond returning bytes (and, for the server's
+//! PDFs, the pipes to the child process that typesets them); the caller writes files or responses.
+//! The clock is a parameter.
 
 pub mod charts;
+pub mod child;
 pub mod docx;
 pub mod html;
 pub mod model;
@@ -59,6 +61,14 @@ impl Format {
     }
 }
 
+/// Where a PDF is typeset: in this process (the command line, which ends anyway), or in a child
+/// process that gives its memory back when it exits (the server; see [`child`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Typesetter {
+    InProcess,
+    Child,
+}
+
 /// Renders the report of `year` in `format`. `today` dates the PDF.
 pub fn render(
     data: &uppfolj_domain::Dataset,
@@ -66,10 +76,24 @@ pub fn render(
     format: Format,
     today: time::Date,
 ) -> Result<Vec<u8>, ReportError> {
+    render_with(data, year, format, today, Typesetter::InProcess)
+}
+
+/// [`render`], with the PDF typeset as `typesetter` says.
+pub fn render_with(
+    data: &uppfolj_domain::Dataset,
+    year: i32,
+    format: Format,
+    today: time::Date,
+    typesetter: Typesetter,
+) -> Result<Vec<u8>, ReportError> {
     let r = build(data, year)?;
     match format {
         Format::Html => html::render(&r).map(String::into_bytes),
-        Format::Pdf => pdf::render(&r, today),
+        Format::Pdf => match typesetter {
+            Typesetter::InProcess => pdf::render(&r, today),
+            Typesetter::Child => child::typeset(child::Template::Report, &r, today),
+        },
         Format::Docx => docx::render(&r),
         Format::Xlsx => xlsx::render(&r),
     }

@@ -25,6 +25,10 @@ pub struct Report {
     pub classification: String,
     pub adopted: String,
     pub regions: Vec<RegionHead>,
+    /// More regions than a comments column beside the levels can hold on a page (the report of a
+    /// healthcare region has 4; the nation's 21): the paged formats put each goal's comments below
+    /// the table of levels instead of in a column of it.
+    pub comments_below: bool,
     pub introduction: Vec<String>,
     pub legend: Vec<LegendItem>,
     pub summary: Vec<SummarySection>,
@@ -38,6 +42,9 @@ pub struct Report {
     #[serde(skip)]
     pub derived: DerivedSummary,
 }
+
+/// The most regions whose comments still fit in a column beside their levels.
+const COMMENTS_BESIDE_AT_MOST: usize = 6;
 
 /// One indicator value, as the spreadsheet's indicator sheet lists it.
 #[derive(Clone, Debug, Serialize)]
@@ -321,6 +328,7 @@ pub fn build(data: &Dataset, year: i32) -> Result<Report, ReportError> {
         published: round.status == RoundStatus::Published,
         classification: "Öppen".to_owned(),
         adopted: format!("Fastställd av {} den {}", data.plan.adopted_by, swedish_date(data.plan.adopted_on)),
+        comments_below: regions.len() > COMMENTS_BESIDE_AT_MOST,
         regions,
         introduction: paragraphs(&round.introduction),
         legend: Grade::ALL

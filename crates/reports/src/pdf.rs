@@ -15,7 +15,7 @@ use typst_layout::PagedDocument;
 use crate::ReportError;
 use crate::model::Report;
 
-const TEMPLATE: &str = include_str!("../templates/report.typ");
+pub(crate) const TEMPLATE: &str = include_str!("../templates/report.typ");
 
 struct Shared {
     library: LazyHash<Library>,
@@ -103,8 +103,21 @@ pub fn typeset(template: &str, data: &impl serde::Serialize, today: time::Date) 
     let messages = |errors: &[typst::diag::SourceDiagnostic]| {
         format!("PDF: {}", errors.iter().map(|e| e.message.to_string()).collect::<Vec<_>>().join("; "))
     };
+    let started = std::time::Instant::now();
     let document: PagedDocument =
         typst::compile(&world).output.map_err(|errors| ReportError::Render(messages(&errors)))?;
-    typst_pdf::pdf(&document, &typst_pdf::PdfOptions::default())
-        .map_err(|errors| ReportError::Render(messages(&errors)))
+    let laid_out = started.elapsed();
+    let pdf = typst_pdf::pdf(&document, &typst_pdf::PdfOptions::default())
+        .map_err(|errors| ReportError::Render(messages(&errors)));
+    tracing::debug!(
+        pages = document.pages().len(),
+        layout_ms = laid_out.as_millis(),
+        pdf_ms = (started.elapsed() - laid_out).as_millis(),
+        "PDF typeset"
+    );
+    drop(document);
+    // Typst remembers what it laid out, for the next compilation of the same document; a server
+    // typesets many different ones, so nothing is kept (its memory is given back at once).
+    typst::comemo::evict(0);
+    pdf
 }

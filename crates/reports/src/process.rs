@@ -87,7 +87,7 @@ struct ProcessHtml<'a> {
     r: &'a ProcessReport,
 }
 
-const TEMPLATE: &str = include_str!("../templates/process.typ");
+pub(crate) const PDF_TEMPLATE: &str = include_str!("../templates/process.typ");
 
 /// The follow-up as HTML or PDF.
 pub fn render(
@@ -97,13 +97,28 @@ pub fn render(
     format: Format,
     today: time::Date,
 ) -> Result<Vec<u8>, ReportError> {
+    render_with(data, year, process, format, today, crate::Typesetter::InProcess)
+}
+
+/// [`render`], with the PDF typeset as `typesetter` says.
+pub fn render_with(
+    data: &Dataset,
+    year: i32,
+    process: &str,
+    format: Format,
+    today: time::Date,
+    typesetter: crate::Typesetter,
+) -> Result<Vec<u8>, ReportError> {
     let r = build(data, year, process)?;
     match format {
         Format::Html => ProcessHtml { r: &r }
             .render()
             .map(String::into_bytes)
             .map_err(|e| ReportError::Render(format!("HTML: {e}"))),
-        Format::Pdf => crate::pdf::typeset(TEMPLATE, &r, today),
+        Format::Pdf => match typesetter {
+            crate::Typesetter::InProcess => crate::pdf::typeset(PDF_TEMPLATE, &r, today),
+            crate::Typesetter::Child => crate::child::typeset(crate::child::Template::Process, &r, today),
+        },
         Format::Docx | Format::Xlsx => {
             Err(ReportError::NotFound("processuppföljningen finns som html och pdf".to_owned()))
         }

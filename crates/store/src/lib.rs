@@ -27,6 +27,15 @@ mod traits;
 pub use records::*;
 pub use traits::*;
 
+/// How many database connections a pool holds: four per processor core (a page's read waits for the
+/// database about as long as it works), at least 8 and at most 32. On SQLite in WAL mode they all read
+/// at once beside the one writer; on PostgreSQL the server's own limit (100 by default) is left room
+/// for other clients.
+pub fn pool_size() -> u32 {
+    let cores = std::thread::available_parallelism().map(std::num::NonZero::get).unwrap_or(2);
+    u32::try_from(cores * 4).unwrap_or(32).clamp(8, 32)
+}
+
 /// Which database a store talks to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {

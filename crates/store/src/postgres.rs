@@ -40,8 +40,11 @@ async fn begin_transaction_on(conn: &mut sql::Conn) -> Result<sqlx::Transaction<
 
 impl PgStore {
     pub async fn connect(url: &str) -> Result<PgStore, StoreError> {
-        let pool =
-            PgPoolOptions::new().max_connections(10).acquire_timeout(Duration::from_secs(10)).connect(url).await?;
+        let pool = PgPoolOptions::new()
+            .max_connections(crate::pool_size())
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(url)
+            .await?;
         Ok(PgStore { pool })
     }
 

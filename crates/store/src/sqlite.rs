@@ -54,8 +54,11 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(BUSY_TIMEOUT)
             .foreign_keys(true);
-        let pool =
-            SqlitePoolOptions::new().max_connections(8).acquire_timeout(BUSY_TIMEOUT).connect_with(options).await?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(crate::pool_size())
+            .acquire_timeout(BUSY_TIMEOUT)
+            .connect_with(options)
+            .await?;
         Ok(SqliteStore { pool })
     }
 

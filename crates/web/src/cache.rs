@@ -127,12 +127,12 @@ pub struct Caches {
 
 impl Caches {
     pub fn new() -> Caches {
-        let boot = uppfolj_store::credentials::random_token()
-            .unwrap_or_else(|_| format!("{:?}", std::time::SystemTime::now()));
+        let boot =
+            uppfolj_store::credentials::random_token().unwrap_or_else(|_| format!("process-{}", std::process::id()));
         Caches {
-            data: Cache::with_weighter(256, DATA_BYTES, DataWeight),
-            pages: Cache::with_weighter(1024, PAGE_BYTES / 2, KeptWeight),
-            downloads: Cache::with_weighter(64, PAGE_BYTES / 2, KeptWeight),
+            data: bounded(256, DATA_BYTES, DataWeight),
+            pages: bounded(1024, PAGE_BYTES / 2, KeptWeight),
+            downloads: bounded(64, PAGE_BYTES / 2, KeptWeight),
             boot,
         }
     }
@@ -189,6 +189,27 @@ impl Caches {
             revalidate(res.headers_mut(), etag);
         }
         Ok(res)
+    }
+}
+
+/// A cache of about `items` entries weighing at most `bytes`. A new entry starts among the half
+/// that goes first unless it is asked for again (a page read once does not push out those read
+/// every minute), in one shard: the entries are few and large (a national round's PDF is 1.4 MB).
+fn bounded<K, V, W>(items: usize, bytes: u64, weighter: W) -> Cache<K, V, W>
+where
+    K: Eq + std::hash::Hash,
+    V: Clone,
+    W: Weighter<K, V> + Clone,
+{
+    let options = quick_cache::OptionsBuilder::new()
+        .estimated_items_capacity(items)
+        .weight_capacity(bytes)
+        .hot_allocation(0.5)
+        .shards(1)
+        .build();
+    match options {
+        Ok(options) => Cache::with_options(options, weighter, Default::default(), Default::default()),
+        Err(_) => Cache::with_weighter(items, bytes, weighter),
     }
 }
 

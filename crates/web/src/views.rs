@@ -206,17 +206,29 @@ pub struct Pager {
     /// "Sida 2 av 13".
     pub position: String,
     pub several: bool,
+    /// A page past the end of a list that has items: what to say instead of "nothing here".
+    pub past_end: Option<String>,
+    /// The first page.
+    pub first: String,
 }
 
 impl Pager {
     /// No pages: a list that is not there.
     pub fn none() -> Pager {
-        Pager { summary: String::new(), prev: None, next: None, position: String::new(), several: false }
+        Pager {
+            summary: String::new(),
+            prev: None,
+            next: None,
+            position: String::new(),
+            several: false,
+            past_end: None,
+            first: String::new(),
+        }
     }
 
     /// For `paged`, whose pages are at `base` (an address without `sida`) with `?sida=N` added;
-    /// `what` names the items ("ändring").
-    pub fn of<T>(paged: &uppfolj_store::Paged<T>, base: &str, what: &str) -> Pager {
+    /// `(one, many)` name the items ("ändring", "ändringar").
+    pub fn of<T>(paged: &uppfolj_store::Paged<T>, base: &str, (what, many): (&str, &str)) -> Pager {
         let (page, pages) = (paged.page.number, paged.pages());
         let first = usize::try_from(paged.page.offset()).unwrap_or(0) + 1;
         let last = first - 1 + paged.items.len();
@@ -225,7 +237,7 @@ impl Pager {
         let total = uppfolj_domain::input::grouped(usize::try_from(paged.total).unwrap_or(usize::MAX));
         Pager {
             summary: if paged.items.is_empty() {
-                format!("Inga fler av {total}.")
+                String::new()
             } else {
                 format!(
                     "{} {}–{} av {total}.",
@@ -238,6 +250,9 @@ impl Pager {
             next: (page < pages).then(|| link(page + 1)),
             position: format!("Sida {page} av {pages}"),
             several: pages > 1,
+            past_end: (paged.items.is_empty() && paged.total > 0)
+                .then(|| format!("Sidan finns inte: listan har {total} {many} på {pages} sidor.")),
+            first: base.to_owned(),
         }
     }
 }

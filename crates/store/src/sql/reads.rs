@@ -81,8 +81,8 @@ pub(super) async fn round(conn: &mut Conn, plan: &Slug, year: i32, shape: &Shape
     let before = rows.iter().filter(|r| r.year < year);
     let previous = match shape.previous {
         Previous::None => None,
-        Previous::Published => before.clone().filter(|r| r.status == RoundStatus::Published).last(),
-        Previous::Any => before.clone().last(),
+        Previous::Published => before.clone().rfind(|r| r.status == RoundStatus::Published),
+        Previous::Any => before.clone().next_back(),
     };
     let read: Vec<&RoundRow> = previous.into_iter().chain([this]).collect();
     let area_id = match shape.area {

@@ -71,7 +71,7 @@ pub async fn cell(
     let base = format!("/planer/{slug}/{year}/mal/{goal}/{region}/historik");
     Ok(HistoryPage {
         nav: Nav::of(viewer),
-        pager: Pager::of(&events, &base, "ändring"),
+        pager: Pager::of(&events, &base, ("ändring", "ändringar")),
         crumbs: vec![
             crumb("/", "Start"),
             crumb(format!("/planer/{slug}/{year}/omraden/{}", goal.area), format!("Område {} – {year}", goal.area)),
@@ -98,7 +98,7 @@ pub async fn round(
     let events = state.store.round_history(slug, year, page).await?;
     Ok(HistoryPage {
         nav: Nav::of(viewer),
-        pager: Pager::of(&events, &format!("/planer/{slug}/{year}/historik"), "ändring"),
+        pager: Pager::of(&events, &format!("/planer/{slug}/{year}/historik"), ("ändring", "ändringar")),
         crumbs: vec![
             crumb("/", "Start"),
             crumb(format!("/planer/{slug}/{year}"), format!("{} – uppföljning {year}", data.plan.title)),

@@ -350,7 +350,7 @@ async fn history_page(
 ) -> Result<(Vec<super::history::EventRow>, crate::views::Pager), AppError> {
     let paged = state.store.indicator_history(plan, indicator, page).await?;
     let base = format!("/planer/{plan}/{year}/indikatorer/{indicator}/andra");
-    let pager = crate::views::Pager::of(&paged, &base, "ändring");
+    let pager = crate::views::Pager::of(&paged, &base, ("ändring", "ändringar"));
     Ok((super::history::rows(paged.items), pager))
 }
 
@@ -473,7 +473,7 @@ pub async fn new_form(State(state): State<AppState>, at: RoundAt) -> Result<Defi
     viewer.require(|a| a.is_rcc(), "lägga till indikatorer")?;
     let data = at.read(&state, definitions()).await?;
     let form = uppfolj_domain::indicator_def::DefinitionForm { direction: "hogre".to_owned(), ..Default::default() };
-    Ok(definition_page(&data, year, &viewer, None, form, Vec::new(), None, (Vec::new(), crate::views::Pager::none())))
+    Ok(definition_page(&data, year, viewer, None, form, Vec::new(), None, (Vec::new(), crate::views::Pager::none())))
 }
 
 pub async fn create(
@@ -493,7 +493,7 @@ pub async fn create(
             let page = definition_page(
                 &data,
                 year,
-                &viewer,
+                viewer,
                 None,
                 form,
                 errors,
@@ -520,7 +520,7 @@ pub async fn create(
             let page = definition_page(
                 &data,
                 year,
-                &viewer,
+                viewer,
                 None,
                 form,
                 errors,
@@ -547,7 +547,7 @@ pub async fn edit_form(
     let (i, version) = find_indicator(&state, &data, &indicator).await?;
     let history = history_page(&state, &data.plan.slug, year, &i.slug, page).await?;
     let form = uppfolj_domain::indicator_def::DefinitionForm::of(i);
-    Ok(definition_page(&data, year, &viewer, Some((i, version)), form, Vec::new(), None, history))
+    Ok(definition_page(&data, year, viewer, Some((i, version)), form, Vec::new(), None, history))
 }
 
 pub async fn edit_save(
@@ -572,7 +572,7 @@ pub async fn edit_save(
     let def = match uppfolj_domain::indicator_def::check(&form, &data, Some(i)) {
         Ok(d) => d,
         Err(errors) => {
-            let page = definition_page(&data, year, &viewer, Some((i, expected)), form, errors, None, history().await?);
+            let page = definition_page(&data, year, viewer, Some((i, expected)), form, errors, None, history().await?);
             return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
@@ -602,7 +602,7 @@ pub async fn edit_save(
             let page = definition_page(
                 &data,
                 year,
-                &viewer,
+                viewer,
                 Some((i, current)),
                 form,
                 Vec::new(),

@@ -58,11 +58,21 @@ fn processes() -> Shape {
     Shape { processes: true, ..Shape::default() }
 }
 
+/// Before anything is read: a round in progress is for RCC staff and the process's leader only.
+fn may_try(at: &RoundAt, process: &str) -> Result<(), AppError> {
+    if at.status() != RoundStatus::Published {
+        let slug = super::parse_slug(process, "ingen vårdprocess")?;
+        at.viewer.require(|a| a.may_edit_process(&slug), "se en processuppföljning som inte är publicerad")?;
+    }
+    Ok(())
+}
+
 pub async fn followup(
     State(state): State<AppState>,
     at: RoundAt,
     Path((_, _, process)): Path<(String, String, String)>,
 ) -> Result<ProcessPage, AppError> {
+    may_try(&at, &process)?;
     let data = at.read(&state, processes()).await?;
     let (year, viewer) = (at.year, &at.viewer);
     let slug = &data.plan.slug;
@@ -99,6 +109,7 @@ pub async fn report(
     Path((_, _, process, format)): Path<(String, String, String, String)>,
     headers: axum::http::HeaderMap,
 ) -> Result<Response, AppError> {
+    may_try(&at, &process)?;
     let data = at.read(&state, processes()).await?;
     let year = at.year;
     let restricted = readable(&at.viewer, &data, year, &process)?.classification == Classification::Restricted;
@@ -115,7 +126,7 @@ pub async fn report(
     // Kept only after the viewer was found to be allowed to read it.
     let key = state.cache.download_key(&at.meta, &filename, today);
     let make = crate::routes::report::render(format, filename.clone(), today, move |today| {
-        uppfolj_reports::process::render(&data, year, &process, format, today)
+        uppfolj_reports::process::render_with(&data, year, &process, format, today, uppfolj_reports::Typesetter::Child)
     });
     state.cache.download(key, &headers, restricted, make).await
 }
@@ -155,6 +166,8 @@ async fn editable(
     at: RoundAt,
     process: &str,
 ) -> Result<(Arc<Dataset>, i32, ProcessFollowUp, Viewer), AppError> {
+    let slug = super::parse_slug(process, "ingen vårdprocess")?;
+    at.viewer.require(|a| a.may_edit_process(&slug), "ändra en processuppföljning")?;
     let data = at.read(state, processes()).await?;
     let RoundAt { year, viewer, .. } = at;
     let p = data

@@ -29,7 +29,10 @@ pub async fn download(
     let key = state.cache.download_key(&at.meta, &filename, today);
     let make = async {
         let data = at.read(&state, Shape::report()).await?;
-        render(format, filename.clone(), today, move |today| uppfolj_reports::render(&data, year, format, today)).await
+        render(format, filename.clone(), today, move |today| {
+            uppfolj_reports::render_with(&data, year, format, today, uppfolj_reports::Typesetter::Child)
+        })
+        .await
     };
     state.cache.download(key, &headers, false, make).await
 }

@@ -1,0 +1,218 @@
+//! Pages that cost what they show, and never show less than what was saved: a save on an open round
+//! is on the next page load; a published round's pages, downloads and conditional requests are
+//! served from what is already known until it is reopened, and reopening drops them; long histories
+//! come a page at a time.
+
+use serde_json::json;
+
+use crate::both_backends;
+use crate::helpers::*;
+
+fn etag(r: &reqwest::Response) -> String {
+    r.headers().get("etag").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned()
+}
+
+fn cache_control(r: &reqwest::Response) -> String {
+    r.headers().get("cache-control").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned()
+}
+
+async fn get_if(app: &TestApp, path: &str, tag: &str) -> reqwest::Response {
+    app.client.get(format!("{}{path}", app.address)).header("if-none-match", tag).send().await.expect("GET")
+}
+
+/// The version of RN's cell `goal` in `year`, from the API.
+async fn cell_version(app: &TestApp, token: &str, year: i32, goal: (u32, u32)) -> i64 {
+    let cells: serde_json::Value = app
+        .client
+        .get(format!("{}/api/v1/rounds/{PLAN}/{year}/levels", app.address))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("json");
+    cells
+        .as_array()
+        .expect("cells")
+        .iter()
+        .find(|c| c["area"] == goal.0 && c["goal"] == goal.1 && c["region"] == "RN")
+        .and_then(|c| c["version"].as_i64())
+        .expect("RN's cell")
+}
+
+both_backends!(a_save_on_an_open_round_shows_on_the_next_page_load, |backend| async move {
+    let app = workflow_app(backend).await;
+    let mut rcc = Browser::new(&app);
+    rcc.login("rcc").await;
+    let mut rn = Browser::new(&app);
+    rn.login("rn").await;
+    let area = format!("/planer/{PLAN}/2025/omraden/1");
+    let form = format!("/planer/{PLAN}/2025/regioner/RN");
+    let text = "Screeningen når nu hela länet.";
+    // Every page of the round is read before the save, so that a kept copy would show.
+    for path in [&area, &format!("/planer/{PLAN}/2025"), &format!("/planer/{PLAN}/2025/diagram")] {
+        assert!(!rcc.page(path).await.contains(text), "{path} before the save");
+    }
+    assert!(!rn.page(&form).await.contains(text));
+    assert!(!rcc.page(&format!("/planer/{PLAN}/2025")).await.contains(" 1 av "), "nothing achieved yet");
+    let r = rn
+        .post(
+            &form,
+            &[
+                ("niva_1_1", "U"),
+                ("kommentar_1_1", text),
+                ("version_1_1", "1"),
+                ("orig_niva_1_1", ""),
+                ("orig_kommentar_1_1", ""),
+                ("atgard", "spara"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert!(rcc.page(&area).await.contains(text), "the area page shows the saved comment at once");
+    assert!(rn.page(&form).await.contains(text), "so does the region's form");
+    let overview = rcc.page(&format!("/planer/{PLAN}/2025")).await;
+    assert!(overview.contains(" 1 av "), "the overview counts RN's U");
+    assert!(rcc.page(&format!("/planer/{PLAN}/2025/granskning")).await.contains("Utkast"), "the review: a draft");
+    // An open round's pages are never kept for anyone, nor answered as unchanged.
+    let r = rcc.get(&area).await;
+    assert!(etag(&r).is_empty() && cache_control(&r) == "no-store", "an open round's page: {:?}", r.headers());
+    // The public is still sent to log in, every time.
+    for _ in 0..2 {
+        assert_eq!(app.get(&area).await.status(), 303);
+    }
+});
+
+both_backends!(reopening_a_published_round_drops_its_kept_pages, |backend| async move {
+    let app = workflow_app(backend).await;
+    let area = format!("/planer/{PLAN}/2024/omraden/1");
+    let xlsx = format!("/planer/{PLAN}/2024/rapport/xlsx");
+    // The public's page of a published round: revalidated, and unchanged is 304 with nothing read.
+    let first = app.get(&area).await;
+    assert_eq!(first.status(), 200);
+    let tag = etag(&first);
+    assert!(tag.starts_with("W/\""), "a weak entity tag: {tag:?}");
+    assert_eq!(cache_control(&first), "no-cache");
+    let body = first.text().await.unwrap();
+    assert_eq!(app.page(&area).await, body, "served again as it was");
+    assert_eq!(get_if(&app, &area, &tag).await.status(), 304);
+    assert_eq!(get_if(&app, &area, "W/\"something-else\"").await.status(), 200);
+    let report = app.get(&xlsx).await;
+    let report_tag = etag(&report);
+    assert!(!report_tag.is_empty() && report.status() == 200);
+    assert_eq!(get_if(&app, &xlsx, &report_tag).await.status(), 304, "a download too");
+    // Signed-in pages of the same round stay out of browsers' caches: they show who is signed in.
+    let mut rcc = Browser::new(&app);
+    rcc.login("rcc").await;
+    let r = rcc.get(&area).await;
+    assert!(etag(&r).is_empty() && cache_control(&r) == "no-store");
+
+    // Reopened: the kept page is gone for everyone, and the old tag no longer matches.
+    let r = rcc.post(&format!("/planer/{PLAN}/2024/oppna-igen"), &[("skal", "Rättelse av RN:s svar.")]).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(app.get(&area).await.status(), 303, "the public is sent to log in");
+    assert_eq!(get_if(&app, &area, &tag).await.status(), 303);
+    assert_eq!(get_if(&app, &xlsx, &report_tag).await.status(), 303);
+
+    // Changed and published again: the public sees the change, under a new tag.
+    let token = token(&app.db, "rcc");
+    let version = cell_version(&app, &token, 2024, (1, 1)).await;
+    let fixed = "Rättat efter att uppföljningen öppnades igen.";
+    let r = app
+        .client
+        .put(format!("{}/api/v1/rounds/{PLAN}/2024/goals/1.1/regions/RN", app.address))
+        .bearer_auth(&token)
+        .json(&json!({"level": "P", "comment": fixed, "version": version}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    assert!(rcc.page(&area).await.contains(fixed), "the RCC sees the change in the open round");
+    let r = rcc.post(&format!("/planer/{PLAN}/2024/publicera"), &[("anda", "1")]).await;
+    assert_eq!(r.status(), 303);
+    let again = get_if(&app, &area, &tag).await;
+    assert_eq!(again.status(), 200, "the old tag is not the page now");
+    assert_ne!(etag(&again), tag);
+    assert!(again.text().await.unwrap().contains(fixed), "the public sees the corrected comment");
+    let report = get_if(&app, &xlsx, &report_tag).await;
+    assert_eq!(report.status(), 200);
+    assert_ne!(etag(&report), report_tag);
+});
+
+both_backends!(a_change_elsewhere_in_the_plan_moves_a_published_rounds_pages_on, |backend| async move {
+    let app = workflow_app(backend).await;
+    let dashboard = format!("/planer/{PLAN}/2024/diagram");
+    let overview = format!("/planer/{PLAN}/2024");
+    let tag = etag(&app.get(&dashboard).await);
+    let overview_tag = etag(&app.get(&overview).await);
+    // A save in the open 2025 round is not on 2024's pages: they stay as they were.
+    let mut rn = Browser::new(&app);
+    rn.login("rn").await;
+    let r = rn
+        .post(
+            &format!("/planer/{PLAN}/2025/regioner/RN"),
+            &[
+                ("niva_1_1", "U"),
+                ("kommentar_1_1", "Klart."),
+                ("version_1_1", "1"),
+                ("orig_niva_1_1", ""),
+                ("orig_kommentar_1_1", ""),
+                ("atgard", "spara"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(get_if(&app, &dashboard, &tag).await.status(), 304, "2025's save leaves 2024's pages");
+    // An indicator value is on the 2024 dashboard: a new one moves it on.
+    let mut rcc = Browser::new(&app);
+    rcc.login("rcc").await;
+    let r = rcc
+        .post(
+            &format!("/planer/{PLAN}/2025/indikatorer/varden"),
+            &[("indicator", "svf-ledtid"), ("region", "RN"), ("period", "2025"), ("value", "61"), ("extracted", "")],
+        )
+        .await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    let r = get_if(&app, &dashboard, &tag).await;
+    assert_eq!(r.status(), 200, "the indicator's new value is on the dashboard");
+    // Publishing 2025 puts a new year on 2024's overview.
+    assert_eq!(get_if(&app, &overview, &overview_tag).await.status(), 200);
+    let r = rcc.post(&format!("/planer/{PLAN}/2025/publicera"), &[("anda", "1")]).await;
+    assert_eq!(r.status(), 303);
+    let page = app.page(&overview).await;
+    assert!(page.contains(&format!("href=\"/planer/{PLAN}/2025\"")), "the 2024 overview links to 2025 now");
+});
+
+both_backends!(a_long_history_comes_a_page_at_a_time, |backend| async move {
+    let app = workflow_app(backend).await;
+    let mut rcc = Browser::new(&app);
+    rcc.login("rcc").await;
+    // The demo's 2024 round holds hundreds of recorded values.
+    let history = format!("/planer/{PLAN}/2024/historik");
+    let first = rcc.page(&history).await;
+    assert_eq!(first.matches("<tr><td>").count(), 100, "a page holds 100 changes");
+    assert!(first.contains("Sida 1 av") && first.contains("?sida=2\" rel=\"next\""), "and links the next");
+    let second = rcc.page(&format!("{history}?sida=2")).await;
+    assert!(second.contains("Sida 2 av") && second.contains("Ändring 101–"), "{second}");
+    assert!(second.contains(&format!("href=\"{history}\" rel=\"prev\"")));
+    let far = rcc.page(&format!("{history}?sida=9999")).await;
+    assert!(far.contains("Sidan finns inte") && far.contains(&format!("href=\"{history}\"")), "past the end: said so");
+    let r = rcc.get(&format!("{history}?sida=tre")).await;
+    assert_eq!(r.status(), 400);
+    let text = r.text().await.unwrap();
+    assert!(text.contains("Sidnumret") && text.contains("tre") && text.contains("(sida=)"), "says what is wrong");
+    // The API's history: a page of events, with the total and the next page named.
+    let token = token(&app.db, "rcc");
+    let r = app
+        .client
+        .get(format!("{}/api/v1/rounds/{PLAN}/2024/goals/1.1/regions/RN/history", app.address))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let total: usize = r.headers()["x-total-count"].to_str().unwrap().parse().unwrap();
+    let events: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(events.as_array().unwrap().len(), total, "a cell's few changes fit on one page");
+});
