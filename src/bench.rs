@@ -102,7 +102,11 @@ fn plan(size: Size, n: usize) -> anyhow::Result<Dataset> {
         .collect();
     let goals: Vec<GoalRef> =
         areas.iter().flat_map(|a| a.goals.iter().map(move |g| GoalRef::new(a.number, g.number))).collect();
-    let levels = ["U", "P", "E", "P", "U", "P/U", ""];
+    // Levels move slowly, as in the real follow-ups: a cell keeps last round's level six times in
+    // seven, and otherwise mostly moves one step towards U.
+    let levels = ["", "E", "P", "P/U", "U"];
+    let parse = |s: &str| Level::parse(s).map_err(|e| anyhow::anyhow!("{e}"));
+    let mut current: BTreeMap<(GoalRef, usize), usize> = BTreeMap::new();
     let mut rounds = Vec::new();
     for r in 0..size.rounds {
         let year = first_year + r as i32;
@@ -110,9 +114,17 @@ fn plan(size: Size, n: usize) -> anyhow::Result<Dataset> {
         let mut followups = Vec::new();
         for g in &goals {
             let mut f = GoalFollowUp::empty(*g);
-            for region in &regions {
-                let l = Level::parse(levels[usize::try_from(d.below(levels.len() as u64)).unwrap_or(0)])
-                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+            for (ri, region) in regions.iter().enumerate() {
+                let step = match current.get(&(*g, ri)) {
+                    None => usize::try_from(d.below(levels.len() as u64)).unwrap_or(0),
+                    Some(&l) => match d.below(14) {
+                        0 => l.saturating_sub(1),
+                        1 => (l + 1).min(levels.len() - 1),
+                        _ => l,
+                    },
+                };
+                current.insert((*g, ri), step);
+                let l = parse(levels[step])?;
                 if !l.is_blank() {
                     f.levels.insert(region.code.clone(), l);
                 }

@@ -61,8 +61,8 @@ fn parse_data(text: &str, name: &str) -> anyhow::Result<Dataset> {
     })
 }
 
-async fn import_dataset(store: &dyn Store, data: &Dataset) -> anyhow::Result<()> {
-    let bar = if std::io::stderr().is_terminal() {
+async fn import_dataset(store: &dyn Store, data: &Dataset, show_progress: bool) -> anyhow::Result<()> {
+    let bar = if show_progress && std::io::stderr().is_terminal() {
         let bar = indicatif::ProgressBar::new(0);
         bar.set_style(
             indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len}")
@@ -111,11 +111,11 @@ pub async fn migrate(db: &str) -> anyhow::Result<()> {
 /// Loads the demo data unless its plan is already there.
 async fn load_demo(store: &dyn Store) -> anyhow::Result<()> {
     let data = parse_data(DEMO, DEMO_NAME)?;
-    if store.dataset(&data.plan.slug).await?.is_some() {
+    if store.outline(&data.plan.slug).await?.is_some() {
         eprintln!("Demodata finns redan i databasen ({}).", data.plan.slug);
         return Ok(());
     }
-    import_dataset(store, &data).await?;
+    import_dataset(store, &data, true).await?;
     eprintln!("Demodata inläst: {}.", describe(&data));
     demo_accounts(store).await
 }
@@ -191,16 +191,60 @@ fn read_bounded(file: &Path, max: usize) -> anyhow::Result<Vec<u8>> {
     Ok(bytes)
 }
 
-pub async fn import(db: &str, file: &Path) -> anyhow::Result<()> {
-    let name = file.display().to_string();
-    let bytes = read_bounded(file, uppfolj_domain::input::MAX_DATA_FILE_BYTES)?;
-    let text = String::from_utf8(bytes).map_err(|_| anyhow!("{name} är inte text i UTF-8"))?;
-    let data = parse_data(&text, &name)?;
+/// Imports data files, each all or nothing. Every file is read and checked before anything is
+/// written. The first file of each healthcare region is imported on its own (it may create the
+/// region); the others follow side by side on PostgreSQL (one per core), one after the other on
+/// SQLite (whose writes take turns anyway).
+pub async fn import(db: &str, files: &[std::path::PathBuf]) -> anyhow::Result<()> {
+    let mut checked: Vec<(String, Dataset)> = Vec::new();
+    for file in files {
+        let name = file.display().to_string();
+        let bytes = read_bounded(file, uppfolj_domain::input::MAX_DATA_FILE_BYTES)?;
+        let text =
+            String::from_utf8(bytes).map_err(|_| anyhow!("{name} är inte text i UTF-8; ingenting har skrivits"))?;
+        let data = parse_data(&text, &name)?;
+        if let Some((other, _)) = checked.iter().find(|(_, d)| d.plan.slug == data.plan.slug) {
+            bail!("{other} och {name} innehåller båda planen {}; ingenting har skrivits", data.plan.slug);
+        }
+        checked.push((name, data));
+    }
     let store = open(db).await?;
-    let r = import_dataset(store.as_ref(), &data).await.with_context(|| format!("{name} lästes inte in"));
+    let side_by_side = match store.backend() {
+        uppfolj_store::Backend::Postgres => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+        uppfolj_store::Backend::Sqlite => 1,
+    };
+    let many = checked.len() > 1;
+    let mut regions = std::collections::HashSet::new();
+    let (first, rest): (Vec<_>, Vec<_>) =
+        checked.into_iter().partition(|(_, d)| regions.insert(d.healthcare_region.code.clone()));
+    let mut failed: Vec<String> = Vec::new();
+    for (name, data) in first {
+        match import_dataset(store.as_ref(), &data, !many).await {
+            Ok(()) => eprintln!("Inläst från {name}: {}.", describe(&data)),
+            Err(e) => failed.push(format!("{name} lästes inte in: {e:#}")),
+        }
+    }
+    let turns = Arc::new(tokio::sync::Semaphore::new(side_by_side));
+    let mut running = tokio::task::JoinSet::new();
+    for (name, data) in rest {
+        let (store, turns) = (store.clone(), turns.clone());
+        running.spawn(async move {
+            let _turn = turns.acquire_owned().await;
+            let r = import_dataset(store.as_ref(), &data, false).await;
+            (name, describe(&data), r)
+        });
+    }
+    while let Some(done) = running.join_next().await {
+        match done {
+            Ok((name, what, Ok(()))) => eprintln!("Inläst från {name}: {what}."),
+            Ok((name, _, Err(e))) => failed.push(format!("{name} lästes inte in: {e:#}")),
+            Err(e) => failed.push(format!("en inläsning avbröts: {e}")),
+        }
+    }
     store.close().await;
-    r?;
-    eprintln!("Inläst från {name}: {}.", describe(&data));
+    if !failed.is_empty() {
+        bail!("{}", failed.join("\n"));
+    }
     Ok(())
 }
 

@@ -41,10 +41,12 @@ enum Command {
     Migrate,
     /// Läser in demodata: cancerplanen 2022–2024 för norra sjukvårdsregionen med uppföljningen 2024.
     Demo,
-    /// Läser in en datafil (formatet beskrivs i docs/dataformat.md). Allt eller inget.
+    /// Läser in datafiler (formatet beskrivs i docs/dataformat.md). Varje fil allt eller inget;
+    /// alla filer kontrolleras innan något skrivs.
     Import {
-        /// Datafilen.
-        file: PathBuf,
+        /// Datafilen, eller flera.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
     },
     /// Skriver ut data.
     #[command(subcommand)]
@@ -304,7 +306,7 @@ fn main() -> ExitCode {
             Command::Serve { listen, demo, secure_cookies } => commands::serve(&db, listen, demo, secure_cookies).await,
             Command::Migrate => commands::migrate(&db).await,
             Command::Demo => commands::demo(&db).await,
-            Command::Import { file } => commands::import(&db, &file).await,
+            Command::Import { files } => commands::import(&db, &files).await,
             Command::Export(Export::Levels { plan, year, format }) => {
                 commands::export_levels(&db, &plan, year, matches!(format, LevelFormat::Json)).await
             }

@@ -287,3 +287,53 @@ both_backends!(indicator_values_import_from_csv_and_xlsx, |backend| async move {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(export(&db).contains("hpv-vaccination,%,RN,2025-05-26,62.5,70,2025-06-30"));
 });
+
+both_backends!(several_files_in_one_import, |backend| async move {
+    let db = TestDb::new(backend).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let write = |name: &str, text: String| {
+        let file = dir.path().join(name);
+        std::fs::write(&file, text).expect("write");
+        file.to_str().expect("path").to_owned()
+    };
+    // Three plans of one healthcare region, one of them naming it first: all in, side by side.
+    let copies: Vec<String> = ["ett", "tva", "tre"]
+        .iter()
+        .map(|s| {
+            write(
+                &format!("{s}.toml"),
+                demo_text().replace("slug = \"norr-2022-2024\"", &format!("slug = \"plan-{s}\"")),
+            )
+        })
+        .collect();
+    let mut args = vec!["import"];
+    args.extend(copies.iter().map(String::as_str));
+    let err = stderr(&cli(&db, &args));
+    for s in ["ett", "tva", "tre"] {
+        assert!(err.contains(&format!("planen plan-{s}")), "{err}");
+        cli_ok(&db, &["export", "levels", "--plan", &format!("plan-{s}"), "--year", "2024"]);
+    }
+    assert_eq!(
+        sql_count(&db, "SELECT COUNT(*) FROM healthcare_regions", &[]).await,
+        1,
+        "one healthcare region, reused"
+    );
+    // Every file is checked first: one bad file, and nothing of the others is written.
+    let good = write("fyra.toml", demo_text().replace("slug = \"norr-2022-2024\"", "slug = \"plan-fyra\""));
+    let bad = write(
+        "trasig.toml",
+        demo_text().replace("slug = \"norr-2022-2024\"", "slug = \"plan-fem\"").replacen(
+            "year = 2024",
+            "year = tjugo",
+            1,
+        ),
+    );
+    let o = cli(&db, &["import", &good, &bad]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("trasig.toml") && stderr(&o).contains("ingenting har skrivits"), "{}", stderr(&o));
+    assert_eq!(sql_count(&db, "SELECT COUNT(*) FROM plans WHERE slug = 'plan-fyra'", &[]).await, 0);
+    // The same plan twice is refused before anything is written.
+    let o = cli(&db, &["import", &good, &good]);
+    assert!(!o.status.success() && stderr(&o).contains("båda planen plan-fyra"), "{}", stderr(&o));
+    assert_eq!(sql_count(&db, "SELECT COUNT(*) FROM plans", &[]).await, 3);
+});

@@ -216,3 +216,26 @@ both_backends!(a_long_history_comes_a_page_at_a_time, |backend| async move {
     let events: serde_json::Value = r.json().await.unwrap();
     assert_eq!(events.as_array().unwrap().len(), total, "a cell's few changes fit on one page");
 });
+
+both_backends!(an_indicators_page_shows_its_latest_periods_and_the_rest_on_request, |backend| async move {
+    let app = workflow_app(backend).await;
+    let mut rcc = Browser::new(&app);
+    rcc.login("rcc").await;
+    let page = format!("/planer/{PLAN}/2025/indikatorer");
+    // Four more years of one indicator: the oldest drop out of the table, one link shows them.
+    for year in ["2015", "2016", "2017", "2018"] {
+        let r = rcc
+            .post(
+                &format!("{page}/varden"),
+                &[("indicator", "svf-ledtid"), ("region", "RN"), ("period", year), ("value", "40"), ("extracted", "")],
+            )
+            .await;
+        assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    }
+    let shown = rcc.page(&page).await;
+    assert!(!shown.contains("<td>2015</td>"), "the oldest period is not in the table");
+    let link = "?alla=svf-ledtid#indikator-svf-ledtid";
+    assert!(shown.contains(link) && shown.contains("värden från äldre perioder visas inte här"));
+    let all = rcc.page(&format!("{page}?alla=svf-ledtid")).await;
+    assert!(all.contains("<td>2015</td>") && all.contains("<td>2018</td>"), "every value on request");
+});

@@ -223,10 +223,7 @@ async fn the_shaped_reads_use_their_indexes() {
             "SELECT at FROM audit_events WHERE plan_id = 1 AND round_id IS NULL AND field = 'indicator' ORDER BY id DESC LIMIT 100",
             "audit_events",
         ),
-        (
-            "SELECT v.value FROM indicator_values v JOIN indicators i ON i.id = v.indicator_id WHERE i.plan_id = 1",
-            "indicator_values",
-        ),
+        ("SELECT value FROM indicator_values WHERE indicator_id IN (1, 2, 3)", "indicator_values"),
         (
             "SELECT p.revision, r.year, r.status, r.revision FROM plans p LEFT JOIN rounds r ON r.plan_id = p.id WHERE p.slug = 'x' ORDER BY r.year",
             "rounds",

@@ -181,3 +181,42 @@ both_backends!(the_process_followup_as_a_document, |backend| async move {
     assert!(!o.status.success());
     assert!(stderr(&o).contains("processuppföljningen finns som html och pdf"), "{}", stderr(&o));
 });
+
+both_backends!(a_nations_pdf_is_typeset_by_the_server_with_the_comments_below_the_levels, |backend| async move {
+    // 21 regions: a comments column beside 21 level columns would not fit a page.
+    let db = TestDb::new(backend).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let data_dir = data.to_str().expect("path");
+    cli_ok(
+        &db,
+        &[
+            "bench",
+            "generate",
+            "--dir",
+            data_dir,
+            "--plans",
+            "1",
+            "--rounds",
+            "2",
+            "--areas",
+            "2",
+            "--goals-per-area",
+            "3",
+        ],
+    );
+    cli_ok(&db, &["import", data.join("plan-01.toml").to_str().expect("path")]);
+    let app = TestApp::spawn_with(db, &[]);
+    // The published round, as the public downloads it: typeset in a child process of the server.
+    let r = app.get("/planer/plan-01/2024/rapport/pdf").await;
+    assert_eq!(r.status(), 200);
+    let file = dir.path().join("nation.pdf");
+    std::fs::write(&file, r.bytes().await.expect("body")).expect("write");
+    let text = pdf_text(&file);
+    assert!(text.contains("Kommentarer"), "the comments follow the table");
+    for n in 1..=21 {
+        assert!(text.contains(&format!("R{n:02}")), "region R{n:02} is in the report");
+    }
+    assert!(text.contains("Mål 1.1") && text.contains("Mål 2.3"), "each goal heads its comments");
+    assert!(text.contains("R01:") && text.contains("R21:"), "each comment names its region");
+});

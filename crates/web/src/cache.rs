@@ -1,12 +1,17 @@
-//! What is already known about published rounds. A published round cannot change until it is
-//! reopened, and everything else its pages show moves the revision they are kept under (see
-//! `uppfolj_store::RoundMeta::revision`): so a published round's reads, its pages as an anonymous
-//! visitor sees them and its downloads are made once and then served from memory, and answered with
-//! `304 Not Modified` when the browser already has them. A round that is open is never served from
-//! here: every page of it shows what was last saved.
+//! What is already known. Everything a round's pages show moves the revision they are kept under
+//! (see `uppfolj_store::RoundMeta::revision`), in the transaction of the change; so a read of a
+//! round is made once per revision and then served from memory, a published round's pages as an
+//! anonymous visitor sees them and its downloads are made once, and browsers that already have
+//! them get `304 Not Modified`. A round in progress is never served from a kept page, and its
+//! revision is read from the database on every request: every page after a save shows the save.
 //!
-//! - **Reads** (`Arc<Dataset>` per round, shape and revision), for every viewer: the page is still
-//!   rendered for whoever asks, with their name and their forms.
+//! - **Metas** of published rounds (status and revision) for a second: the one question a cached
+//!   page would otherwise ask the database. Every write through this server forgets them.
+//! - **Reads** (`Arc<Dataset>` per round, shape and revision), for every viewer and every round —
+//!   an open round's revision is read anew on every request and moves with every save, so what is
+//!   read under it is what is saved: the page is still rendered for whoever asks.
+//! - **Fragments**: the parts of a page that are the same for every viewer (the dashboard's charts
+//!   and tables), rendered once per revision.
 //! - **Pages** for anonymous visitors (everyone sees the same), whole responses, in the
 //!   [`published_pages`] middleware. A page that carries the visitor's CSRF code is not kept.
 //! - **Downloads** (the compiled report, process reports), kept after the handler has decided that
@@ -20,7 +25,10 @@
 //! Each cache is bounded by an estimate of the memory it holds; the least used entries go first.
 //! Entries of an old revision are never looked up again and age out.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -37,10 +45,33 @@ use crate::auth::Viewer;
 
 /// How much memory the reads of published rounds may hold, estimated.
 const DATA_BYTES: u64 = 24 * 1024 * 1024;
+/// How much memory the parts of pages that are the same for everyone may hold.
+const FRAGMENT_BYTES: u64 = 16 * 1024 * 1024;
 /// How much memory anonymous pages and downloads may hold.
 const PAGE_BYTES: u64 = 32 * 1024 * 1024;
 /// A response larger than this is sent but not kept.
 const LARGEST_KEPT: usize = 8 * 1024 * 1024;
+
+/// A part of a page that is the same for every viewer, by the round's revision.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct FragmentKey {
+    plan: Slug,
+    year: i32,
+    revision: i64,
+    name: &'static str,
+}
+
+/// A fragment: a title it needs and its HTML.
+type Fragment = (String, Arc<String>);
+
+#[derive(Clone)]
+struct FragmentWeight;
+
+impl Weighter<FragmentKey, Fragment> for FragmentWeight {
+    fn weight(&self, _key: &FragmentKey, (title, html): &Fragment) -> u64 {
+        (title.len() + html.len() + 128) as u64
+    }
+}
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct DataKey {
@@ -116,9 +147,54 @@ impl Weighter<PageKey, Arc<Kept>> for KeptWeight {
     }
 }
 
+/// How long a published round's meta is taken as known without asking the database. A change made
+/// through this server is seen at once (every write forgets them all); one made by another process
+/// (the command line, a second server) within this time.
+const META_FOR: Duration = Duration::from_secs(1);
+
+/// A meta as read: the generation it was read in, when, and what it said.
+type KnownMeta = (u64, Instant, RoundMeta);
+
+/// Published rounds' metas as last read, each with the generation it was read in.
+#[derive(Default)]
+struct Metas {
+    generation: AtomicU64,
+    known: Mutex<HashMap<(Slug, i32), KnownMeta>>,
+}
+
+impl Metas {
+    fn get(&self, plan: &Slug, year: i32) -> Option<RoundMeta> {
+        let generation = self.generation.load(Ordering::Acquire);
+        let known = self.known.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        known
+            .get(&(plan.clone(), year))
+            .filter(|(g, at, _)| *g == generation && at.elapsed() < META_FOR)
+            .map(|(_, _, meta)| meta.clone())
+    }
+
+    /// Keeps `meta` if it is of a published round and nothing was written since `generation`.
+    fn put(&self, meta: &RoundMeta, generation: u64, read_at: Instant) {
+        if meta.status != RoundStatus::Published {
+            return;
+        }
+        let mut known = self.known.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if self.generation.load(Ordering::Acquire) == generation {
+            known.insert((meta.plan.clone(), meta.year), (generation, read_at, meta.clone()));
+        }
+    }
+
+    /// Something was written through this server: every meta is read again.
+    fn forget(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        self.known.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
+    }
+}
+
 /// The caches of one server.
 pub struct Caches {
+    metas: Metas,
     data: Cache<DataKey, Arc<Dataset>, DataWeight>,
+    fragments: Cache<FragmentKey, Fragment, FragmentWeight>,
     pages: Cache<PageKey, Arc<Kept>, KeptWeight>,
     downloads: Cache<PageKey, Arc<Kept>, KeptWeight>,
     /// Different for every start of the server, so that no entity tag outlives what it was made from.
@@ -130,7 +206,9 @@ impl Caches {
         let boot =
             uppfolj_store::credentials::random_token().unwrap_or_else(|_| format!("process-{}", std::process::id()));
         Caches {
+            metas: Metas::default(),
             data: bounded(256, DATA_BYTES, DataWeight),
+            fragments: bounded(128, FRAGMENT_BYTES, FragmentWeight),
             pages: bounded(1024, PAGE_BYTES / 2, KeptWeight),
             downloads: bounded(64, PAGE_BYTES / 2, KeptWeight),
             boot,
@@ -147,11 +225,23 @@ impl Caches {
     where
         F: Future<Output = Result<Dataset, crate::AppError>>,
     {
-        if meta.status != RoundStatus::Published {
-            return Ok(Arc::new(read.await?));
-        }
         let key = DataKey { plan: meta.plan.clone(), year: meta.year, revision: meta.revision, shape: shape.clone() };
         self.data.get_or_insert_async(&key, async { read.await.map(Arc::new) }).await
+    }
+
+    /// A part of a round's page that is the same for every viewer, made by `render` once per
+    /// revision of the round (a round in progress included: a save moves the revision).
+    pub(crate) async fn fragment<F>(
+        &self,
+        meta: &RoundMeta,
+        name: &'static str,
+        render: F,
+    ) -> Result<Fragment, crate::AppError>
+    where
+        F: Future<Output = Result<(String, String), crate::AppError>>,
+    {
+        let key = FragmentKey { plan: meta.plan.clone(), year: meta.year, revision: meta.revision, name };
+        self.fragments.get_or_insert_async(&key, async { render.await.map(|(t, h)| (t, Arc::new(h))) }).await
     }
 
     /// The key of a download of a published round (`None` for an open round: never kept).
@@ -250,7 +340,9 @@ fn round_address(path: &str) -> Option<(Slug, i32)> {
     Some((plan, year))
 }
 
-/// Reads a round's meta once per request: the middleware's and the handler's ask the same.
+/// Reads a round's meta once per request: the middleware's and the handler's ask the same. A
+/// published round's meta is taken from memory for a moment ([`META_FOR`]) when a page is read; a
+/// round in progress, and any write, always asks the database.
 pub(crate) async fn round_meta(
     parts: &mut axum::http::request::Parts,
     state: &AppState,
@@ -260,7 +352,17 @@ pub(crate) async fn round_meta(
     if let Some(meta) = parts.extensions.get::<RoundMeta>().filter(|m| &m.plan == plan && m.year == year) {
         return Ok(meta.clone());
     }
+    let reading = parts.method == Method::GET || parts.method == Method::HEAD;
+    let metas = &state.cache.metas;
+    if reading && let Some(meta) = metas.get(plan, year) {
+        parts.extensions.insert(meta.clone());
+        return Ok(meta);
+    }
+    let (generation, read_at) = (metas.generation.load(Ordering::Acquire), Instant::now());
     let meta = state.store.round_meta(plan, year).await?;
+    if reading {
+        metas.put(&meta, generation, read_at);
+    }
     parts.extensions.insert(meta.clone());
     Ok(meta)
 }
@@ -274,6 +376,12 @@ pub async fn published_pages(State(state): State<AppState>, req: Request, next: 
     let signed_in = req.headers().contains_key(header::AUTHORIZATION)
         || crate::auth::cookie(req.headers(), crate::auth::SESSION_COOKIE).is_some();
     let address = round_address(req.uri().path()).filter(|_| method == Method::GET || method == Method::HEAD);
+    if method != Method::GET && method != Method::HEAD {
+        // A write may change what a published round's meta says (publishing, reopening).
+        let res = next.run(req).await;
+        state.cache.metas.forget();
+        return res;
+    }
     let Some((plan, year)) = address.filter(|_| !signed_in) else {
         return next.run(req).await;
     };
@@ -381,6 +489,29 @@ mod tests {
         assert_eq!(round_address("/planer/norr/handlingsplaner/SE-BD"), None);
         assert_eq!(round_address("/planer/norr"), None);
         assert_eq!(round_address("/static/uppfolj.css"), None);
+    }
+
+    fn meta(status: RoundStatus, revision: i64) -> RoundMeta {
+        RoundMeta { plan: Slug::parse("norr").unwrap(), year: 2025, status, rounds: Vec::new(), revision }
+    }
+
+    #[test]
+    fn a_published_rounds_meta_is_kept_until_something_is_written() {
+        let metas = Metas::default();
+        let plan = Slug::parse("norr").unwrap();
+        let generation = metas.generation.load(Ordering::Acquire);
+        metas.put(&meta(RoundStatus::Open, 1), generation, Instant::now());
+        assert_eq!(metas.get(&plan, 2025), None, "a round in progress is always asked for");
+        metas.put(&meta(RoundStatus::Published, 2), generation, Instant::now());
+        assert_eq!(metas.get(&plan, 2025).map(|m| m.revision), Some(2));
+        metas.forget();
+        assert_eq!(metas.get(&plan, 2025), None, "a write forgets it");
+        // Read before a write and kept after it: not kept.
+        metas.put(&meta(RoundStatus::Published, 2), generation, Instant::now());
+        assert_eq!(metas.get(&plan, 2025), None);
+        let old = Instant::now().checked_sub(META_FOR + Duration::from_millis(10)).unwrap();
+        metas.put(&meta(RoundStatus::Published, 3), metas.generation.load(Ordering::Acquire), old);
+        assert_eq!(metas.get(&plan, 2025), None, "and only for a moment");
     }
 
     #[test]

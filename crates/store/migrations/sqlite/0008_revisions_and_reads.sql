@@ -24,5 +24,6 @@ WHERE r.status = 'published' AND s.level <> '' GROUP BY s.round_id, s.region_id,
 
 -- The indexes the shaped reads and the paginated histories use.
 CREATE INDEX audit_events_round ON audit_events (round_id, id);
-CREATE INDEX audit_events_plan ON audit_events (plan_id, field, id);
+-- The plan's own changes (indicators, process follow-ups): a round's are found by audit_events_round.
+CREATE INDEX audit_events_plan ON audit_events (plan_id, field, id) WHERE round_id IS NULL;
 CREATE INDEX activities_entry ON activities (entry_id);

@@ -489,29 +489,23 @@ async fn read_indicators(conn: &mut Conn, o: &Outline, read: IndicatorsRead) -> 
             },
         );
     }
-    for g in sqlx::query(
-        "SELECT ig.indicator_id, ig.goal_id FROM indicator_goals ig JOIN indicators i ON i.id = ig.indicator_id \
-         WHERE i.plan_id = $1 ORDER BY ig.indicator_id, ig.position",
-    )
-    .bind(o.plan_id)
-    .fetch_all(&mut *conn)
-    .await?
-    {
+    // By the ids just read: an index lookup per indicator, whatever the other plans hold.
+    let mut q = sqlx::QueryBuilder::<Db>::new("SELECT indicator_id, goal_id FROM indicator_goals WHERE ");
+    push_in(&mut q, "indicator_id", &order);
+    q.push(" ORDER BY indicator_id, position");
+    for g in q.build().fetch_all(&mut *conn).await? {
         let goal = o.goal(g.try_get("goal_id")?)?;
         if let Some(i) = indicators.get_mut(&g.try_get::<i64, _>("indicator_id")?) {
             i.goals.push(goal);
         }
     }
     if read == IndicatorsRead::Values {
-        for v in sqlx::query(
-            "SELECT v.indicator_id, v.scope, v.region_id, v.period, v.value, v.extracted, v.note \
-             FROM indicator_values v JOIN indicators i ON i.id = v.indicator_id WHERE i.plan_id = $1 \
-             ORDER BY v.indicator_id, v.position",
-        )
-        .bind(o.plan_id)
-        .fetch_all(&mut *conn)
-        .await?
-        {
+        let mut q = sqlx::QueryBuilder::<Db>::new(
+            "SELECT indicator_id, scope, region_id, period, value, extracted, note FROM indicator_values WHERE ",
+        );
+        push_in(&mut q, "indicator_id", &order);
+        q.push(" ORDER BY indicator_id, position");
+        for v in q.build().fetch_all(&mut *conn).await? {
             let scope_text: String = v.try_get("scope")?;
             let scope = match (scope_text.as_str(), v.try_get::<Option<i64>, _>("region_id")?) {
                 ("region", Some(rid)) => Scope::Region(o.region(rid)?),

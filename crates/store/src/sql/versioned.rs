@@ -7,9 +7,10 @@ use super::{Db, StoreError, Tx, timestamp};
 use crate::{Actor, Changed};
 use uppfolj_domain::{AuditField, GoalRef};
 
-/// Rows per multi-row statement: well below both backends' limits on bound values (SQLite 32 766,
-/// PostgreSQL 65 535) for the widest table written this way (15 columns).
-pub(super) const BATCH_ROWS: usize = 500;
+/// Rows per multi-row statement: below both backends' limits on bound values (SQLite 32 766,
+/// PostgreSQL 65 535) for the widest table written this way (15 columns: 30 000 values), and large
+/// enough that a national plan's import is a few dozen statements, not hundreds.
+pub(super) const BATCH_ROWS: usize = 2000;
 
 /// One audit event: what changed (the ids it belongs to, a field, a subject people read), from what
 /// to what, and why.

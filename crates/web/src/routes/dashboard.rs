@@ -14,6 +14,7 @@ use uppfolj_store::{IndicatorsRead, Previous, Shape};
 use super::{RoundAt, round_in};
 use crate::views::{COUNT_CATEGORIES, Crumb, LevelView, Nav, crumb, level_view};
 use crate::{AppError, AppState};
+use std::sync::Arc;
 
 pub struct IndicatorChart {
     pub name: String,
@@ -27,6 +28,15 @@ pub struct IndicatorChart {
 pub struct DashboardPage {
     nav: Nav,
     crumbs: Vec<Crumb>,
+    year: i32,
+    /// [`DashboardContent`], rendered.
+    content: Arc<String>,
+}
+
+/// Everything of the dashboard but who is looking: rendered once per revision of the round.
+#[derive(Template)]
+#[template(path = "dashboard_content.html")]
+pub struct DashboardContent {
     year: i32,
     regions: Vec<String>,
     heatmap: String,
@@ -46,23 +56,37 @@ pub struct DashboardPage {
 
 pub async fn page(State(state): State<AppState>, at: RoundAt) -> Result<DashboardPage, AppError> {
     at.require_whole()?;
-    let shape =
-        Shape { previous: Previous::Published, trend: true, indicators: IndicatorsRead::Values, ..Shape::levels() };
-    let data = &*at.read(&state, shape).await?;
-    let (year, viewer) = (at.year, &at.viewer);
+    let render = async {
+        let shape =
+            Shape { previous: Previous::Published, trend: true, indicators: IndicatorsRead::Values, ..Shape::levels() };
+        let data = at.read(&state, shape).await?;
+        let content = build(&data, at.year)?;
+        let html = content.render().map_err(|e| AppError::Internal(format!("diagramsidan: {e}")))?;
+        Ok((data.plan.title.clone(), html))
+    };
+    let (title, content) = state.cache.fragment(&at.meta, "diagram", render).await?;
+    let (slug, year) = (at.slug(), at.year);
+    Ok(DashboardPage {
+        nav: Nav::of(&at.viewer),
+        crumbs: vec![
+            crumb("/", "Start"),
+            crumb(format!("/planer/{slug}/{year}"), format!("{title} – uppföljning {year}")),
+            crumb(format!("/planer/{slug}/{year}/diagram"), "Diagram"),
+        ],
+        year,
+        content,
+    })
+}
+
+/// The dashboard's content from a read of the round.
+fn build(data: &uppfolj_domain::Dataset, year: i32) -> Result<DashboardContent, AppError> {
     let round = round_in(data, year)?;
     let slug = &data.plan.slug;
     let shown = analysis::trend(data, round);
     let goal_count = data.goals().count();
     let previous = analysis::previous_round(data, round);
     let unit = uppfolj_domain::ids::with_unit;
-    Ok(DashboardPage {
-        nav: Nav::of(viewer),
-        crumbs: vec![
-            crumb("/", "Start"),
-            crumb(format!("/planer/{slug}/{year}"), format!("{} – uppföljning {year}", data.plan.title)),
-            crumb(format!("/planer/{slug}/{year}/diagram"), "Diagram"),
-        ],
+    Ok(DashboardContent {
         year,
         regions: data.region_codes().map(ToString::to_string).collect(),
         heatmap: charts::heatmap(data, round).svg,

@@ -47,7 +47,17 @@ pub struct IndicatorView {
     pub source: String,
     pub goals: Vec<(String, String)>,
     pub rows: Vec<ValueRow>,
+    /// Older periods not shown: the link that shows them, and how many values they hold.
+    pub more: Option<MoreValues>,
 }
+
+pub struct MoreValues {
+    pub href: String,
+    pub hidden: usize,
+}
+
+/// How many of an indicator's latest periods its table shows unless all are asked for.
+const PERIODS_SHOWN: usize = 3;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "indicators.html")]
@@ -84,11 +94,24 @@ pub async fn list(
         Scope::HealthcareRegion => data.healthcare_region.name.clone(),
         Scope::National => "Riket".to_owned(),
     };
+    let all = q.get("alla").map(String::as_str);
     let indicators = data
         .indicators
         .iter()
         .map(|i| {
             let with_unit = |v: f64| uppfolj_domain::ids::with_unit(v, &i.unit);
+            let national: std::collections::HashMap<_, _> =
+                i.values.iter().filter(|v| v.scope == Scope::National).map(|v| (v.period, v.value)).collect();
+            // The latest periods, unless this indicator's every value was asked for.
+            let mut periods: Vec<_> = i.values.iter().map(|v| v.period).collect();
+            periods.sort_unstable_by(|a, b| b.cmp(a));
+            periods.dedup();
+            let shown: Vec<_> = if all == Some(i.slug.as_str()) {
+                periods.clone()
+            } else {
+                periods.iter().take(PERIODS_SHOWN).copied().collect()
+            };
+            let hidden = i.values.iter().filter(|v| !shown.contains(&v.period)).count();
             let target = match (i.target, i.target_date) {
                 (Some(t), Some(d)) => Some(format!("{} senast {}", with_unit(t), swedish_date(d))),
                 (Some(t), None) => Some(with_unit(t)),
@@ -112,9 +135,14 @@ pub async fn list(
                         (format!("/planer/{slug}/{year}/omraden/{}#mal-{}-{}", g.area, g.area, g.goal), g.to_string())
                     })
                     .collect(),
+                more: (hidden > 0).then(|| MoreValues {
+                    href: format!("/planer/{slug}/{year}/indikatorer?alla={}#indikator-{}", i.slug, i.slug),
+                    hidden,
+                }),
                 rows: i
                     .values
                     .iter()
+                    .filter(|v| shown.contains(&v.period))
                     .map(|v| ValueRow {
                         scope: region_name(&v.scope),
                         scope_key: v.scope.notation().to_owned(),
@@ -123,7 +151,7 @@ pub async fn list(
                         value: with_unit(v.value),
                         national: match v.scope {
                             Scope::National => String::new(),
-                            _ => i.national(&v.period).map(with_unit).unwrap_or_default(),
+                            _ => national.get(&v.period).copied().map(with_unit).unwrap_or_default(),
                         },
                         extracted: v.extracted.map(swedish_date).unwrap_or_default(),
                         note: v.note.clone(),

@@ -93,8 +93,11 @@ impl RoundAt {
     /// round is published and was read before under the same revision.
     pub async fn read(&self, state: &AppState, shape: Shape) -> Result<Arc<Dataset>, AppError> {
         let store = &state.store;
+        let started = std::time::Instant::now();
         let read = async { store.round_data(&self.meta.plan, self.year, &shape).await.map_err(AppError::from) };
-        state.cache.read(&self.meta, &shape, read).await
+        let data = state.cache.read(&self.meta, &shape, read).await;
+        tracing::debug!(plan = %self.meta.plan, year = self.year, ms = started.elapsed().as_secs_f64() * 1000.0, "read");
+        data
     }
 
     /// The years of the plan's rounds that the viewer may read, oldest first.

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use uppfolj_domain::ids::{parse_date, swedish_date, swedish_time};
 use uppfolj_domain::{Dataset, GoalRef, RegionCode, RoundStatus, StateAction};
-use uppfolj_store::{Actor, CondensedEdit, Previous, RccCommentEdit, RoundWork, Shape, StoreError};
+use uppfolj_store::{Actor, CondensedEdit, RccCommentEdit, RoundWork, Shape, StoreError};
 
 use super::{RoundAt, days_to, load_outline, parse_region};
 use crate::auth::{Viewer, now};
@@ -98,12 +98,7 @@ pub struct ReviewOverviewPage {
 pub async fn overview(State(state): State<AppState>, at: RoundAt) -> Result<ReviewOverviewPage, AppError> {
     at.viewer.require(|a| a.is_rcc(), "se granskningen")?;
     // The summary's warnings compare the RCC's text and figures with the levels and the indicators.
-    let shape = Shape {
-        narrative: true,
-        previous: Previous::Any,
-        indicators: uppfolj_store::IndicatorsRead::Values,
-        ..Shape::levels()
-    };
+    let shape = Shape { narrative: true, indicators: uppfolj_store::IndicatorsRead::Values, ..Shape::levels() };
     let data = at.read(&state, shape).await?;
     let progress = state.store.region_progress(at.slug(), at.year).await?;
     let (year, viewer) = (at.year, &at.viewer);
