@@ -183,23 +183,47 @@ impl Drop for TestApp {
     }
 }
 
+/// The machine the tests share. Every `both_backends!` test holds it shared; a test that measures how
+/// long other users wait (`both_backends!(alone name, …)`) holds it alone, so that what it measures
+/// is the server under its own load, not thirty other tests on the same two cores.
+pub static MACHINE: tokio::sync::RwLock<()> = tokio::sync::RwLock::const_new(());
+
+/// Before a test that runs alone: what earlier tests left unwritten goes to the disk now, so that the
+/// first commit the test measures does not wait for their writes as well.
+pub fn settle(lock: &str) {
+    if lock == "write" {
+        let _ = Command::new("sync").status();
+    }
+}
+
 /// Declares a test that runs once against SQLite and once against PostgreSQL:
-/// `both_backends!(name, |backend| async move { … });`
+/// `both_backends!(name, |backend| async move { … });` — `both_backends!(alone name, …)` for one
+/// that runs while no other such test does.
 #[macro_export]
 macro_rules! both_backends {
+    (alone $name:ident, |$backend:ident| $body:expr) => {
+        $crate::both_backends!(@ write, $name, |$backend| $body);
+    };
     ($name:ident, |$backend:ident| $body:expr) => {
+        $crate::both_backends!(@ read, $name, |$backend| $body);
+    };
+    (@ $lock:ident, $name:ident, |$backend:ident| $body:expr) => {
         mod $name {
             #[allow(unused_imports)]
             use super::*;
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
+                let _machine = $crate::helpers::MACHINE.$lock().await;
+                $crate::helpers::settle(stringify!($lock));
                 let $backend = $crate::helpers::Backend::Sqlite;
                 $body.await
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
+                let _machine = $crate::helpers::MACHINE.$lock().await;
+                $crate::helpers::settle(stringify!($lock));
                 let $backend = $crate::helpers::Backend::Postgres;
                 $body.await
             }

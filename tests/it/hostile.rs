@@ -283,7 +283,7 @@ fn xlsx_bomb() -> Vec<u8> {
     ])
 }
 
-both_backends!(hostile_spreadsheets_are_refused_and_the_server_stays_up, |backend| async move {
+both_backends!(alone hostile_spreadsheets_are_refused_and_the_server_stays_up, |backend| async move {
     let app = workflow_app(backend).await;
     let mut rcc = Browser::new(&app);
     rcc.login("rcc").await;
@@ -510,7 +510,7 @@ async fn while_saving<T>(
     (out, worst, saves)
 }
 
-both_backends!(large_imports_do_not_block_other_users, |backend| async move {
+both_backends!(alone large_imports_do_not_block_other_users, |backend| async move {
     let app = workflow_app(backend).await;
     let dir = tempfile::tempdir().unwrap();
     // Another plan of the same healthcare region, where RN's reporter works meanwhile: it shares the
@@ -680,7 +680,7 @@ both_backends!(refused_requests_get_the_swedish_error_page, |backend| async move
     swedish(405, &r.text().await.unwrap(), "wrong method");
 });
 
-both_backends!(a_flood_of_failed_logins_leaves_the_server_answering, |backend| async move {
+both_backends!(alone a_flood_of_failed_logins_leaves_the_server_answering, |backend| async move {
     let app = workflow_app(backend).await;
     let started = Instant::now();
     let (answers, worst) = while_probing(&app, async {

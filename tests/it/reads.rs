@@ -78,6 +78,27 @@ both_backends!(a_shaped_read_is_the_whole_plans_round_or_the_part_asked_for, |ba
     let published = Shape { previous: Previous::Published, ..any.clone() };
     assert_eq!(store.round_data(&p, 2024, &published).await.unwrap().rounds.len(), 1, "none before 2024");
 
+    // The region's form: last round's cells beside this round's frame, whose cells it reads as work.
+    let form = Shape { previous: Previous::Any, previous_cells_only: true, ..Shape::cells().region(&rn()) };
+    let v = store.round_work(&p, 2025, Some(&rn())).await.unwrap().cell(GoalRef::new(1, 1), &rn()).unwrap().version;
+    let edit = CellEdit {
+        goal: GoalRef::new(1, 1),
+        level: Level::parse("P").unwrap(),
+        comment: "Pågår.".to_owned(),
+        expected_version: v,
+    };
+    store.save_cells(&p, 2025, &rn(), &[edit], false, &actor(1)).await.unwrap();
+    let form = store.round_data(&p, 2025, &form).await.unwrap();
+    let y2025 = store.dataset(&p).await.unwrap().unwrap().round(2025).unwrap().clone();
+    assert!(y2025.goals.iter().any(|f| !f.level(&rn()).is_blank()), "a cell of this round to leave out");
+    let (before, this) = (form.round(2024).unwrap(), form.round(2025).unwrap());
+    for f in &before.goals {
+        assert_eq!(f.level(&rn()), y2024.level(f.goal, &rn()), "goal {}", f.goal);
+        assert_eq!(f.comment(&rn()), y2024.followup(f.goal).unwrap().comment(&rn()), "goal {}", f.goal);
+    }
+    assert!(this.goals.iter().all(|f| f.levels.is_empty() && f.comments.is_empty()), "no cells of this round");
+    assert_eq!(this.states.get(&rn()), y2025.states.get(&rn()), "but its frame");
+
     // What is not there is named.
     let missing = |r: Result<uppfolj_domain::Dataset, StoreError>| match r {
         Err(StoreError::NotFound(m)) => m,

@@ -215,6 +215,9 @@ pub struct Shape {
     pub narrative: bool,
     /// The round before, read like this one.
     pub previous: Previous,
+    /// Cells of the round before only, not of this one: for a form that reads this round's cells
+    /// with their versions as `RoundWork`, so it reads them once.
+    pub previous_cells_only: bool,
     /// The tallies of the published rounds before (what a trend shows of them).
     pub trend: bool,
     pub indicators: IndicatorsRead,

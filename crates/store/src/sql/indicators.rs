@@ -89,73 +89,78 @@ impl crate::Indicators for StoreImpl {
             old_extracted: Option<String>,
             subject: String,
         }
-        let mut staged: Vec<Staged> = Vec::new();
-        for (n, v) in inputs.iter().enumerate() {
-            if n % 2_000 == 1_999 {
-                // A long comparison lets the server's other requests run in between.
-                tokio::task::yield_now().await;
-            }
-            let iid = *indicator_ids
-                .get(v.indicator.as_str())
-                .ok_or_else(|| StoreError::NotFound(format!("planen har ingen indikator \"{}\"", v.indicator)))?;
-            let (scope, region) = match &v.scope {
-                Scope::Region(c) => (
-                    "region",
-                    Some(
-                        *region_ids
-                            .get(c.as_str())
-                            .ok_or_else(|| StoreError::NotFound(format!("sjukvårdsregionen har ingen region {c}")))?,
-                    ),
-                ),
-                Scope::HealthcareRegion => ("healthcare_region", None),
-                Scope::National => ("national", None),
-            };
-            let period = v.period.to_string();
-            let extracted = v.extracted.map(format_date);
-            let subject = format!(
-                "indikator {} {} {}",
-                v.indicator,
-                if v.scope.notation().is_empty() { "sjukvårdsregionen" } else { v.scope.notation() },
-                v.period
-            );
-            match stored_values.get(&(iid, scope.to_owned(), region.unwrap_or(0), period.clone())) {
-                Some((id, old, old_extracted)) => {
-                    if (old - v.value).abs() < 1e-12 && (extracted.is_none() || *old_extracted == extracted) {
-                        continue;
+        // CPU work proportional to the file: off the async workers, so that a large import never
+        // keeps another user's request waiting for a thread.
+        let rows = inputs.len();
+        let inputs = inputs.to_vec();
+        let compare = move || -> Result<Vec<Staged>, StoreError> {
+            let mut staged: Vec<Staged> = Vec::new();
+            for v in &inputs {
+                let iid = *indicator_ids
+                    .get(v.indicator.as_str())
+                    .ok_or_else(|| StoreError::NotFound(format!("planen har ingen indikator \"{}\"", v.indicator)))?;
+                let (scope, region) =
+                    match &v.scope {
+                        Scope::Region(c) => (
+                            "region",
+                            Some(*region_ids.get(c.as_str()).ok_or_else(|| {
+                                StoreError::NotFound(format!("sjukvårdsregionen har ingen region {c}"))
+                            })?),
+                        ),
+                        Scope::HealthcareRegion => ("healthcare_region", None),
+                        Scope::National => ("national", None),
+                    };
+                let period = v.period.to_string();
+                let extracted = v.extracted.map(format_date);
+                let subject = format!(
+                    "indikator {} {} {}",
+                    v.indicator,
+                    if v.scope.notation().is_empty() { "sjukvårdsregionen" } else { v.scope.notation() },
+                    v.period
+                );
+                match stored_values.get(&(iid, scope.to_owned(), region.unwrap_or(0), period.clone())) {
+                    Some((id, old, old_extracted)) => {
+                        if (old - v.value).abs() < 1e-12 && (extracted.is_none() || *old_extracted == extracted) {
+                            continue;
+                        }
+                        staged.push(Staged {
+                            value_id: Some(*id),
+                            iid,
+                            position: 0,
+                            scope,
+                            region,
+                            period,
+                            value: v.value,
+                            extracted: extracted.or_else(|| old_extracted.clone()),
+                            old: Some(*old),
+                            old_extracted: old_extracted.clone(),
+                            subject,
+                        });
                     }
-                    staged.push(Staged {
-                        value_id: Some(*id),
-                        iid,
-                        position: 0,
-                        scope,
-                        region,
-                        period,
-                        value: v.value,
-                        extracted: extracted.or_else(|| old_extracted.clone()),
-                        old: Some(*old),
-                        old_extracted: old_extracted.clone(),
-                        subject,
-                    });
-                }
-                None => {
-                    let next = next_position.entry(iid).or_insert(0);
-                    staged.push(Staged {
-                        value_id: None,
-                        iid,
-                        position: *next,
-                        scope,
-                        region,
-                        period,
-                        value: v.value,
-                        extracted,
-                        old: None,
-                        old_extracted: None,
-                        subject,
-                    });
-                    *next = next.saturating_add(1);
+                    None => {
+                        let next = next_position.entry(iid).or_insert(0);
+                        staged.push(Staged {
+                            value_id: None,
+                            iid,
+                            position: *next,
+                            scope,
+                            region,
+                            period,
+                            value: v.value,
+                            extracted,
+                            old: None,
+                            old_extracted: None,
+                            subject,
+                        });
+                        *next = next.saturating_add(1);
+                    }
                 }
             }
-        }
+            Ok(staged)
+        };
+        let staged = tokio::task::spawn_blocking(compare)
+            .await
+            .map_err(|e| StoreError::Corrupt(format!("jämförelsen av indikatorvärdena avbröts: {e}")))??;
         let changed = staged.iter().filter(|s| s.value_id.is_some()).count();
         let added = staged.len() - changed;
         if staged.is_empty() {
@@ -210,7 +215,7 @@ impl crate::Indicators for StoreImpl {
         sqlx::query("DELETE FROM staged_indicator_values").execute(&mut *conn).await?;
         let locked = applied?;
         tracing::info!(
-            rows = inputs.len(),
+            rows,
             added,
             changed,
             read_and_compared_ms = compared.as_millis() as u64,
@@ -623,12 +628,20 @@ async fn apply_staged_values(conn: &mut Conn, plan_id: i64, actor: &Actor) -> Re
     if moved_meanwhile > 0 {
         return Err(moved());
     }
-    sqlx::query(
+    let expected: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staged_indicator_values WHERE value_id IS NOT NULL")
+        .fetch_one(&mut *tx)
+        .await?;
+    // Only a value still as it was read is changed: one changed since the check above is a conflict.
+    let updated = sqlx::query(
         "UPDATE indicator_values SET value = s.value, extracted = s.extracted FROM staged_indicator_values s \
-         WHERE s.value_id = indicator_values.id",
+         WHERE s.value_id = indicator_values.id AND indicator_values.value = s.old_value \
+         AND COALESCE(indicator_values.extracted, '') = COALESCE(s.old_extracted, '')",
     )
     .execute(&mut *tx)
     .await?;
+    if i64::try_from(updated.rows_affected()).unwrap_or(i64::MAX) != expected {
+        return Err(moved());
+    }
     let inserted = sqlx::query(
         "INSERT INTO indicator_values (indicator_id, position, scope, region_id, period, value, extracted, note) \
          SELECT indicator_id, position, scope, region_id, period, value, extracted, '' \

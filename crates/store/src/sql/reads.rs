@@ -55,6 +55,8 @@ struct Parts {
     narrative: bool,
     area_id: Option<i64>,
     region_id: Option<i64>,
+    /// A round whose cells are not read (its frame is).
+    skip_cells_of: Option<i64>,
 }
 
 /// Everything stored under a plan, or `None` when there is no such plan.
@@ -62,7 +64,7 @@ pub(super) async fn whole_plan(conn: &mut Conn, plan: &Slug) -> Result<Option<Da
     let Some(outline) = outline(conn, plan).await? else { return Ok(None) };
     let rows = round_rows(conn, outline.plan_id).await?;
     let all: Vec<&RoundRow> = rows.iter().collect();
-    let parts = Parts { cells: CellsRead::Full, narrative: true, area_id: None, region_id: None };
+    let parts = Parts { cells: CellsRead::Full, narrative: true, area_id: None, region_id: None, skip_cells_of: None };
     let rounds = read_rounds(conn, &outline, &all, &parts).await?;
     let indicators = read_indicators(conn, &outline, IndicatorsRead::Values).await?;
     let (processes, process_followups) = read_processes(conn, &outline, None).await?;
@@ -100,7 +102,8 @@ pub(super) async fn round(conn: &mut Conn, plan: &Slug, year: i32, shape: &Shape
         ),
         None => None,
     };
-    let parts = Parts { cells: shape.cells, narrative: shape.narrative, area_id, region_id };
+    let skip_cells_of = shape.previous_cells_only.then_some(this.id);
+    let parts = Parts { cells: shape.cells, narrative: shape.narrative, area_id, region_id, skip_cells_of };
     let rounds = read_rounds(conn, &outline, &read, &parts).await?;
     let tallies = if shape.trend {
         let published: Vec<&RoundRow> = before.filter(|r| r.status == RoundStatus::Published).collect();
@@ -297,6 +300,7 @@ async fn read_rounds(
     parts: &Parts,
 ) -> Result<Vec<Round>, StoreError> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let cell_ids: Vec<i64> = ids.iter().copied().filter(|id| parts.skip_cells_of != Some(*id)).collect();
     let mut rounds: BTreeMap<i64, Round> = rows
         .iter()
         .map(|r| {
@@ -363,13 +367,13 @@ async fn read_rounds(
         }
     }
 
-    if parts.cells != CellsRead::None {
+    if parts.cells != CellsRead::None && !cell_ids.is_empty() {
         let full = parts.cells == CellsRead::Full;
         let columns = if full { ", comment, condensed" } else { "" };
         let mut q = sqlx::QueryBuilder::<Db>::new(format!(
             "SELECT round_id, goal_id, region_id, level{columns} FROM assessments WHERE "
         ));
-        push_in(&mut q, "round_id", &ids);
+        push_in(&mut q, "round_id", &cell_ids);
         if !full {
             q.push(" AND level <> ''");
         }
@@ -395,9 +399,9 @@ async fn read_rounds(
         }
     }
 
-    if parts.cells == CellsRead::Full {
+    if parts.cells == CellsRead::Full && !cell_ids.is_empty() {
         let mut q = sqlx::QueryBuilder::<Db>::new("SELECT round_id, goal_id, body FROM rcc_comments WHERE ");
-        push_in(&mut q, "round_id", &ids);
+        push_in(&mut q, "round_id", &cell_ids);
         q.push(" AND body <> ''");
         push_cell_filters(&mut q, parts, false);
         for c in q.build().fetch_all(&mut *conn).await? {

@@ -92,7 +92,8 @@ async fn context(state: &AppState, at: RoundAt, region: &str) -> Result<(Ctx, Vi
     let code = RegionCode::parse(region).map_err(|_| no_region())?;
     // Who may, before anything is read.
     at.viewer.require(|a| a.may_see_open_answers(&code), &format!("se {code}s svar"))?;
-    let shape = Shape { previous: Previous::Any, ..Shape::cells().region(&code) };
+    // This round's cells come with their versions in `RoundWork`; the read takes last round's only.
+    let shape = Shape { previous: Previous::Any, previous_cells_only: true, ..Shape::cells().region(&code) };
     let data = match at.read(state, shape).await {
         Err(AppError::NotFound(_)) => return Err(no_region()),
         other => other?,

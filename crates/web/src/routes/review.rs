@@ -87,9 +87,20 @@ pub struct ReviewOverviewPage {
     year: i32,
     published: bool,
     deadline: Option<String>,
-    rows: Vec<RegionRow>,
+    /// [`ReviewOverviewContent`], rendered.
+    content: Arc<String>,
     all_accepted: bool,
     areas: Vec<(u32, String)>,
+}
+
+/// The regions' progress and the summary's check: the same for every RCC viewer, counted by the
+/// database and derived once per revision of the round.
+#[derive(Template)]
+#[template(path = "review_overview_content.html")]
+pub struct ReviewOverviewContent {
+    slug: String,
+    year: i32,
+    rows: Vec<RegionRow>,
     warnings: usize,
 }
 
@@ -100,32 +111,44 @@ pub async fn overview(State(state): State<AppState>, at: RoundAt) -> Result<Revi
     // The summary's warnings compare the RCC's text and figures with the levels and the indicators.
     let shape = Shape { narrative: true, indicators: uppfolj_store::IndicatorsRead::Values, ..Shape::levels() };
     let data = at.read(&state, shape).await?;
-    let progress = state.store.region_progress(at.slug(), at.year).await?;
     let (year, viewer) = (at.year, &at.viewer);
     let round = super::round_in(&data, year)?;
     let slug = data.plan.slug.clone();
-    let goals = data.goals().count();
-    let rows: Vec<RegionRow> = data
+    let render = async {
+        let progress = state.store.region_progress(at.slug(), year).await?;
+        let goals = data.goals().count();
+        let rows: Vec<RegionRow> = data
+            .healthcare_region
+            .regions
+            .iter()
+            .map(|r| {
+                let p = progress.iter().find(|p| p.work.region == r.code);
+                let rw = p.map(|p| &p.work);
+                RegionRow {
+                    code: r.code.to_string(),
+                    name: r.name.clone(),
+                    state: rw.map(|w| w.state.label().to_owned()).unwrap_or_default(),
+                    reason: rw.and_then(|w| w.reason.clone()),
+                    with_level: p.map_or(0, |p| p.with_level),
+                    with_comment: p.map_or(0, |p| p.with_comment),
+                    goals,
+                    updated: rw.and_then(|w| w.updated_at.map(swedish_time)).unwrap_or_default(),
+                    href: format!("/planer/{slug}/{year}/granskning/{}", r.code),
+                    form_href: format!("/planer/{slug}/{year}/regioner/{}", r.code),
+                }
+            })
+            .collect();
+        let warnings = uppfolj_domain::summary::derive(&data, round).warnings.len();
+        let content = ReviewOverviewContent { slug: slug.to_string(), year, rows, warnings };
+        let html = content.render().map_err(|e| AppError::Internal(format!("granskningens översikt: {e}")))?;
+        Ok((String::new(), html))
+    };
+    let (_, content) = state.cache.fragment(&at.meta, "granskning", render).await?;
+    let all_accepted = data
         .healthcare_region
         .regions
         .iter()
-        .map(|r| {
-            let p = progress.iter().find(|p| p.work.region == r.code);
-            let rw = p.map(|p| &p.work);
-            RegionRow {
-                code: r.code.to_string(),
-                name: r.name.clone(),
-                state: rw.map(|w| w.state.label().to_owned()).unwrap_or_default(),
-                reason: rw.and_then(|w| w.reason.clone()),
-                with_level: p.map_or(0, |p| p.with_level),
-                with_comment: p.map_or(0, |p| p.with_comment),
-                goals,
-                updated: rw.and_then(|w| w.updated_at.map(swedish_time)).unwrap_or_default(),
-                href: format!("/planer/{slug}/{year}/granskning/{}", r.code),
-                form_href: format!("/planer/{slug}/{year}/regioner/{}", r.code),
-            }
-        })
-        .collect();
+        .all(|r| round.states.get(&r.code) == Some(&uppfolj_domain::RegionState::Accepted));
     Ok(ReviewOverviewPage {
         nav: Nav::of(viewer),
         crumbs: vec![
@@ -137,10 +160,9 @@ pub async fn overview(State(state): State<AppState>, at: RoundAt) -> Result<Revi
         year,
         published: round.status == RoundStatus::Published,
         deadline: round.deadline.map(|d| format!("{} ({})", swedish_date(d), days_to(d, now().date()))),
-        all_accepted: progress.iter().all(|p| p.work.state == uppfolj_domain::RegionState::Accepted),
-        rows,
+        all_accepted,
+        content,
         areas: data.plan.areas.iter().map(|a| (a.number, a.title.clone())).collect(),
-        warnings: uppfolj_domain::summary::derive(&data, round).warnings.len(),
         slug: slug.to_string(),
     })
 }
