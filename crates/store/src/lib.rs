@@ -5,8 +5,8 @@
 //! scheme is refused rather than silently creating a SQLite file somewhere. Both backends run one
 //! copy of portable SQL (`$1` placeholders, text dates, JSON lists as text), written as ordinary
 //! code in `sql/` — one module per aggregate — which `sqlite.rs` and `postgres.rs` each mount for
-//! their own sqlx database type. The migrations differ only in column types (and PostgreSQL's audit
-//! log keeps no foreign keys, see `0008`) and live in
+//! their own sqlx database type. The migrations differ only in column types (the audit log keeps no
+//! foreign keys on either: PostgreSQL's `0008`, SQLite's `0009`) and live in
 //! `migrations/{sqlite,postgres}`. Never edit an applied migration: add a new one.
 //!
 //! Architecture invariant: every write records its audit event(s) in the same transaction as the

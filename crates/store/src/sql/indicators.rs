@@ -211,7 +211,7 @@ impl crate::Indicators for StoreImpl {
         // 4. Applied in one short write transaction: a few set-based statements, all or nothing.
         //    A change applies only to the value as it was read; if someone changed or removed one
         //    meanwhile, or added one the file adds, nothing is written.
-        let applied = apply_staged_values(&mut conn, plan_id, actor).await;
+        let applied = apply_staged_values(&mut conn, plan_id, changed, actor).await;
         sqlx::query("DELETE FROM staged_indicator_values").execute(&mut *conn).await?;
         let locked = applied?;
         tracing::info!(
@@ -612,35 +612,40 @@ async fn insert_indicator_value(
 /// Applies the staged indicator values with their audit events; answers how long the write
 /// transaction took (on SQLite the time others' writes wait at most; PostgreSQL locks only
 /// the rows it changes).
-async fn apply_staged_values(conn: &mut Conn, plan_id: i64, actor: &Actor) -> Result<std::time::Duration, StoreError> {
+async fn apply_staged_values(
+    conn: &mut Conn,
+    plan_id: i64,
+    changed: usize,
+    actor: &Actor,
+) -> Result<std::time::Duration, StoreError> {
     let moved = || {
         StoreError::Conflict("någon annan ändrade indikatorvärden medan filen lästes in; läs in filen igen".to_owned())
     };
     let mut tx = begin_write_on(conn).await?;
     let locked = std::time::Instant::now();
-    let moved_meanwhile: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM staged_indicator_values s LEFT JOIN indicator_values v ON v.id = s.value_id \
-         WHERE s.value_id IS NOT NULL AND (v.id IS NULL OR v.value <> s.old_value \
-         OR COALESCE(v.extracted, '') <> COALESCE(s.old_extracted, ''))",
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    if moved_meanwhile > 0 {
-        return Err(moved());
-    }
-    let expected: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staged_indicator_values WHERE value_id IS NOT NULL")
+    // Changes of stored values (none in an import of new ones: nothing to check or update).
+    if changed > 0 {
+        let moved_meanwhile: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM staged_indicator_values s LEFT JOIN indicator_values v ON v.id = s.value_id \
+             WHERE s.value_id IS NOT NULL AND (v.id IS NULL OR v.value <> s.old_value \
+             OR COALESCE(v.extracted, '') <> COALESCE(s.old_extracted, ''))",
+        )
         .fetch_one(&mut *tx)
         .await?;
-    // Only a value still as it was read is changed: one changed since the check above is a conflict.
-    let updated = sqlx::query(
-        "UPDATE indicator_values SET value = s.value, extracted = s.extracted FROM staged_indicator_values s \
-         WHERE s.value_id = indicator_values.id AND indicator_values.value = s.old_value \
-         AND COALESCE(indicator_values.extracted, '') = COALESCE(s.old_extracted, '')",
-    )
-    .execute(&mut *tx)
-    .await?;
-    if i64::try_from(updated.rows_affected()).unwrap_or(i64::MAX) != expected {
-        return Err(moved());
+        if moved_meanwhile > 0 {
+            return Err(moved());
+        }
+        // Only a value still as it was read is changed: one changed since the check above is a conflict.
+        let updated = sqlx::query(
+            "UPDATE indicator_values SET value = s.value, extracted = s.extracted FROM staged_indicator_values s \
+             WHERE s.value_id = indicator_values.id AND indicator_values.value = s.old_value \
+             AND COALESCE(indicator_values.extracted, '') = COALESCE(s.old_extracted, '')",
+        )
+        .execute(&mut *tx)
+        .await?;
+        if usize::try_from(updated.rows_affected()).ok() != Some(changed) {
+            return Err(moved());
+        }
     }
     let inserted = sqlx::query(
         "INSERT INTO indicator_values (indicator_id, position, scope, region_id, period, value, extracted, note) \
