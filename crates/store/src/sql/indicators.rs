@@ -15,6 +15,10 @@ use super::{
 };
 use crate::{Actor, FigureDecision, FigureInput, IndicatorVersion, Page, Paged, StoreError};
 
+/// A plan's stored values by (indicator, scope, region or 0, period) → (value id, value, extracted),
+/// and each indicator's next free position.
+type StoredValues = (HashMap<(i64, String, i64, String), (i64, f64, Option<String>)>, HashMap<i64, i32>);
+
 #[async_trait::async_trait]
 impl crate::Indicators for StoreImpl {
     /// Adds and changes indicator values, all or nothing, holding the write lock only for a few
@@ -50,29 +54,34 @@ impl crate::Indicators for StoreImpl {
         {
             region_ids.insert(r.try_get("code")?, r.try_get("id")?);
         }
-        // (indicator, scope, region or 0, period) → (value id, value, extracted)
-        let mut stored_values: HashMap<(i64, String, i64, String), (i64, f64, Option<String>)> = HashMap::new();
-        let mut next_position: HashMap<i64, i32> = HashMap::new();
-        for r in sqlx::query(
+        let stored_rows = sqlx::query(
             "SELECT v.id, v.indicator_id, v.scope, v.region_id, v.period, v.value, v.extracted, v.position \
              FROM indicator_values v JOIN indicators i ON i.id = v.indicator_id WHERE i.plan_id = $1",
         )
         .bind(plan_id)
         .fetch_all(&mut *conn)
-        .await?
-        {
-            let iid: i64 = r.try_get("indicator_id")?;
-            let position: i32 = r.try_get("position")?;
-            let next = next_position.entry(iid).or_insert(0);
-            *next = (*next).max(position.saturating_add(1));
-            let key = (
-                iid,
-                r.try_get("scope")?,
-                r.try_get::<Option<i64>, _>("region_id")?.unwrap_or(0),
-                r.try_get("period")?,
-            );
-            stored_values.insert(key, (r.try_get("id")?, r.try_get("value")?, r.try_get("extracted")?));
-        }
+        .await?;
+        // The stored values as a map, built with the comparison below off the async workers: a
+        // plan with 100 000 values takes a second of CPU to read, and a worker busy that long
+        // keeps the requests queued behind it waiting.
+        let index_stored = move || -> Result<StoredValues, StoreError> {
+            let mut stored_values = HashMap::new();
+            let mut next_position: HashMap<i64, i32> = HashMap::new();
+            for r in stored_rows {
+                let iid: i64 = r.try_get("indicator_id")?;
+                let position: i32 = r.try_get("position")?;
+                let next = next_position.entry(iid).or_insert(0);
+                *next = (*next).max(position.saturating_add(1));
+                let key = (
+                    iid,
+                    r.try_get("scope")?,
+                    r.try_get::<Option<i64>, _>("region_id")?.unwrap_or(0),
+                    r.try_get("period")?,
+                );
+                stored_values.insert(key, (r.try_get("id")?, r.try_get("value")?, r.try_get("extracted")?));
+            }
+            Ok((stored_values, next_position))
+        };
 
         // 2. What differs, in memory: each row to add or change, with the text of its audit event.
         struct Staged {
@@ -94,6 +103,7 @@ impl crate::Indicators for StoreImpl {
         let rows = inputs.len();
         let inputs = inputs.to_vec();
         let compare = move || -> Result<Vec<Staged>, StoreError> {
+            let (stored_values, mut next_position) = index_stored()?;
             let mut staged: Vec<Staged> = Vec::new();
             for v in &inputs {
                 let iid = *indicator_ids
