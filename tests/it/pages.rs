@@ -21,6 +21,19 @@ async fn get_if(app: &TestApp, path: &str, tag: &str) -> reqwest::Response {
 }
 
 /// The version of RN's cell `goal` in `year`, from the API.
+/// Saves goal 1.1 as achieved with `comment` on a region's form, from the round's first version.
+async fn save_first_goal(b: &mut Browser, form: &str, comment: &str) -> reqwest::Response {
+    let fields = [
+        ("niva_1_1", "U"),
+        ("kommentar_1_1", comment),
+        ("version_1_1", "1"),
+        ("orig_niva_1_1", ""),
+        ("orig_kommentar_1_1", ""),
+        ("atgard", "spara"),
+    ];
+    b.post(form, &fields).await
+}
+
 async fn cell_version(app: &TestApp, token: &str, year: i32, goal: (u32, u32)) -> i64 {
     let cells: serde_json::Value = app
         .client
@@ -56,19 +69,7 @@ both_backends!(a_save_on_an_open_round_shows_on_the_next_page_load, |backend| as
     }
     assert!(!rn.page(&form).await.contains(text));
     assert!(!rcc.page(&format!("/planer/{PLAN}/2025")).await.contains(" 1 av "), "nothing achieved yet");
-    let r = rn
-        .post(
-            &form,
-            &[
-                ("niva_1_1", "U"),
-                ("kommentar_1_1", text),
-                ("version_1_1", "1"),
-                ("orig_niva_1_1", ""),
-                ("orig_kommentar_1_1", ""),
-                ("atgard", "spara"),
-            ],
-        )
-        .await;
+    let r = save_first_goal(&mut rn, &form, text).await;
     assert_eq!(r.status(), 303);
     assert!(rcc.page(&area).await.contains(text), "the area page shows the saved comment at once");
     assert!(rn.page(&form).await.contains(text), "so does the region's form");
@@ -149,19 +150,7 @@ both_backends!(a_change_elsewhere_in_the_plan_moves_a_published_rounds_pages_on,
     // A save in the open 2025 round is not on 2024's pages: they stay as they were.
     let mut rn = Browser::new(&app);
     rn.login("rn").await;
-    let r = rn
-        .post(
-            &format!("/planer/{PLAN}/2025/regioner/RN"),
-            &[
-                ("niva_1_1", "U"),
-                ("kommentar_1_1", "Klart."),
-                ("version_1_1", "1"),
-                ("orig_niva_1_1", ""),
-                ("orig_kommentar_1_1", ""),
-                ("atgard", "spara"),
-            ],
-        )
-        .await;
+    let r = save_first_goal(&mut rn, &format!("/planer/{PLAN}/2025/regioner/RN"), "Klart.").await;
     assert_eq!(r.status(), 303);
     assert_eq!(get_if(&app, &dashboard, &tag).await.status(), 304, "2025's save leaves 2024's pages");
     // An indicator value is on the 2024 dashboard: a new one moves it on.

@@ -51,8 +51,7 @@ impl crate::Cells for StoreImpl {
             )));
         }
         let cells = region_cells(&mut tx, ids.round_id, rid).await?;
-        let mut versions = Vec::new();
-        let mut stale = Vec::new();
+        let mut batch = versioned::Batch::default();
         let mut changed = false;
         for e in &edits {
             let cell = cells.get(&e.goal).ok_or_else(|| no_cell(e.goal, region, year))?;
@@ -89,15 +88,9 @@ impl crate::Cells for StoreImpl {
                 }
                 (Some(set), events)
             };
-            match versioned::write(&mut tx, &target, e.expected_version, set, actor, &events).await {
-                Ok(v) => versions.push(v),
-                Err(StoreError::Stale(c)) => stale.extend(c),
-                Err(other) => return Err(other),
-            }
+            batch.add(versioned::write(&mut tx, &target, e.expected_version, set, actor, &events).await)?;
         }
-        if !stale.is_empty() {
-            return Err(StoreError::Stale(stale));
-        }
+        let versions = batch.finish()?;
         if changed && by_region && state == RegionState::NotStarted {
             let key = [("id", region_row.try_get::<i64, _>("id")?)];
             let target = Versioned::row("region_rounds", &key);
@@ -137,8 +130,7 @@ impl crate::Cells for StoreImpl {
         let (mut tx, ids) = open_round_write(&self.pool, plan, year).await?;
         let rid = region_db_id(&mut tx, ids.plan_id, region).await?;
         let cells = region_cells(&mut tx, ids.round_id, rid).await?;
-        let mut versions = Vec::new();
-        let mut stale = Vec::new();
+        let mut batch = versioned::Batch::default();
         for e in &edits {
             let cell = cells.get(&e.goal).ok_or_else(|| no_cell(e.goal, region, year))?;
             let key = [("id", cell.id)];
@@ -156,15 +148,9 @@ impl crate::Cells for StoreImpl {
                     .change(cell.condensed.as_deref(), e.text.as_deref());
                 (Some(set), vec![event])
             };
-            match versioned::write(&mut tx, &target, e.expected_version, set, actor, &events).await {
-                Ok(v) => versions.push(v),
-                Err(StoreError::Stale(c)) => stale.extend(c),
-                Err(other) => return Err(other),
-            }
+            batch.add(versioned::write(&mut tx, &target, e.expected_version, set, actor, &events).await)?;
         }
-        if !stale.is_empty() {
-            return Err(StoreError::Stale(stale));
-        }
+        let versions = batch.finish()?;
         tx.commit().await?;
         Ok(versions)
     }
@@ -185,8 +171,7 @@ impl crate::Cells for StoreImpl {
             })
             .collect::<Result<Vec<RccCommentEdit>, StoreError>>()?;
         let (mut tx, ids) = open_round_write(&self.pool, plan, year).await?;
-        let mut versions = Vec::new();
-        let mut stale = Vec::new();
+        let mut batch = versioned::Batch::default();
         for e in &edits {
             let gid = goal_db_id(&mut tx, ids.plan_id, e.goal).await?;
             // A goal without a comment has one at version 0 from here on, so that it is versioned too.
@@ -218,15 +203,9 @@ impl crate::Cells for StoreImpl {
                     .change(opt(&old), opt(&e.text));
                 (Some(set), vec![event])
             };
-            match versioned::write(&mut tx, &target, e.expected_version, set, actor, &events).await {
-                Ok(v) => versions.push(v),
-                Err(StoreError::Stale(c)) => stale.extend(c),
-                Err(other) => return Err(other),
-            }
+            batch.add(versioned::write(&mut tx, &target, e.expected_version, set, actor, &events).await)?;
         }
-        if !stale.is_empty() {
-            return Err(StoreError::Stale(stale));
-        }
+        let versions = batch.finish()?;
         tx.commit().await?;
         Ok(versions)
     }

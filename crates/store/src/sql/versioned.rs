@@ -176,6 +176,31 @@ pub(super) async fn write<'q>(
     Ok(bumped)
 }
 
+/// Several versioned writes in one transaction: each one's new version, and every stale one named.
+/// If any is stale, `finish` refuses them all (the caller's transaction is dropped, nothing kept).
+#[derive(Default)]
+pub(super) struct Batch {
+    versions: Vec<i32>,
+    stale: Vec<crate::Changed>,
+}
+
+impl Batch {
+    /// Takes one write's outcome; an error other than `Stale` ends the batch at once.
+    pub(super) fn add(&mut self, written: Result<i32, StoreError>) -> Result<(), StoreError> {
+        match written {
+            Ok(v) => self.versions.push(v),
+            Err(StoreError::Stale(c)) => self.stale.extend(c),
+            Err(other) => return Err(other),
+        }
+        Ok(())
+    }
+
+    /// The new versions in the order written, or `Stale` naming every write that was.
+    pub(super) fn finish(self) -> Result<Vec<i32>, StoreError> {
+        if self.stale.is_empty() { Ok(self.versions) } else { Err(StoreError::Stale(self.stale)) }
+    }
+}
+
 /// Deletes a versioned row if it is still at `expected`, recording `events`; `Stale` otherwise.
 pub(super) async fn delete(
     tx: &mut Tx<'_>,

@@ -456,6 +456,17 @@ fn definition_page(
     }
 }
 
+/// The form for a new indicator: nothing to edit, no history yet.
+fn new_definition_page(
+    data: &uppfolj_domain::Dataset,
+    year: i32,
+    viewer: &Viewer,
+    form: uppfolj_domain::indicator_def::DefinitionForm,
+    errors: Vec<uppfolj_domain::indicator_def::FieldError>,
+) -> DefinitionPage {
+    definition_page(data, year, viewer, None, form, errors, None, (Vec::new(), crate::views::Pager::none()))
+}
+
 fn read_definition(form: &crate::views::FormMap) -> uppfolj_domain::indicator_def::DefinitionForm {
     use crate::views::form_value;
     let mut goals: Vec<String> = form.keys().filter_map(|k| k.strip_prefix("mal_")).map(str::to_owned).collect();
@@ -501,7 +512,7 @@ pub async fn new_form(State(state): State<AppState>, at: RoundAt) -> Result<Defi
     viewer.require(|a| a.is_rcc(), "lägga till indikatorer")?;
     let data = at.read(&state, definitions()).await?;
     let form = uppfolj_domain::indicator_def::DefinitionForm { direction: "hogre".to_owned(), ..Default::default() };
-    Ok(definition_page(&data, year, viewer, None, form, Vec::new(), None, (Vec::new(), crate::views::Pager::none())))
+    Ok(new_definition_page(&data, year, viewer, form, Vec::new()))
 }
 
 pub async fn create(
@@ -518,16 +529,7 @@ pub async fn create(
     let def = match uppfolj_domain::indicator_def::check(&form, &data, None) {
         Ok(d) => d,
         Err(errors) => {
-            let page = definition_page(
-                &data,
-                year,
-                viewer,
-                None,
-                form,
-                errors,
-                None,
-                (Vec::new(), crate::views::Pager::none()),
-            );
+            let page = new_definition_page(&data, year, viewer, form, errors);
             return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
@@ -545,16 +547,7 @@ pub async fn create(
                 label: "Kortnamn",
                 message: format!("{}.", crate::error::capitalise(&m)),
             }];
-            let page = definition_page(
-                &data,
-                year,
-                viewer,
-                None,
-                form,
-                errors,
-                None,
-                (Vec::new(), crate::views::Pager::none()),
-            );
+            let page = new_definition_page(&data, year, viewer, form, errors);
             Ok((axum::http::StatusCode::CONFLICT, page).into_response())
         }
         Err(e) => Err(e.into()),
