@@ -63,16 +63,23 @@ both_backends!(a_save_on_an_open_round_shows_on_the_next_page_load, |backend| as
     let area = format!("/planer/{PLAN}/2025/omraden/1");
     let form = format!("/planer/{PLAN}/2025/regioner/RN");
     let text = "Screeningen når nu hela länet.";
-    // Every page of the round is read before the save, so that a kept copy would show.
-    for path in [&area, &format!("/planer/{PLAN}/2025"), &format!("/planer/{PLAN}/2025/diagram")] {
+    let report = format!("/planer/{PLAN}/2025/rapport/html");
+    // Every page and download of the round is read before the save, so that a kept copy would show
+    // (twice: the second is served from memory).
+    for path in [&area, &format!("/planer/{PLAN}/2025"), &format!("/planer/{PLAN}/2025/diagram"), &report] {
         assert!(!rcc.page(path).await.contains(text), "{path} before the save");
+        assert!(!rcc.page(path).await.contains(text), "{path} before the save, again");
     }
+    assert!(!rn.page(&form).await.contains(text));
     assert!(!rn.page(&form).await.contains(text));
     assert!(!rcc.page(&format!("/planer/{PLAN}/2025")).await.contains(" 1 av "), "nothing achieved yet");
     let r = save_first_goal(&mut rn, &form, text).await;
     assert_eq!(r.status(), 303);
     assert!(rcc.page(&area).await.contains(text), "the area page shows the saved comment at once");
     assert!(rn.page(&form).await.contains(text), "so does the region's form");
+    assert!(rcc.page(&report).await.contains(text), "and the compiled report");
+    let r = rcc.get(&report).await;
+    assert!(etag(&r).is_empty() && cache_control(&r) == "no-store", "an open round's download: {:?}", r.headers());
     let overview = rcc.page(&format!("/planer/{PLAN}/2025")).await;
     assert!(overview.contains(" 1 av "), "the overview counts RN's U");
     assert!(rcc.page(&format!("/planer/{PLAN}/2025/granskning")).await.contains("Utkast"), "the review: a draft");

@@ -38,6 +38,19 @@ async fn begin_transaction_on(conn: &mut sql::Conn) -> Result<sqlx::Transaction<
     Ok(sqlx::Connection::begin(conn).await?)
 }
 
+/// Sends `data` (rows in `COPY`'s text format) to a `COPY … FROM STDIN` `statement`; answers how
+/// many rows it wrote. See `sql/bulk.rs`.
+async fn copy_in(conn: &mut sql::Conn, statement: &str, data: &[u8]) -> Result<u64, StoreError> {
+    let mut copy = conn.copy_in_raw(statement).await?;
+    for chunk in data.chunks(1 << 20) {
+        if let Err(e) = copy.send(chunk).await {
+            let _ = copy.abort(e.to_string()).await;
+            return Err(e.into());
+        }
+    }
+    Ok(copy.finish().await?)
+}
+
 impl PgStore {
     pub async fn connect(url: &str) -> Result<PgStore, StoreError> {
         let pool = PgPoolOptions::new()

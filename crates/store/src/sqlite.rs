@@ -45,6 +45,11 @@ async fn begin_transaction_on(conn: &mut sql::Conn) -> Result<sqlx::Transaction<
     Ok(sqlx::Connection::begin_with(conn, "BEGIN IMMEDIATE").await?)
 }
 
+/// SQLite has no `COPY`: `sql/bulk.rs` writes multi-row `INSERT`s here and never calls this.
+async fn copy_in(_conn: &mut sql::Conn, statement: &str, _data: &[u8]) -> Result<u64, StoreError> {
+    Err(StoreError::Corrupt(format!("SQLite kan inte {statement}")))
+}
+
 impl SqliteStore {
     /// Opens (and creates when missing) the database file named by a `sqlite://FILE` URL.
     pub async fn connect(url: &str) -> Result<SqliteStore, StoreError> {

@@ -43,17 +43,17 @@ pub(crate) async fn levels(State(state): State<AppState>, at: RoundAt) -> Result
         RoundView::Region(code) => Some(code),
         _ => None,
     };
-    let work = state.store.round_work(at.slug(), at.year, only).await?;
+    let work = at.work(&state, only).await?;
     let cells = work
         .cells
-        .into_iter()
+        .iter()
         .filter(|c| at.view.includes(&c.region))
         .map(|c| CellJson {
             area: c.goal.area,
             goal: c.goal.goal,
             region: c.region.to_string(),
             level: if c.level.is_blank() { None } else { Some(c.level.to_string()) },
-            comment: c.comment,
+            comment: c.comment.clone(),
             version: c.version,
         })
         .collect();

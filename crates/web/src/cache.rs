@@ -3,19 +3,24 @@
 //! round is made once per revision and then served from memory, a published round's pages as an
 //! anonymous visitor sees them and its downloads are made once, and browsers that already have
 //! them get `304 Not Modified`. A round in progress is never served from a kept page, and its
-//! revision is read from the database on every request: every page after a save shows the save.
+//! revision is read from the database on every request: every page and download after a save
+//! shows the save.
 //!
 //! - **Metas** of published rounds (status and revision) for a second: the one question a cached
 //!   page would otherwise ask the database. Every write through this server forgets them.
 //! - **Reads** (`Arc<Dataset>` per round, shape and revision), for every viewer and every round —
 //!   an open round's revision is read anew on every request and moves with every save, so what is
 //!   read under it is what is saved: the page is still rendered for whoever asks.
+//! - **Work** (`Arc<RoundWork>`: a round's states and cells with the versions a save is based on,
+//!   for the whole round or one region) per revision, like the reads: a save moves the revision,
+//!   so the versions a form is given are always the saved ones.
 //! - **Fragments**: the parts of a page that are the same for every viewer (the dashboard's charts
 //!   and tables), rendered once per revision.
 //! - **Pages** for anonymous visitors (everyone sees the same), whole responses, in the
 //!   [`published_pages`] middleware. A page that carries the visitor's CSRF code is not kept.
-//! - **Downloads** (the compiled report, process reports), kept after the handler has decided that
-//!   the viewer may have them, and rendered once however many ask at the same moment.
+//! - **Downloads** (the compiled report, process reports) per revision, an open round's included,
+//!   kept after the handler has decided that the viewer may have them, and rendered once however
+//!   many ask at the same moment. A round just published has its PDF typeset in the background.
 //! - **Conditional requests**: an anonymous visitor's page and every download of a published round
 //!   (but a document with restricted sharing) carries an `ETag` made of what it is made of
 //!   (address, revision, the day, the server's start) and `Cache-Control: no-cache`, so a matching
@@ -37,8 +42,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use quick_cache::Weighter;
 use quick_cache::sync::Cache;
-use uppfolj_domain::{Dataset, RoundStatus, Slug};
-use uppfolj_store::{RoundMeta, Shape};
+use uppfolj_domain::{Dataset, RegionCode, RoundStatus, Slug};
+use uppfolj_store::{RoundMeta, RoundWork, Shape};
 
 use crate::AppState;
 use crate::auth::Viewer;
@@ -81,6 +86,27 @@ struct DataKey {
     shape: Shape,
 }
 
+/// A round's work, whole or of one region, by the round's revision.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct WorkKey {
+    plan: Slug,
+    year: i32,
+    revision: i64,
+    region: Option<RegionCode>,
+}
+
+#[derive(Clone)]
+struct WorkWeight;
+
+impl Weighter<WorkKey, Arc<RoundWork>> for WorkWeight {
+    fn weight(&self, _key: &WorkKey, work: &Arc<RoundWork>) -> u64 {
+        let cells: usize =
+            work.cells.iter().map(|c| c.comment.len() + c.condensed.as_ref().map_or(0, String::len) + 160).sum();
+        let comments: usize = work.rcc_comments.values().map(|c| c.text.len() + 64).sum();
+        (cells + comments + work.regions.len() * 128 + 256) as u64
+    }
+}
+
 /// What a response is made of: the same key, the same bytes.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct PageKey {
@@ -102,6 +128,13 @@ impl PageKey {
         ));
         HeaderValue::from_str(&format!("W/\"{}\"", &digest[..32])).unwrap_or(HeaderValue::from_static("W/\"0\""))
     }
+}
+
+/// Which download, and whether browsers may keep it (a published round's).
+#[derive(Clone, Debug)]
+pub(crate) struct DownloadKey {
+    key: PageKey,
+    published: bool,
 }
 
 /// A kept response: the headers that describe the body, and the body.
@@ -194,6 +227,7 @@ impl Metas {
 pub struct Caches {
     metas: Metas,
     data: Cache<DataKey, Arc<Dataset>, DataWeight>,
+    work: Cache<WorkKey, Arc<RoundWork>, WorkWeight>,
     fragments: Cache<FragmentKey, Fragment, FragmentWeight>,
     pages: Cache<PageKey, Arc<Kept>, KeptWeight>,
     downloads: Cache<PageKey, Arc<Kept>, KeptWeight>,
@@ -208,6 +242,7 @@ impl Caches {
         Caches {
             metas: Metas::default(),
             data: bounded(256, DATA_BYTES, DataWeight),
+            work: bounded(256, DATA_BYTES / 2, WorkWeight),
             fragments: bounded(128, FRAGMENT_BYTES, FragmentWeight),
             pages: bounded(1024, PAGE_BYTES / 2, KeptWeight),
             downloads: bounded(64, PAGE_BYTES / 2, KeptWeight),
@@ -229,6 +264,22 @@ impl Caches {
         self.data.get_or_insert_async(&key, async { read.await.map(Arc::new) }).await
     }
 
+    /// A round's work (of one region, or all), from memory when it was read before under the same
+    /// revision — an open round's included: every save moves the revision.
+    pub(crate) async fn work<F>(
+        &self,
+        meta: &RoundMeta,
+        region: Option<&RegionCode>,
+        read: F,
+    ) -> Result<Arc<RoundWork>, crate::AppError>
+    where
+        F: Future<Output = Result<RoundWork, crate::AppError>>,
+    {
+        let key =
+            WorkKey { plan: meta.plan.clone(), year: meta.year, revision: meta.revision, region: region.cloned() };
+        self.work.get_or_insert_async(&key, async { read.await.map(Arc::new) }).await
+    }
+
     /// A part of a round's page that is the same for every viewer, made by `render` once per
     /// revision of the round (a round in progress included: a save moves the revision).
     pub(crate) async fn fragment<F>(
@@ -244,23 +295,25 @@ impl Caches {
         self.fragments.get_or_insert_async(&key, async { render.await.map(|(t, h)| (t, Arc::new(h))) }).await
     }
 
-    /// The key of a download of a published round (`None` for an open round: never kept).
-    pub(crate) fn download_key(&self, meta: &RoundMeta, name: &str, day: time::Date) -> Option<PageKey> {
-        (meta.status == RoundStatus::Published).then(|| PageKey {
+    /// The key of a download of a round, by its revision: an open round's moves with every save.
+    pub(crate) fn download_key(&self, meta: &RoundMeta, name: &str, day: time::Date) -> DownloadKey {
+        let key = PageKey {
             target: format!("{}/{}/{name}", meta.plan, meta.year),
             revision: meta.revision,
             audience: String::new(),
             day,
-        })
+        };
+        DownloadKey { key, published: meta.status == RoundStatus::Published }
     }
 
-    /// A download: `304` when the browser has it, from memory when it was made before, otherwise
-    /// made by `render` (once, however many ask for it at the same moment) and kept. Without a key
-    /// (an open round) it is made every time. A document with restricted sharing is kept here, for
-    /// those found allowed to read it, but never in a browser (`no-store`, no entity tag).
+    /// A download: `304` when the browser has it, from memory when it was made before under the
+    /// same revision, otherwise made by `render` (once, however many ask for it at the same moment)
+    /// and kept. Only a published round's is kept by browsers too (with an entity tag); an open
+    /// round's, and a document with restricted sharing, are kept here, for those found allowed to
+    /// read them, but never in a browser (`no-store`, no entity tag).
     pub(crate) async fn download<F>(
         &self,
-        key: Option<PageKey>,
+        key: DownloadKey,
         request: &HeaderMap,
         restricted: bool,
         render: F,
@@ -268,14 +321,16 @@ impl Caches {
     where
         F: Future<Output = Result<Kept, crate::AppError>>,
     {
-        let Some(key) = key else { return Ok(render.await?.response()) };
-        let etag = key.etag(&self.boot);
-        if !restricted && matches(request, &etag) {
-            return Ok(not_modified(etag));
+        let DownloadKey { key, published } = key;
+        let etag = (published && !restricted).then(|| key.etag(&self.boot));
+        if let Some(etag) = &etag
+            && matches(request, etag)
+        {
+            return Ok(not_modified(etag.clone()));
         }
         let kept = self.downloads.get_or_insert_async(&key, async { render.await.map(Arc::new) }).await?;
         let mut res = kept.response();
-        if !restricted {
+        if let Some(etag) = etag {
             revalidate(res.headers_mut(), etag);
         }
         Ok(res)

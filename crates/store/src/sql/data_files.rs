@@ -7,7 +7,8 @@ use sqlx::Row as _;
 use uppfolj_domain::ids::{format_date, timestamp};
 use uppfolj_domain::{AuditField, Dataset, GoalRef, Level, RegionCode, RegionState, RoundStatus, Scope, Slug};
 
-use super::versioned::{self, BATCH_ROWS, Event};
+use super::bulk::{self, Rows};
+use super::versioned::{self, Event};
 use super::{Db, Pool, StoreImpl, Tx, begin_read, begin_write, corrupt, json_list, num, pos};
 use crate::{Actor, PlanListing, Progress, StoreError};
 
@@ -310,25 +311,36 @@ async fn import_dataset(tx: &mut Tx<'_>, d: &Dataset, actor: &Actor, progress: P
             }
         }
         let at = timestamp(actor.at);
-        for chunk in cells.chunks(BATCH_ROWS) {
-            let mut q = sqlx::QueryBuilder::<Db>::new(
-                "INSERT INTO assessments (round_id, goal_id, region_id, level, comment, condensed, version, \
-                 condensed_version, updated_at, updated_by) ",
-            );
-            q.push_values(chunk, |mut b, c| {
-                b.push_bind(round_id)
-                    .push_bind(c.goal_id)
-                    .push_bind(c.region_id)
-                    .push_bind(c.level.as_str())
-                    .push_bind(c.comment)
-                    .push_bind(c.condensed)
-                    .push_bind(1i32)
-                    .push_bind(1i32)
-                    .push_bind(at.as_str())
-                    .push_bind(actor.name.as_str());
-            });
-            q.build().execute(&mut **tx).await?;
+        let mut rows = Rows::new(
+            "assessments",
+            &[
+                "round_id",
+                "goal_id",
+                "region_id",
+                "level",
+                "comment",
+                "condensed",
+                "version",
+                "condensed_version",
+                "updated_at",
+                "updated_by",
+            ],
+        );
+        for c in &cells {
+            rows.push([
+                round_id.into(),
+                c.goal_id.into(),
+                c.region_id.into(),
+                c.level.as_str().into(),
+                c.comment.into(),
+                c.condensed.into(),
+                1i32.into(),
+                1i32.into(),
+                at.as_str().into(),
+                actor.name.as_str().into(),
+            ]);
         }
+        bulk::insert(tx, &rows).await?;
         versioned::record(tx, actor, &events).await?;
         super::rounds::write_tally(tx, round_id, r.status).await?;
         step(goal_count);
@@ -427,30 +439,31 @@ async fn import_dataset(tx: &mut Tx<'_>, d: &Dataset, actor: &Actor, progress: P
             .values
             .iter()
             .map(|v| {
-                Ok(match &v.scope {
-                    Scope::Region(c) => ("region", Some(region_id(c)?), v),
-                    Scope::HealthcareRegion => ("healthcare_region", None, v),
-                    Scope::National => ("national", None, v),
-                })
+                let (scope, rid) = match &v.scope {
+                    Scope::Region(c) => ("region", Some(region_id(c)?)),
+                    Scope::HealthcareRegion => ("healthcare_region", None),
+                    Scope::National => ("national", None),
+                };
+                Ok((scope, rid, v.period.to_string(), v.extracted.map(format_date), v))
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
-        for (c, chunk) in values.chunks(BATCH_ROWS).enumerate() {
-            let mut q = sqlx::QueryBuilder::<Db>::new(
-                "INSERT INTO indicator_values (indicator_id, position, scope, region_id, period, value, \
-                 extracted, note) ",
-            );
-            q.push_values(chunk.iter().enumerate(), |mut b, (j, (scope, rid, v))| {
-                b.push_bind(iid)
-                    .push_bind(pos(c * BATCH_ROWS + j))
-                    .push_bind(*scope)
-                    .push_bind(*rid)
-                    .push_bind(v.period.to_string())
-                    .push_bind(v.value)
-                    .push_bind(v.extracted.map(format_date))
-                    .push_bind(v.note.as_str());
-            });
-            q.build().execute(&mut **tx).await?;
+        let mut rows = Rows::new(
+            "indicator_values",
+            &["indicator_id", "position", "scope", "region_id", "period", "value", "extracted", "note"],
+        );
+        for (j, (scope, rid, period, extracted, v)) in values.iter().enumerate() {
+            rows.push([
+                iid.into(),
+                pos(j).into(),
+                (*scope).into(),
+                (*rid).into(),
+                period.as_str().into(),
+                v.value.into(),
+                extracted.as_deref().into(),
+                v.note.as_str().into(),
+            ]);
         }
+        bulk::insert(tx, &rows).await?;
         step(values.len());
     }
     Ok(())

@@ -8,7 +8,8 @@ use sqlx::Row as _;
 use uppfolj_domain::ids::{format_date, parse_date, timestamp};
 use uppfolj_domain::{AuditEvent, AuditField, GoalRef, Indicator, Period, Scope, Slug};
 
-use super::versioned::{self, BATCH_ROWS, Event, Versioned};
+use super::bulk::{self, Rows};
+use super::versioned::{self, Event, Versioned};
 use super::{
     Conn, Db, StoreImpl, begin_write, begin_write_on, corrupt, goal_db_id, plan_ids, pos, region_db_id, round_ids,
     u32_of,
@@ -97,6 +98,9 @@ impl crate::Indicators for StoreImpl {
             old: Option<f64>,
             old_extracted: Option<String>,
             subject: String,
+            /// The audit event's old and new value, as text.
+            old_text: Option<String>,
+            new_text: String,
         }
         // CPU work proportional to the file: off the async workers, so that a large import never
         // keeps another user's request waiting for a thread.
@@ -145,6 +149,8 @@ impl crate::Indicators for StoreImpl {
                             old: Some(*old),
                             old_extracted: old_extracted.clone(),
                             subject,
+                            old_text: Some(old.to_string()),
+                            new_text: v.value.to_string(),
                         });
                     }
                     None => {
@@ -161,6 +167,8 @@ impl crate::Indicators for StoreImpl {
                             old: None,
                             old_extracted: None,
                             subject,
+                            old_text: None,
+                            new_text: v.value.to_string(),
                         });
                         *next = next.saturating_add(1);
                     }
@@ -191,29 +199,44 @@ impl crate::Indicators for StoreImpl {
         sqlx::query("DELETE FROM staged_indicator_values").execute(&mut *conn).await?;
         {
             let mut stage = sqlx::Connection::begin(&mut *conn).await?;
-            for (c, rows) in staged.chunks(BATCH_ROWS).enumerate() {
-                let mut q = sqlx::QueryBuilder::<Db>::new(
-                    "INSERT INTO staged_indicator_values (seq, value_id, indicator_id, position, scope, region_id, \
-                     period, value, extracted, old_value, old_extracted, subject, old_text, new_text) ",
-                );
-                q.push_values(rows.iter().enumerate(), |mut b, (i, r)| {
-                    b.push_bind(pos(c * BATCH_ROWS + i))
-                        .push_bind(r.value_id)
-                        .push_bind(r.iid)
-                        .push_bind(r.position)
-                        .push_bind(r.scope)
-                        .push_bind(r.region)
-                        .push_bind(r.period.as_str())
-                        .push_bind(r.value)
-                        .push_bind(r.extracted.as_deref())
-                        .push_bind(r.old)
-                        .push_bind(r.old_extracted.as_deref())
-                        .push_bind(r.subject.as_str())
-                        .push_bind(r.old.map(|o| o.to_string()))
-                        .push_bind(r.value.to_string());
-                });
-                q.build().execute(&mut *stage).await?;
+            let mut rows = Rows::new(
+                "staged_indicator_values",
+                &[
+                    "seq",
+                    "value_id",
+                    "indicator_id",
+                    "position",
+                    "scope",
+                    "region_id",
+                    "period",
+                    "value",
+                    "extracted",
+                    "old_value",
+                    "old_extracted",
+                    "subject",
+                    "old_text",
+                    "new_text",
+                ],
+            );
+            for (i, r) in staged.iter().enumerate() {
+                rows.push([
+                    pos(i).into(),
+                    r.value_id.into(),
+                    r.iid.into(),
+                    r.position.into(),
+                    r.scope.into(),
+                    r.region.into(),
+                    r.period.as_str().into(),
+                    r.value.into(),
+                    r.extracted.as_deref().into(),
+                    r.old.into(),
+                    r.old_extracted.as_deref().into(),
+                    r.subject.as_str().into(),
+                    r.old_text.as_deref().into(),
+                    r.new_text.as_str().into(),
+                ]);
             }
+            bulk::insert(&mut stage, &rows).await?;
             stage.commit().await?;
         }
         let staged_in = started.elapsed();

@@ -3,6 +3,7 @@
 //! transaction. No other code compares versions or inserts audit events (the one set-based insert
 //! of staged indicator values marks its plan as changed itself).
 
+use super::bulk::{self, Rows};
 use super::{Db, StoreError, Tx, timestamp};
 use crate::{Actor, Changed};
 use uppfolj_domain::{AuditField, GoalRef};
@@ -60,7 +61,7 @@ impl Event {
     }
 }
 
-/// Records audit events by `actor` in the caller's transaction, [`BATCH_ROWS`] per statement, and
+/// Records audit events by `actor` in the caller's transaction, in one go (`bulk`), and
 /// marks the round (or, for an event of no round, the plan) each belongs to as changed.
 pub(super) async fn record(tx: &mut Tx<'_>, actor: &Actor, events: &[Event]) -> Result<(), StoreError> {
     for e in events {
@@ -71,28 +72,40 @@ pub(super) async fn record(tx: &mut Tx<'_>, actor: &Actor, events: &[Event]) -> 
         }
     }
     let at = timestamp(actor.at);
-    for chunk in events.chunks(BATCH_ROWS) {
-        let mut q = sqlx::QueryBuilder::<Db>::new(
-            "INSERT INTO audit_events (at, actor_user_id, actor, plan_id, round_id, goal_id, region_id, field, \
-             subject, old_value, new_value, reason) ",
-        );
-        q.push_values(chunk, |mut b, e| {
-            b.push_bind(at.as_str())
-                .push_bind(actor.user_id)
-                .push_bind(actor.name.as_str())
-                .push_bind(e.plan_id)
-                .push_bind(e.round_id)
-                .push_bind(e.goal_id)
-                .push_bind(e.region_id)
-                .push_bind(e.field.map(AuditField::as_str).unwrap_or(""))
-                .push_bind(e.subject.as_str())
-                .push_bind(e.old.as_deref())
-                .push_bind(e.new.as_deref())
-                .push_bind(e.reason.as_deref());
-        });
-        q.build().execute(&mut **tx).await?;
+    let mut rows = Rows::new(
+        "audit_events",
+        &[
+            "at",
+            "actor_user_id",
+            "actor",
+            "plan_id",
+            "round_id",
+            "goal_id",
+            "region_id",
+            "field",
+            "subject",
+            "old_value",
+            "new_value",
+            "reason",
+        ],
+    );
+    for e in events {
+        rows.push([
+            at.as_str().into(),
+            actor.user_id.into(),
+            actor.name.as_str().into(),
+            e.plan_id.into(),
+            e.round_id.into(),
+            e.goal_id.into(),
+            e.region_id.into(),
+            e.field.map(AuditField::as_str).unwrap_or("").into(),
+            e.subject.as_str().into(),
+            e.old.as_deref().into(),
+            e.new.as_deref().into(),
+            e.reason.as_deref().into(),
+        ]);
     }
-    Ok(())
+    bulk::insert(tx, &rows).await
 }
 
 /// The one row a versioned write changes: in `table`, found by `key` (column, id), whose `column`

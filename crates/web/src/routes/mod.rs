@@ -14,7 +14,7 @@ pub mod summary;
 use std::sync::Arc;
 
 use uppfolj_domain::{Dataset, GoalRef, RegionCode, Round, RoundStatus, RoundView, Slug};
-use uppfolj_store::{RoundMeta, Shape};
+use uppfolj_store::{RoundMeta, RoundWork, Shape};
 
 use crate::auth::Viewer;
 use crate::{AppError, AppState};
@@ -98,6 +98,12 @@ impl RoundAt {
         let data = state.cache.read(&self.meta, &shape, read).await;
         tracing::debug!(plan = %self.meta.plan, year = self.year, ms = started.elapsed().as_secs_f64() * 1000.0, "read");
         data
+    }
+
+    /// The round's states and cells with their versions (of one region, or all), read once per revision.
+    pub async fn work(&self, state: &AppState, region: Option<&RegionCode>) -> Result<Arc<RoundWork>, AppError> {
+        let read = async { state.store.round_work(&self.meta.plan, self.year, region).await.map_err(AppError::from) };
+        state.cache.work(&self.meta, region, read).await
     }
 
     /// The years of the plan's rounds that the viewer may read, oldest first.

@@ -83,7 +83,7 @@ struct Ctx {
     data: Arc<Dataset>,
     year: i32,
     region: RegionCode,
-    work: RoundWork,
+    work: Arc<RoundWork>,
 }
 
 /// The region's part of the round, and last round's answers beside it: nothing of other regions.
@@ -98,7 +98,7 @@ async fn context(state: &AppState, at: RoundAt, region: &str) -> Result<(Ctx, Vi
         Err(AppError::NotFound(_)) => return Err(no_region()),
         other => other?,
     };
-    let work = state.store.round_work(at.slug(), at.year, Some(&code)).await?;
+    let work = at.work(state, Some(&code)).await?;
     let RoundAt { year, viewer, .. } = at;
     Ok((Ctx { data, year, region: code, work }, viewer))
 }
@@ -326,7 +326,8 @@ async fn conflict_page(
     mut form: FormMap,
     stale: &[(GoalRef, i32)],
 ) -> Result<Response, AppError> {
-    let work = state.store.round_work(&ctx.data.plan.slug, ctx.year, Some(&ctx.region)).await?;
+    // Read anew, not from memory: the versions must be those that refused the save.
+    let work = Arc::new(state.store.round_work(&ctx.data.plan.slug, ctx.year, Some(&ctx.region)).await?);
     let ctx = Ctx { work, ..ctx };
     let goals: Vec<GoalRef> = stale.iter().map(|(g, _)| *g).collect();
     // The hidden originals and versions become the stored ones; the visible fields keep the user's text.

@@ -28,11 +28,11 @@ async fn rcc_context(
     at: RoundAt,
     what: &str,
     region: Option<&str>,
-) -> Result<(Arc<Dataset>, i32, RoundWork, Viewer), AppError> {
+) -> Result<(Arc<Dataset>, i32, Arc<RoundWork>, Viewer), AppError> {
     at.viewer.require(|a| a.is_rcc(), what)?;
     let data = at.read(state, Shape::default()).await?;
     let code = region.map(|r| parse_region(&data, r)).transpose()?;
-    let work = state.store.round_work(at.slug(), at.year, code.as_ref()).await?;
+    let work = at.work(state, code.as_ref()).await?;
     let RoundAt { year, viewer, .. } = at;
     Ok((data, year, work, viewer))
 }
@@ -348,6 +348,7 @@ pub async fn publish(
         .store
         .set_round_status(&slug, year, RoundStatus::Published, None, f.anda.is_some(), &Actor::user(account, now()))
         .await?;
+    super::report::prepare_pdf(state.clone(), slug.clone(), year);
     Ok(Redirect::to(&format!("/planer/{slug}/{year}")).into_response())
 }
 
