@@ -87,7 +87,7 @@ test('a region reports, the RCC returns, accepts and publishes; every page passe
   try {
     // Public pages.
     const anon = await (await browser.newContext({ bypassCSP: true })).newPage();
-    for (const path of ['/', `/planer/${PLAN}/2024`, `/planer/${PLAN}/2024/omraden/3`, `/planer/${PLAN}/2024/indikatorer`, `/planer/${PLAN}/2024/diagram`]) {
+    for (const path of ['/', `/planer/${PLAN}/2024`, `/planer/${PLAN}/2024/omraden/3`, `/planer/${PLAN}/2024/indikatorer`, `/planer/${PLAN}/2024/diagram`, `/planer/${PLAN}/mal/3.3`]) {
       await anon.goto(base + path);
       await checkAccessibility(anon, path);
     }
@@ -177,6 +177,12 @@ test('a region reports, the RCC returns, accepts and publishes; every page passe
     await rcc.goto(`${base}/planer/${PLAN}/2025/mal/1.1/RN/historik`);
     assert.match(await rcc.content(), /Rita Nord/);
     await checkAccessibility(rcc, 'the history of a cell');
+    // The goal through the years: 2024 and the 2025 just published, side by side.
+    await anon.goto(`${base}/planer/${PLAN}/2025/omraden/1`);
+    await anon.getByRole('link', { name: 'målet genom åren (mål 1.1)' }).click();
+    assert.match(await anon.content(), /Uppföljning 2024/);
+    assert.match(await anon.content(), /92 % gentestade\./);
+    await checkAccessibility(anon, 'a goal through the years');
   } finally {
     await browser.close();
     child.kill();

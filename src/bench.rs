@@ -96,7 +96,13 @@ fn plan(size: Size, n: usize) -> anyhow::Result<Dataset> {
             number: a as u32,
             title: format!("Område {a}"),
             goals: (1..=size.goals_per_area)
-                .map(|g| Goal { number: g as u32, text: text(&mut d, 22), targets: Vec::new(), part_names: None })
+                .map(|g| Goal {
+                    number: g as u32,
+                    text: text(&mut d, 22),
+                    targets: Vec::new(),
+                    part_names: None,
+                    lineage: None,
+                })
                 .collect(),
         })
         .collect();
@@ -210,6 +216,7 @@ fn plan(size: Size, n: usize) -> anyhow::Result<Dataset> {
             adopted_by: "Benchmark".to_owned(),
             adopted_on: time::Date::from_calendar_date(first_year, time::Month::June, 1)?,
             areas,
+            predecessor: None,
         },
         process_followups: rounds
             .iter()

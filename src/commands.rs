@@ -197,6 +197,8 @@ fn read_bounded(file: &Path, max: usize) -> anyhow::Result<Vec<u8>> {
 /// SQLite (whose writes take turns anyway).
 pub async fn import(db: &str, files: &[std::path::PathBuf]) -> anyhow::Result<()> {
     let mut checked: Vec<(String, Dataset)> = Vec::new();
+    // The texts of plans that follow another: their goals' links are checked once all are read.
+    let mut successors: Vec<(String, String, Slug)> = Vec::new();
     for file in files {
         let name = file.display().to_string();
         let bytes = read_bounded(file, uppfolj_domain::input::MAX_DATA_FILE_BYTES)?;
@@ -206,9 +208,26 @@ pub async fn import(db: &str, files: &[std::path::PathBuf]) -> anyhow::Result<()
         if let Some((other, _)) = checked.iter().find(|(_, d)| d.plan.slug == data.plan.slug) {
             bail!("{other} och {name} innehåller båda planen {}; ingenting har skrivits", data.plan.slug);
         }
+        if let Some(before) = &data.plan.predecessor {
+            successors.push((name.clone(), text, before.clone()));
+        }
         checked.push((name, data));
     }
     let store = open(db).await?;
+    // Every goal a goal continues must be a goal of the plan before: among these files or stored.
+    for (name, text, before) in &successors {
+        let goals = match checked.iter().find(|(_, d)| &d.plan.slug == before) {
+            Some((_, d)) => Some(d.goals().map(|(g, _)| g).collect()),
+            None => store.outline(before).await?.map(|d| d.goals().map(|(g, _)| g).collect()),
+        };
+        datafile::check_lineage(text, goals.as_ref()).map_err(|errs| {
+            anyhow!("{name} innehåller {} fel; ingenting har skrivits:\n{}", errs.0.len(), errs.summary(name, 200))
+        })?;
+    }
+    // A plan whose predecessor is among the files is imported after it, one at a time.
+    let in_files: std::collections::HashSet<Slug> = checked.iter().map(|(_, d)| d.plan.slug.clone()).collect();
+    let (mut later, checked): (Vec<_>, Vec<_>) =
+        checked.into_iter().partition(|(_, d)| d.plan.predecessor.as_ref().is_some_and(|p| in_files.contains(p)));
     let side_by_side = match store.backend() {
         uppfolj_store::Backend::Postgres => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
         uppfolj_store::Backend::Sqlite => 1,
@@ -239,6 +258,17 @@ pub async fn import(db: &str, files: &[std::path::PathBuf]) -> anyhow::Result<()
             Ok((name, what, Ok(()))) => eprintln!("Inläst från {name}: {what}."),
             Ok((name, _, Err(e))) => failed.push(format!("{name} lästes inte in: {e:#}")),
             Err(e) => failed.push(format!("en inläsning avbröts: {e}")),
+        }
+    }
+    while !later.is_empty() {
+        let ready = later
+            .iter()
+            .position(|(_, d)| !later.iter().any(|(_, o)| d.plan.predecessor.as_ref() == Some(&o.plan.slug)))
+            .unwrap_or(0);
+        let (name, data) = later.remove(ready);
+        match import_dataset(store.as_ref(), &data, !many).await {
+            Ok(()) => eprintln!("Inläst från {name}: {}.", describe(&data)),
+            Err(e) => failed.push(format!("{name} lästes inte in: {e:#}")),
         }
     }
     store.close().await;
@@ -474,6 +504,17 @@ pub async fn export_indicators(db: &str, plan: &Slug, year: i32, json: bool) -> 
     } else {
         export::indicators_csv(&data)?
     };
+    std::io::stdout().write_all(out.as_bytes())?;
+    Ok(())
+}
+
+pub async fn export_goal_history(db: &str, plan: &Slug, goal: &str, json: bool) -> anyhow::Result<()> {
+    let goal = uppfolj_domain::GoalRef::parse(goal).map_err(|e| anyhow!("--goal: {e}"))?;
+    let store = open(db).await?;
+    let history = store.goal_history(plan, goal).await;
+    store.close().await;
+    let rows = history?.rows();
+    let out = if json { serde_json::to_string_pretty(&rows)? + "\n" } else { export::goal_history_csv(&rows)? };
     std::io::stdout().write_all(out.as_bytes())?;
     Ok(())
 }

@@ -250,6 +250,17 @@ enum Export {
         #[arg(long, value_enum, default_value_t = LevelFormat::Csv)]
         format: LevelFormat,
     },
+    /// Ett måls historia bakåt genom planerna före: plan,year,goal,region,level,comment, äldst först.
+    GoalHistory {
+        /// Planens kortnamn.
+        #[arg(long, value_parser = slug)]
+        plan: Slug,
+        /// Målet, som planen numrerar det, till exempel 3.3.
+        #[arg(long)]
+        goal: String,
+        #[arg(long, value_enum, default_value_t = LevelFormat::Csv)]
+        format: LevelFormat,
+    },
     /// Hela planen med alla uppföljningar, i datafilsformatet (kan läsas in igen med import).
     Data {
         /// Planens kortnamn.
@@ -312,6 +323,9 @@ fn main() -> ExitCode {
             }
             Command::Export(Export::Indicators { plan, year, format }) => {
                 commands::export_indicators(&db, &plan, year, matches!(format, LevelFormat::Json)).await
+            }
+            Command::Export(Export::GoalHistory { plan, goal, format }) => {
+                commands::export_goal_history(&db, &plan, &goal, matches!(format, LevelFormat::Json)).await
             }
             Command::Export(Export::Data { plan, output }) => {
                 commands::export_data(&db, &plan, output.as_deref()).await

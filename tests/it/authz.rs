@@ -232,6 +232,9 @@ fn matrix(activity: &str) -> BTreeMap<(&'static str, &'static str), Vec<Case>> {
         "/api/v1/rounds/{plan}/{year}/goals/{goal}/regions/{region}/history",
         vec![case(format!("/api/v1/rounds/{p}/2025/goals/1.1/regions/RN/history"), Body::None, OWN)],
     );
+    // Everyone may follow a goal back; the page leaves out the rounds the viewer may not read
+    // (tested in `pages::a_goal_is_followed_through_the_plans_before_it`).
+    add("get", "/planer/{plan}/mal/{goal}", vec![case(format!("/planer/{p}/mal/3.3"), Body::None, EVERYONE)]);
     add(
         "get",
         "/planer/{plan}/{year}/rapport/{format}",

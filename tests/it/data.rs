@@ -337,3 +337,162 @@ both_backends!(several_files_in_one_import, |backend| async move {
     assert!(!o.status.success() && stderr(&o).contains("båda planen plan-fyra"), "{}", stderr(&o));
     assert_eq!(sql_count(&db, "SELECT COUNT(*) FROM plans", &[]).await, 3);
 });
+
+/// A successor of the demo's plan as a data file of format 2: the demo's healthcare region, then
+/// a plan of four goals that continue, split and merge goals of 2022–2024, with `round` after it.
+pub(crate) fn successor(db: &TestDb, goals: &str, round: &str) -> String {
+    let demo = cli_ok(db, &["export", "data", "--plan", PLAN]);
+    let head = &demo[..demo.find("[plan]").expect("[plan]")];
+    format!(
+        "{}[plan]\nslug = \"norr-2025-2028\"\ntitle = \"Prövoplan 2025–2028\"\nstart_year = 2025\nend_year = 2028\n\
+         adopted_by = \"Provdirektionen\"\nadopted_on = \"2025-02-01\"\npredecessor = \"norr-2022-2024\"\n\n\
+         [[area]]\nnumber = 1\ntitle = \"Tidig upptäckt\"\n{goals}{round}",
+        head.replace("format = 1", "format = 2")
+    )
+}
+
+pub(crate) const LINKED_GOALS: &str = r#"
+[[area.goal]]
+number = 1
+text = "Remisserna till cancergenetiken fortsätter att öka."
+continues = ["1.1"]
+
+[[area.goal]]
+number = 2
+text = "Screeningen för tjock- och ändtarmscancer, inbjudan."
+continues = ["1.2"]
+link = "split"
+
+[[area.goal]]
+number = 3
+text = "Screeningen för tjock- och ändtarmscancer, deltagande."
+continues = ["1.2"]
+link = "split"
+
+[[area.goal]]
+number = 4
+text = "Prevention av livmoderhals- och hudcancer i ett mål."
+continues = ["1.3", "1.4"]
+link = "merge"
+"#;
+
+const ROUND_2025: &str = r#"
+[[round]]
+year = 2025
+conducted = "2025-11"
+status = "published"
+
+[[round.goal]]
+goal = "1.1"
+levels = { RN = "U", RV = "P" }
+comments = { RN = "Remisserna fortsätter att öka i Norrbotten." }
+"#;
+
+both_backends!(plans_follow_plans_and_goals_keep_their_history, |backend| async move {
+    let db = TestDb::new(backend).await;
+    cli_ok(&db, &["demo"]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("efterfoljare.toml");
+    std::fs::write(&file, successor(&db, LINKED_GOALS, ROUND_2025)).expect("write");
+    cli_ok(&db, &["import", file.to_str().expect("path")]);
+
+    // A continued goal: 2024 under its old number, then 2025 under its new, oldest first.
+    let csv = cli_ok(&db, &["export", "goal-history", "--plan", "norr-2025-2028", "--goal", "1.1"]);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "plan,year,goal,region,level,comment");
+    assert_eq!(lines.len(), 1 + 4 + 4, "four regions in 2024 and in 2025: {csv}");
+    assert!(lines[1].starts_with("norr-2022-2024,2024,1.1,RJH,P,"), "{csv}");
+    assert_eq!(lines[6], "norr-2025-2028,2025,1.1,RN,U,Remisserna fortsätter att öka i Norrbotten.");
+    assert_eq!(lines[7], "norr-2025-2028,2025,1.1,RV,P,");
+    assert_eq!(lines[8], "norr-2025-2028,2025,1.1,RVN,,");
+    // A part of a split goal leads back to the one goal it came from; a merged goal to both.
+    let split = cli_ok(&db, &["export", "goal-history", "--plan", "norr-2025-2028", "--goal", "1.3"]);
+    assert!(split.lines().skip(1).take(4).all(|l| l.starts_with("norr-2022-2024,2024,1.2,")), "{split}");
+    let merged =
+        cli_ok(&db, &["export", "goal-history", "--plan", "norr-2025-2028", "--goal", "1.4", "--format", "json"]);
+    let rows: serde_json::Value = serde_json::from_str(&merged).expect("json");
+    let old: Vec<&str> = rows
+        .as_array()
+        .expect("rows")
+        .iter()
+        .filter(|r| r["plan"] == "norr-2022-2024")
+        .map(|r| r["goal"].as_str().expect("goal"))
+        .collect();
+    assert_eq!(old, ["1.3", "1.3", "1.3", "1.3", "1.4", "1.4", "1.4", "1.4"], "{merged}");
+    assert_eq!(rows[0]["region"], "RJH");
+    // The old plan's own goal: its history is its plan's alone.
+    let own = cli_ok(&db, &["export", "goal-history", "--plan", PLAN, "--goal", "3.3"]);
+    assert_eq!(own.lines().count(), 1 + 4);
+
+    // Exported, the lineage comes back as format 2; both plans import again in one command, the
+    // successor first on the command line (it waits for its predecessor).
+    let exported = cli_ok(&db, &["export", "data", "--plan", "norr-2025-2028"]);
+    assert!(exported.contains("format = 2") && exported.contains("predecessor = \"norr-2022-2024\""));
+    assert!(exported.contains("continues = [\"1.3\", \"1.4\"]\nlink = \"merge\""), "{exported}");
+    assert!(cli_ok(&db, &["export", "data", "--plan", PLAN]).contains("format = 1"), "version 1 stays 1");
+    let (a, b) = (dir.path().join("a.toml"), dir.path().join("b.toml"));
+    std::fs::write(&a, &exported).expect("write");
+    std::fs::write(&b, cli_ok(&db, &["export", "data", "--plan", PLAN])).expect("write");
+    let fresh = TestDb::new(backend).await;
+    cli_ok(&fresh, &["migrate"]);
+    let o = cli(&fresh, &["import", a.to_str().expect("a"), b.to_str().expect("b")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(cli_ok(&fresh, &["export", "data", "--plan", "norr-2025-2028"]), exported);
+    assert_eq!(cli_ok(&fresh, &["export", "goal-history", "--plan", "norr-2025-2028", "--goal", "1.1"]), csv);
+    let o = cli(&fresh, &["export", "goal-history", "--plan", "norr-2025-2028", "--goal", "7.1"]);
+    assert!(!o.status.success() && stderr(&o).contains("inget mål 7.1"), "{}", stderr(&o));
+});
+
+both_backends!(bad_lineage_is_refused_with_line_and_field, |backend| async move {
+    let db = TestDb::new(backend).await;
+    cli_ok(&db, &["demo"]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let try_import = |name: &str, text: String| {
+        let file = dir.path().join(name);
+        std::fs::write(&file, &text).expect("write");
+        let o = cli(&db, &["import", file.to_str().expect("path")]);
+        assert!(!o.status.success(), "{name} was imported");
+        let err = stderr(&o);
+        assert!(err.contains("ingenting har skrivits"), "{err}");
+        (text, err)
+    };
+    let line_of = |text: &str, needle: &str| text[..text.find(needle).expect(needle)].matches('\n').count() + 1;
+
+    // A goal the predecessor does not have.
+    let (text, err) = try_import("okant.toml", successor(&db, &LINKED_GOALS.replace("[\"1.1\"]", "[\"9.9\"]"), ""));
+    let line = line_of(&text, "[\"9.9\"]");
+    assert!(
+        err.contains(&format!(
+            "okant.toml:{line}: område 1 › mål 1.1 › continues: planen \"norr-2022-2024\" har inget mål 9.9"
+        )),
+        "{err}"
+    );
+    // A predecessor that does not exist.
+    let (text, err) = try_import(
+        "saknas.toml",
+        successor(&db, LINKED_GOALS, "")
+            .replace("predecessor = \"norr-2022-2024\"", "predecessor = \"norr-2019-2021\""),
+    );
+    let line = line_of(&text, "predecessor =");
+    assert!(
+        err.contains(&format!("saknas.toml:{line}: plan › predecessor: planen \"norr-2019-2021\" finns inte")),
+        "{err}"
+    );
+    // Two goals continuing one without saying it was split; a split into one; a merge of one.
+    let (_, err) = try_import("tva.toml", successor(&db, &LINKED_GOALS.replacen("link = \"split\"\n", "", 1), ""));
+    assert!(err.contains("mål 1.2 i planen före fortsätts av flera mål (1.2, 1.3)"), "{err}");
+    let (_, err) =
+        try_import("merge.toml", successor(&db, &LINKED_GOALS.replace("[\"1.3\", \"1.4\"]", "[\"1.3\"]"), ""));
+    assert!(
+        err.contains("mål 1.4 › continues: ett sammanslaget mål (link = \"merge\") fortsätter minst två mål"),
+        "{err}"
+    );
+    let (_, err) = try_import("lank.toml", successor(&db, &LINKED_GOALS.replace("\"merge\"", "\"ihop\""), ""));
+    assert!(err.contains("\"ihop\" är ingen länk"), "{err}");
+    // Version 1 does not know the fields.
+    let (_, err) = try_import("v1.toml", successor(&db, LINKED_GOALS, "").replace("format = 2", "format = 1"));
+    assert!(err.contains("plan › predecessor: predecessor finns från format = 2"), "{err}");
+
+    let o = cli(&db, &["export", "data", "--plan", "norr-2025-2028"]);
+    assert!(!o.status.success(), "nothing of the successor was written");
+});

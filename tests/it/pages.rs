@@ -235,3 +235,72 @@ both_backends!(an_indicators_page_shows_its_latest_periods_and_the_rest_on_reque
     let all = rcc.page(&format!("{page}?alla=svf-ledtid")).await;
     assert!(all.contains("<td>2015</td>") && all.contains("<td>2018</td>"), "every value on request");
 });
+
+both_backends!(a_goal_is_followed_through_the_plans_before_it, |backend| async move {
+    let app = workflow_app(backend).await;
+    // A successor plan whose 2025 round is still open.
+    let open = "\n[[round]]\nyear = 2025\nconducted = \"2025-11\"\nstatus = \"open\"\n\n[[round.goal]]\ngoal = \"1.1\"\n\
+                levels = { RN = \"U\" }\ncomments = { RN = \"Ännu inte publicerat.\" }\n";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("efterfoljare.toml");
+    std::fs::write(&file, crate::data::successor(&app.db, crate::data::LINKED_GOALS, open)).expect("write");
+    cli_ok(&app.db, &["import", file.to_str().expect("path")]);
+
+    let goal_page = "/planer/norr-2025-2028/mal/1.4";
+    let page = app.page(goal_page).await;
+    assert!(page.contains("Mål 1.4 genom åren"), "{page}");
+    assert!(page.contains("Mål 1.3 och mål 1.4 i planen före slogs ihop till det här målet."), "{page}");
+    assert!(page.contains("Uppföljning 2024") && page.contains("<th scope=\"row\">1.3</th>"), "both old goals, 2024");
+    // Both plans' 2025 rounds are open (the demo's too, in this app).
+    assert!(page.contains("2 uppföljningar är ännu inte publicerade och visas inte."), "{page}");
+    assert!(!page.contains("Uppföljning 2025"), "the open round is not the public's");
+    // The RCC sees the round in progress too, with the region's comment.
+    let mut rcc = Browser::new(&app);
+    rcc.login("rcc").await;
+    let page = rcc.page("/planer/norr-2025-2028/mal/1.1").await;
+    assert!(page.contains("Fortsätter mål 1.1 i planen före."), "{page}");
+    assert!(page.contains("Uppföljning 2025</a> (pågår)") && page.contains("Ännu inte publicerat."), "{page}");
+    assert!(page.contains("Uppföljning 2024"), "and 2024 beside it");
+    // Every goal of an area page links to its history; no such goal or plan is a 404.
+    assert!(
+        app.page(&format!("/planer/{PLAN}/2024/omraden/3")).await.contains(&format!("href=\"/planer/{PLAN}/mal/3.3\""))
+    );
+    assert_eq!(app.get("/planer/norr-2025-2028/mal/9.9").await.status(), 404);
+    assert_eq!(app.get("/planer/finns-inte/mal/1.1").await.status(), 404);
+    assert_eq!(app.get("/planer/norr-2025-2028/mal/x").await.status(), 404);
+});
+
+both_backends!(a_successors_first_round_starts_from_the_answers_before, |backend| async move {
+    let app = workflow_app(backend).await;
+    let open = "\n[[round]]\nyear = 2025\nconducted = \"2025-11\"\nstatus = \"open\"\n";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("efterfoljare.toml");
+    std::fs::write(&file, crate::data::successor(&app.db, crate::data::LINKED_GOALS, open)).expect("write");
+    cli_ok(&app.db, &["import", file.to_str().expect("path")]);
+    // What RN answered in 2024 to the old goals, as the export gives it.
+    let old = cli_ok(&app.db, &["export", "goal-history", "--plan", PLAN, "--goal", "1.2", "--format", "json"]);
+    let old: serde_json::Value = serde_json::from_str(&old).expect("json");
+    let rn = old.as_array().expect("rows").iter().find(|r| r["region"] == "RN").expect("RN 2024");
+    let (level, comment) = (rn["level"].as_str().expect("level"), rn["comment"].as_str().expect("comment"));
+    assert!(!comment.is_empty(), "RN commented on 1.2 in 2024");
+    let escaped = |t: &str| {
+        t.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&#34;").replace('\'', "&#39;")
+    };
+
+    let mut reporter = Browser::new(&app);
+    reporter.login("rn").await;
+    let form = "/planer/norr-2025-2028/2025/regioner/RN";
+    let page = reporter.page(form).await;
+    assert!(page.contains("Vid varje mål ser du regionens svar från 2024 i planen före."), "{page}");
+    // Goal 1.2 is a part of the old 1.2: its 2024 answer stands beside it, and starts it on request.
+    assert!(page.contains(&escaped(comment)), "the old answer beside the new goal");
+    assert!(page.contains("Utgå från svaren från 2024 i planen före"));
+    let page = reporter.page(&format!("{form}?forra=1")).await;
+    assert!(page.contains(&format!(">{}</textarea>", escaped(comment))), "prefilled, nothing saved");
+    assert!(page.contains(&format!("<option value=\"{level}\" selected")), "the old level chosen: {level}");
+    // Nothing was saved: the form without ?forra is empty again.
+    assert!(!reporter.page(form).await.contains(&format!(">{}</textarea>", escaped(comment))));
+    // The demo's own 2025 round is no plan's first: it starts from its own 2024, not from a predecessor.
+    let own = reporter.page(&format!("/planer/{PLAN}/2025/regioner/RN")).await;
+    assert!(own.contains("Vid varje mål ser du regionens svar från 2024.") && !own.contains("i planen före"));
+});

@@ -145,3 +145,34 @@ pub fn level_table(data: &Dataset, round: &Round) -> LevelTable {
             .collect(),
     }
 }
+
+/// One row of a goal's history across plan periods: a round × a region (`uppfolj export goal-history`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct GoalHistoryRow {
+    pub plan: String,
+    pub year: i32,
+    /// The goal as that plan numbered it.
+    pub goal: String,
+    pub region: String,
+    /// The report's notation; empty for blank.
+    pub level: String,
+    pub comment: String,
+}
+
+/// The rows as CSV with the columns `plan,year,goal,region,level,comment`, comments safe for a spreadsheet.
+pub fn goal_history_csv(rows: &[GoalHistoryRow]) -> Result<String, csv::Error> {
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+    w.write_record(["plan", "year", "goal", "region", "level", "comment"])?;
+    for r in rows {
+        w.write_record([
+            r.plan.as_str(),
+            &r.year.to_string(),
+            &r.goal,
+            &r.region,
+            &r.level,
+            &crate::input::csv_cell(&r.comment),
+        ])?;
+    }
+    let bytes = w.into_inner().map_err(|e| csv::Error::from(e.into_error()))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}

@@ -72,6 +72,8 @@ pub struct Plan {
     pub adopted_by: String,
     pub adopted_on: Date,
     pub areas: Vec<Area>,
+    /// The plan of the period before, whose goals this plan's goals may continue ([`Lineage`]).
+    pub predecessor: Option<Slug>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -89,6 +91,52 @@ pub struct Goal {
     pub targets: Vec<String>,
     /// What the two parts of a two-part level mean for this goal, e.g. inclusion / lead time.
     pub part_names: Option<[String; 2]>,
+    /// The goals of the predecessor plan this goal carries on, and how; `None`: a new goal.
+    pub lineage: Option<Lineage>,
+}
+
+/// How a goal carries on goals of the plan before.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Lineage {
+    pub link: Link,
+    /// Goal references of the predecessor plan (as that plan numbered them), in the file's order.
+    pub goals: Vec<GoalRef>,
+}
+
+/// The kind of link between a goal and the goals of the plan before it continues.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Link {
+    /// One old goal continues, possibly reworded.
+    #[default]
+    Continues,
+    /// One old goal was split into several new ones; this is one of them.
+    Split,
+    /// Several old goals were merged into this one.
+    Merge,
+}
+
+impl Link {
+    /// The data file's and the database's word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Link::Continues => "continues",
+            Link::Split => "split",
+            Link::Merge => "merge",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Link> {
+        [Link::Continues, Link::Split, Link::Merge].into_iter().find(|l| l.as_str() == s)
+    }
+
+    /// What the app calls it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Link::Continues => "fortsätter",
+            Link::Split => "delas",
+            Link::Merge => "slås ihop",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

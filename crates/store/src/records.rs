@@ -342,3 +342,81 @@ impl<T> Paged<T> {
         u32::try_from(self.total.div_ceil(size).max(1)).unwrap_or(u32::MAX)
     }
 }
+
+/// A region's answers in the last published round of a plan's predecessor, by the old plan's goals.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EarlierAnswers {
+    pub plan: Slug,
+    pub year: i32,
+    pub answers: BTreeMap<GoalRef, (Level, String)>,
+}
+
+/// A goal through the plan periods (see [`crate::Lineages::goal_history`]), oldest period first.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GoalHistory {
+    pub periods: Vec<HistoryPeriod>,
+}
+
+/// One plan's part of a goal's history.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HistoryPeriod {
+    pub plan: Slug,
+    pub title: String,
+    pub start_year: i32,
+    pub end_year: i32,
+    /// The plan's regions, in report order.
+    pub regions: Vec<RegionCode>,
+    /// The goal, or (before a merge) the goals, of this plan in the history.
+    pub goals: Vec<HistoryGoal>,
+    /// The plan's rounds, oldest first, with the cells of those goals.
+    pub rounds: Vec<HistoryRound>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct HistoryGoal {
+    pub goal: GoalRef,
+    pub text: String,
+    /// How it carries on goals of the period before, and which (as that plan numbered them).
+    pub lineage: Option<uppfolj_domain::Lineage>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct HistoryRound {
+    pub year: i32,
+    pub status: RoundStatus,
+    /// Goal by goal in the period's order, region by region in report order; blank cells included.
+    pub cells: Vec<HistoryCell>,
+    /// The RCC's comment per goal, where it wrote one.
+    pub rcc_comments: BTreeMap<GoalRef, String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct HistoryCell {
+    pub goal: GoalRef,
+    pub region: RegionCode,
+    pub level: Level,
+    /// As the report shows it: condensed where the RCC condensed it.
+    pub comment: String,
+}
+
+impl GoalHistory {
+    /// One row per round × goal × region, oldest first (the export's rows).
+    pub fn rows(&self) -> Vec<uppfolj_domain::export::GoalHistoryRow> {
+        let mut out = Vec::new();
+        for p in &self.periods {
+            for r in &p.rounds {
+                for c in &r.cells {
+                    out.push(uppfolj_domain::export::GoalHistoryRow {
+                        plan: p.plan.to_string(),
+                        year: r.year,
+                        goal: c.goal.to_string(),
+                        region: c.region.to_string(),
+                        level: if c.level.is_blank() { String::new() } else { c.level.to_string() },
+                        comment: c.comment.clone(),
+                    });
+                }
+            }
+        }
+        out
+    }
+}

@@ -18,15 +18,15 @@ use uppfolj_domain::{
 };
 
 use crate::{
-    ActionPlanEntry, ActivityInput, Actor, Backend, CellEdit, CondensedEdit, FigureDecision, FigureInput,
-    IndicatorVersion, NewUser, Page, Paged, PlanListing, Progress, RccCommentEdit, RegionProgress, RoundMeta,
-    RoundWork, SessionRecord, Shape, StoreError, UserRecord,
+    ActionPlanEntry, ActivityInput, Actor, Backend, CellEdit, CondensedEdit, EarlierAnswers, FigureDecision,
+    FigureInput, GoalHistory, IndicatorVersion, NewUser, Page, Paged, PlanListing, Progress, RccCommentEdit,
+    RegionProgress, RoundMeta, RoundWork, SessionRecord, Shape, StoreError, UserRecord,
 };
 
 /// The whole store: every aggregate, and the database itself.
 #[async_trait]
 pub trait Store:
-    DataFiles + Rounds + Narrative + Cells + Indicators + History + ActionPlans + ProcessFollowUps + Accounts
+    DataFiles + Rounds + Narrative + Cells + Indicators + History + ActionPlans + ProcessFollowUps + Accounts + Lineages
 {
     fn backend(&self) -> Backend;
     /// Brings the schema up to date. Safe to run again.
@@ -38,6 +38,21 @@ pub trait Store:
     async fn check_write(&self, now: OffsetDateTime) -> Result<(), StoreError>;
     /// Closes the connections.
     async fn close(&self);
+}
+
+/// Plans that follow plans, and goals that carry on goals of the plan before.
+#[async_trait]
+pub trait Lineages: Send + Sync {
+    /// A goal followed back through the plans before it, oldest period first: in each period the
+    /// goal or goals it carries on there, and every round of that plan with their levels and
+    /// comments (whatever the round's status: the caller decides who may see which). `NotFound`
+    /// names a missing plan or goal.
+    async fn goal_history(&self, plan: &Slug, goal: GoalRef) -> Result<GoalHistory, StoreError>;
+    /// One region's answers in the last published round of the plan before `plan` (levels and the
+    /// region's own comments, by the old plan's goals): where a plan's first round starts from.
+    /// `None` when the plan has no predecessor or it no published round.
+    async fn predecessor_answers(&self, plan: &Slug, region: &RegionCode)
+    -> Result<Option<EarlierAnswers>, StoreError>;
 }
 
 /// Whole plans in and out: the data file's content.

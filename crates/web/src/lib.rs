@@ -133,6 +133,7 @@ routes! {
     post "/logga-ut" => routes::login::logout,
     get "/planer/{plan}" => routes::plans::overview_latest,
     post "/planer/{plan}/uppfoljningar" => routes::review::open_round,
+    get "/planer/{plan}/mal/{goal}" => routes::lineage::page,
     get "/planer/{plan}/{year}" => routes::plans::overview,
     get "/planer/{plan}/{year}/omraden/{area}" => routes::plans::area,
     get "/planer/{plan}/{year}/omraden/{area}/rcc-kommentarer" => routes::review::rcc_comments_form,

@@ -84,6 +84,36 @@ async fn list_plans(pool: &Pool) -> Result<Vec<PlanListing>, StoreError> {
     Ok(out)
 }
 
+/// The plan `slug` that a plan being imported follows: its id and its goals' ids. It must exist and
+/// belong to the same healthcare region.
+async fn predecessor_goals(
+    tx: &mut Tx<'_>,
+    slug: &Slug,
+    hr_id: i64,
+) -> Result<(i64, BTreeMap<GoalRef, i64>), StoreError> {
+    let row = sqlx::query("SELECT id, healthcare_region_id FROM plans WHERE slug = $1")
+        .bind(slug.as_str())
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| StoreError::Conflict(format!("planen före, \"{slug}\", finns inte: läs in den först")))?;
+    let (id, region): (i64, i64) = (row.try_get("id")?, row.try_get("healthcare_region_id")?);
+    if region != hr_id {
+        return Err(StoreError::Conflict(format!("planen före, \"{slug}\", hör till en annan sjukvårdsregion")));
+    }
+    let mut goals = BTreeMap::new();
+    for g in sqlx::query(
+        "SELECT g.id, a.number AS area_no, g.number AS goal_no FROM goals g JOIN areas a ON a.id = g.area_id \
+         WHERE a.plan_id = $1",
+    )
+    .bind(id)
+    .fetch_all(&mut **tx)
+    .await?
+    {
+        goals.insert(super::goal_of(&g)?, g.try_get("id")?);
+    }
+    Ok((id, goals))
+}
+
 async fn import_dataset(tx: &mut Tx<'_>, d: &Dataset, actor: &Actor, progress: Progress<'_>) -> Result<(), StoreError> {
     let regions = &d.healthcare_region.regions;
     let goal_count = d.goals().count();
@@ -169,9 +199,13 @@ async fn import_dataset(tx: &mut Tx<'_>, d: &Dataset, actor: &Actor, progress: P
         return Err(StoreError::PlanExists(d.plan.slug.to_string()));
     }
     let p = &d.plan;
+    let predecessor = match &p.predecessor {
+        Some(slug) => Some(predecessor_goals(tx, slug, hr_id).await?),
+        None => None,
+    };
     let plan_id: i64 = sqlx::query_scalar(
-        "INSERT INTO plans (healthcare_region_id, slug, title, start_year, end_year, adopted_by, adopted_on) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        "INSERT INTO plans (healthcare_region_id, slug, title, start_year, end_year, adopted_by, adopted_on, \
+         predecessor_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(hr_id)
     .bind(p.slug.as_str())
@@ -180,6 +214,7 @@ async fn import_dataset(tx: &mut Tx<'_>, d: &Dataset, actor: &Actor, progress: P
     .bind(p.end_year)
     .bind(&p.adopted_by)
     .bind(format_date(p.adopted_on))
+    .bind(predecessor.as_ref().map(|(id, _)| *id))
     .fetch_one(&mut **tx)
     .await?;
     let mut goal_ids: BTreeMap<GoalRef, i64> = BTreeMap::new();
@@ -209,6 +244,23 @@ async fn import_dataset(tx: &mut Tx<'_>, d: &Dataset, actor: &Actor, progress: P
         }
     }
     let goal_id = |g: GoalRef| goal_ids.get(&g).copied().ok_or_else(|| corrupt(format!("mål {g} saknas")));
+
+    // The goals of the predecessor each goal carries on.
+    if let (Some((_, old_ids)), Some(slug)) = (&predecessor, &p.predecessor) {
+        let mut links = Rows::new("goal_links", &["goal_id", "predecessor_goal_id", "link", "position"]);
+        for (g, goal) in d.goals() {
+            let Some(l) = &goal.lineage else { continue };
+            for (i, old) in l.goals.iter().enumerate() {
+                let old_id = old_ids.get(old).copied().ok_or_else(|| {
+                    StoreError::Conflict(format!(
+                        "mål {g} fortsätter mål {old}, men planen \"{slug}\" har inget mål {old}"
+                    ))
+                })?;
+                links.push([goal_id(g)?.into(), old_id.into(), l.link.as_str().into(), pos(i).into()]);
+            }
+        }
+        bulk::insert(tx, &links).await?;
+    }
     let region_id = |c: &RegionCode| region_ids.get(c).copied().ok_or_else(|| corrupt(format!("region {c} saknas")));
 
     // Rounds: one row per goal × region, blank cells included, so that every cell has a version.

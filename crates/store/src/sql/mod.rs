@@ -25,6 +25,7 @@ mod cells;
 mod data_files;
 mod history;
 mod indicators;
+mod lineage;
 mod narrative;
 mod process_followups;
 mod reads;
@@ -177,7 +178,7 @@ fn opt(s: &str) -> Option<&str> {
 }
 
 /// A goal as the report numbers it, from a row's `area_no` and `goal_no`.
-fn goal_of(r: &DbRow) -> Result<GoalRef, StoreError> {
+pub(super) fn goal_of(r: &DbRow) -> Result<GoalRef, StoreError> {
     Ok(GoalRef::new(u32_of(r.try_get("area_no")?)?, u32_of(r.try_get("goal_no")?)?))
 }
 

@@ -11,11 +11,11 @@ use std::collections::{BTreeMap, HashMap};
 use sqlx::Row as _;
 use uppfolj_domain::{
     Area, Category, Classification, Dataset, Goal, GoalFollowUp, GoalRef, HealthcareRegion, Indicator, IndicatorValue,
-    Level, LevelCounts, Period, Person, Plan, Process, ProcessFollowUp, ProcessGoal, Region, RegionCode, RegionState,
-    Round, RoundStatus, Scope, Slug, SummarySection, Tally,
+    Level, LevelCounts, Lineage, Link, Period, Person, Plan, Process, ProcessFollowUp, ProcessGoal, Region, RegionCode,
+    RegionState, Round, RoundStatus, Scope, Slug, SummarySection, Tally,
 };
 
-use super::{Conn, Db, corrupt, date_of, from_json_list, u32_of};
+use super::{Conn, Db, corrupt, date_of, from_json_list, goal_of, u32_of};
 use crate::{CellsRead, IndicatorsRead, Previous, RoundMeta, Shape, StoreError};
 
 /// A plan's frame, and how its rows' ids map to what the domain calls them.
@@ -158,8 +158,9 @@ pub(super) async fn round_meta(conn: &mut Conn, plan: &Slug, year: Option<i32>) 
 async fn outline(conn: &mut Conn, plan: &Slug) -> Result<Option<Outline>, StoreError> {
     let Some(row) = sqlx::query(
         "SELECT p.id, p.slug, p.title, p.start_year, p.end_year, p.adopted_by, p.adopted_on, \
-         h.id AS hr_id, h.code AS hr_code, h.name AS hr_name, h.federation, h.rcc, h.rcc_location \
-         FROM plans p JOIN healthcare_regions h ON h.id = p.healthcare_region_id WHERE p.slug = $1",
+         h.id AS hr_id, h.code AS hr_code, h.name AS hr_name, h.federation, h.rcc, h.rcc_location, \
+         before.slug AS predecessor FROM plans p JOIN healthcare_regions h ON h.id = p.healthcare_region_id \
+         LEFT JOIN plans before ON before.id = p.predecessor_id WHERE p.slug = $1",
     )
     .bind(plan.as_str())
     .fetch_optional(&mut *conn)
@@ -182,6 +183,24 @@ async fn outline(conn: &mut Conn, plan: &Slug) -> Result<Option<Outline>, StoreE
         region_codes.insert(id, code.clone());
         region_ids.insert(code.clone(), id);
         regions.push(Region { code, name: r.try_get("name")? });
+    }
+
+    // Which goals of the predecessor each goal carries on, in the file's order.
+    let mut lineages: HashMap<i64, Lineage> = HashMap::new();
+    for l in sqlx::query(
+        "SELECT gl.goal_id, gl.link, pa.number AS area_no, pg.number AS goal_no FROM goal_links gl \
+         JOIN goals g ON g.id = gl.goal_id JOIN areas a ON a.id = g.area_id \
+         JOIN goals pg ON pg.id = gl.predecessor_goal_id JOIN areas pa ON pa.id = pg.area_id \
+         WHERE a.plan_id = $1 ORDER BY gl.goal_id, gl.position",
+    )
+    .bind(plan_id)
+    .fetch_all(&mut *conn)
+    .await?
+    {
+        let word: String = l.try_get("link")?;
+        let link = Link::parse(&word).ok_or_else(|| corrupt(format!("länk \"{word}\"")))?;
+        let lineage = lineages.entry(l.try_get("goal_id")?).or_insert(Lineage { link, goals: Vec::new() });
+        lineage.goals.push(goal_of(&l)?);
     }
 
     let mut areas: Vec<Area> = Vec::new();
@@ -215,6 +234,7 @@ async fn outline(conn: &mut Conn, plan: &Slug) -> Result<Option<Outline>, StoreE
             text: g.try_get("text")?,
             targets: from_json_list(&g.try_get::<String, _>("targets")?)?,
             part_names,
+            lineage: lineages.remove(&goal_id),
         };
         if let Some(area) = areas.last_mut() {
             area.goals.push(goal);
@@ -239,6 +259,10 @@ async fn outline(conn: &mut Conn, plan: &Slug) -> Result<Option<Outline>, StoreE
             adopted_by: row.try_get("adopted_by")?,
             adopted_on: date_of(&adopted_on)?,
             areas,
+            predecessor: row
+                .try_get::<Option<String>, _>("predecessor")?
+                .map(|s| Slug::parse(&s).map_err(corrupt))
+                .transpose()?,
         },
         rounds: Vec::new(),
         tallies: Vec::new(),
@@ -271,7 +295,7 @@ async fn round_rows(conn: &mut Conn, plan_id: i64) -> Result<Vec<RoundRow>, Stor
 }
 
 /// `<column> IN ($n, $m, …)`; `column IN (NULL)` for no ids, which matches nothing.
-fn push_in(q: &mut sqlx::QueryBuilder<'_, Db>, column: &str, ids: &[i64]) {
+pub(super) fn push_in(q: &mut sqlx::QueryBuilder<'_, Db>, column: &str, ids: &[i64]) {
     q.push(column).push(" IN (");
     if ids.is_empty() {
         q.push("NULL");

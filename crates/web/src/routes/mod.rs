@@ -3,6 +3,7 @@ pub mod dashboard;
 pub mod figures;
 pub mod history;
 pub mod indicators;
+pub mod lineage;
 pub mod login;
 pub mod plans;
 pub mod process;

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use uppfolj_domain::ids::{swedish_date, swedish_time};
 use uppfolj_domain::input::{TextKind, clean};
 use uppfolj_domain::{Dataset, GoalRef, Level, RegionCode, RoundStatus, StateAction};
-use uppfolj_store::{Actor, CellEdit, Previous, RoundWork, Shape, StoreError};
+use uppfolj_store::{Actor, CellEdit, EarlierAnswers, Previous, RoundWork, Shape, StoreError};
 
 use super::{RoundAt, days_to};
 use crate::auth::{Viewer, now};
@@ -63,7 +63,8 @@ pub struct RegionFormPage {
     deadline: Option<String>,
     editable: bool,
     locked_note: Option<String>,
-    previous_year: Option<i32>,
+    /// Whose answers stand beside the fields: last round's ("2024"), or the predecessor's ("2024 i planen före").
+    previous_year: Option<String>,
     prefilled: bool,
     message: Option<String>,
     error: Option<String>,
@@ -84,6 +85,9 @@ struct Ctx {
     year: i32,
     region: RegionCode,
     work: Arc<RoundWork>,
+    /// The first round of a plan that follows another: the region's answers in the predecessor's
+    /// last published round, the starting point for the goals that carry on old ones.
+    earlier: Option<EarlierAnswers>,
 }
 
 /// The region's part of the round, and last round's answers beside it: nothing of other regions.
@@ -99,8 +103,20 @@ async fn context(state: &AppState, at: RoundAt, region: &str) -> Result<(Ctx, Vi
         other => other?,
     };
     let work = at.work(state, Some(&code)).await?;
+    let first_round = !data.rounds.iter().any(|r| r.year < at.year);
+    let earlier = match &data.plan.predecessor {
+        Some(_) if first_round => state.store.predecessor_answers(at.slug(), &code).await?,
+        _ => None,
+    };
     let RoundAt { year, viewer, .. } = at;
-    Ok((Ctx { data, year, region: code, work }, viewer))
+    Ok((Ctx { data, year, region: code, work, earlier }, viewer))
+}
+
+/// The answer a goal of a plan's first round starts from: the predecessor's answer to the one old
+/// goal it continues or was split from. A merged goal has no one answer to start from.
+fn carried_on(earlier: Option<&EarlierAnswers>, goal: &uppfolj_domain::Goal) -> Option<(Level, String)> {
+    let lineage = goal.lineage.as_ref().filter(|l| l.link != uppfolj_domain::Link::Merge)?;
+    earlier?.answers.get(lineage.goals.first()?).cloned()
 }
 
 /// Why the form is read-only for this viewer, if it is.
@@ -149,10 +165,13 @@ fn build(
                     let cell = ctx.work.cell(r, code);
                     let stored_level = cell.map(|c| c.level.to_string()).unwrap_or_default();
                     let stored_comment = cell.map(|c| c.comment.clone()).unwrap_or_default();
-                    let prev = previous.map(|p| {
-                        let f = p.followup(r);
-                        (p.level(r, code), f.and_then(|f| f.comment(code)).unwrap_or("").to_owned())
-                    });
+                    let prev = match previous {
+                        Some(p) => {
+                            let f = p.followup(r);
+                            Some((p.level(r, code), f.and_then(|f| f.comment(code)).unwrap_or("").to_owned()))
+                        }
+                        None => carried_on(ctx.earlier.as_ref(), g),
+                    };
                     let (level, comment) = match submitted {
                         Some(form) => (
                             form_value(form, &field("niva", r)).to_owned(),
@@ -230,7 +249,11 @@ fn build(
         deadline: ctx.work.deadline.map(|d| format!("{} ({})", swedish_date(d), days_to(d, now().date()))),
         editable: locked.is_none(),
         locked_note: locked,
-        previous_year: previous.map(|p| p.year),
+        previous_year: match (previous, &ctx.earlier) {
+            (Some(p), _) => Some(p.year.to_string()),
+            (None, Some(e)) => Some(format!("{} i planen före", e.year)),
+            (None, None) => None,
+        },
         prefilled: prefill,
         message: None,
         error: None,

@@ -18,8 +18,17 @@ use crate::level::Level;
 use crate::model::*;
 use crate::workflow::{RegionState, RoundStatus};
 
-/// The version of the format this code reads and writes.
-pub const FORMAT_VERSION: u32 = 1;
+mod checker;
+mod lineage;
+mod write;
+
+use checker::*;
+pub use lineage::check_lineage;
+pub use write::to_toml;
+
+/// The newest version of the format: this code reads 1 and 2, and writes 2 only for a plan whose
+/// goals continue a predecessor's (`predecessor`, `continues`, `link`: version 2's additions).
+pub const FORMAT_VERSION: u32 = 2;
 
 /// One problem in a data file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,6 +145,8 @@ struct FilePlan {
     end_year: i32,
     adopted_by: String,
     adopted_on: S<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    predecessor: Option<S<String>>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -156,6 +167,11 @@ struct FileGoal {
     targets: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     part_names: Option<S<Vec<String>>>,
+    /// Goal references of the predecessor plan.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    continues: Vec<S<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    link: Option<S<String>>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -320,76 +336,6 @@ struct FileIndicatorValue {
 }
 
 /// Collects problems with their lines while validating.
-struct Checker<'a> {
-    src: &'a str,
-    /// Where each line starts, found at the first problem: every later line number is a binary search,
-    /// so a file with many problems is still checked in linear time.
-    line_starts: std::cell::OnceCell<Vec<usize>>,
-    errors: Vec<DataError>,
-}
-
-impl Checker<'_> {
-    fn line_of(&self, offset: usize) -> Option<usize> {
-        if (offset == 0 && self.src.is_empty()) || offset > self.src.len() {
-            return None;
-        }
-        let starts = self
-            .line_starts
-            .get_or_init(|| std::iter::once(0).chain(self.src.match_indices('\n').map(|(i, _)| i + 1)).collect());
-        Some(starts.partition_point(|s| *s <= offset))
-    }
-
-    /// A text cleaned by the rules of [`crate::input`]; a text that cannot be stored is a problem at
-    /// the line of `near` (the closest value the file gives a position for).
-    fn text(&mut self, kind: TextKind, raw: &str, path: &str, near: usize) -> String {
-        match crate::input::clean(kind, raw) {
-            Ok(t) => t,
-            Err(e) => {
-                let line = self.line_of(near);
-                self.errors.push(DataError { line, path: path.to_owned(), message: e.to_string() });
-                raw.trim().to_owned()
-            }
-        }
-    }
-
-    fn texts(&mut self, kind: TextKind, raw: &[String], path: &str, near: usize) -> Vec<String> {
-        raw.iter().map(|t| self.text(kind, t, path, near)).collect()
-    }
-
-    fn err<T>(&mut self, at: &S<T>, path: impl Into<String>, message: impl Into<String>) {
-        let line = self.line_of(at.span().start);
-        self.errors.push(DataError { line, path: path.into(), message: message.into() });
-    }
-
-    fn err_nowhere(&mut self, path: impl Into<String>, message: impl Into<String>) {
-        self.errors.push(DataError { line: None, path: path.into(), message: message.into() });
-    }
-
-    fn date(&mut self, v: &S<String>, path: &str) -> Option<time::Date> {
-        match parse_date(v.get_ref()) {
-            Ok(d) => Some(d),
-            Err(e) => {
-                self.err(v, path, e.to_string());
-                None
-            }
-        }
-    }
-
-    fn goal_ref(&mut self, v: &S<String>, path: &str, known: &BTreeSet<GoalRef>) -> Option<GoalRef> {
-        match GoalRef::parse(v.get_ref()) {
-            Ok(g) if known.contains(&g) => Some(g),
-            Ok(g) => {
-                self.err(v, path, format!("planen har inget mål {g}"));
-                None
-            }
-            Err(e) => {
-                self.err(v, path, e.to_string());
-                None
-            }
-        }
-    }
-}
-
 /// Reads and validates a data file.
 pub fn parse(src: &str) -> Result<Dataset, DataErrors> {
     if src.len() > MAX_DATA_FILE_BYTES {
@@ -433,14 +379,12 @@ fn swedish_toml_error(msg: &str) -> String {
 }
 
 fn validate(f: FileData, c: &mut Checker<'_>) -> Option<Dataset> {
-    if *f.format.get_ref() != FORMAT_VERSION {
+    let version = *f.format.get_ref();
+    if !(1..=FORMAT_VERSION).contains(&version) {
         c.err(
             &f.format,
             "format",
-            format!(
-                "formatversion {} stöds inte; den här versionen läser format = {FORMAT_VERSION}",
-                f.format.get_ref()
-            ),
+            format!("formatversion {version} stöds inte; den här versionen läser format = 1 och 2"),
         );
     }
 
@@ -481,6 +425,7 @@ fn validate(f: FileData, c: &mut Checker<'_>) -> Option<Dataset> {
     if *f.plan.start_year.get_ref() > f.plan.end_year {
         c.err(&f.plan.start_year, "plan", "start_year är senare än end_year");
     }
+    let predecessor = lineage::predecessor(c, &f.plan, slug.as_ref(), version);
     let mut areas = Vec::new();
     let mut known_goals = BTreeSet::new();
     for (i, a) in f.area.iter().enumerate() {
@@ -516,8 +461,9 @@ fn validate(f: FileData, c: &mut Checker<'_>) -> Option<Dataset> {
                     }
                 },
             };
+            let lineage = lineage::of_goal(c, g, &path, version);
             known_goals.insert(GoalRef::new(n, gn));
-            goals.push(Goal { number: gn, text, targets, part_names });
+            goals.push(Goal { number: gn, text, targets, part_names, lineage });
         }
         let title = c.text(TextKind::Line, &a.title, &format!("område {n} › title"), a.number.span().start);
         areas.push(Area { number: n, title, goals });
@@ -836,6 +782,7 @@ fn validate(f: FileData, c: &mut Checker<'_>) -> Option<Dataset> {
         });
     }
 
+    lineage::across_goals(c, &f, predecessor.as_ref(), &areas);
     Some(Dataset {
         healthcare_region: HealthcareRegion {
             code: hr_code?,
@@ -852,6 +799,7 @@ fn validate(f: FileData, c: &mut Checker<'_>) -> Option<Dataset> {
             end_year: f.plan.end_year,
             adopted_by,
             adopted_on: adopted_on?,
+            predecessor,
             areas,
         },
         rounds,
@@ -862,398 +810,5 @@ fn validate(f: FileData, c: &mut Checker<'_>) -> Option<Dataset> {
     })
 }
 
-#[allow(clippy::too_many_arguments)]
-fn claims(
-    c: &mut Checker<'_>,
-    f: &FileClaims,
-    path: &str,
-    known_goals: &BTreeSet<GoalRef>,
-    regions: &BTreeSet<RegionCode>,
-    indicators: &BTreeSet<String>,
-    areas: usize,
-) -> crate::summary::Claims {
-    let goals = |c: &mut Checker<'_>, list: &[S<String>], what: &str| -> Vec<GoalRef> {
-        list.iter().filter_map(|g| c.goal_ref(g, &format!("{path} › {what}"), known_goals)).collect()
-    };
-    let achieved_everywhere = goals(c, &f.achieved_everywhere, "achieved_everywhere");
-    let achieved_all_but_one = goals(c, &f.achieved_all_but_one, "achieved_all_but_one");
-    let furthest_area = f.furthest_area.as_ref().and_then(|a| {
-        let n = *a.get_ref();
-        if n >= 1 && usize::try_from(n).is_ok_and(|n| n <= areas) {
-            Some(n)
-        } else {
-            c.err(a, format!("{path} › furthest_area"), format!("planen har inget område {n}"));
-            None
-        }
-    });
-    let mut figures = Vec::new();
-    for fig in &f.figures {
-        let fpath = format!("{path} › figures");
-        if !indicators.contains(fig.indicator.get_ref()) {
-            c.err(&fig.indicator, &fpath, format!("det finns ingen indikator \"{}\" i filen", fig.indicator.get_ref()));
-            continue;
-        }
-        let scope = match Scope::parse(fig.region.get_ref()) {
-            Ok(Scope::Region(r)) if !regions.contains(&r) => {
-                c.err(&fig.region, &fpath, format!("\"{r}\" är ingen av sjukvårdsregionens regioner"));
-                continue;
-            }
-            Ok(s) => s,
-            Err(e) => {
-                c.err(&fig.region, &fpath, e.to_string());
-                continue;
-            }
-        };
-        let period = match Period::parse(fig.period.get_ref()) {
-            Ok(p) => p,
-            Err(e) => {
-                c.err(&fig.period, &fpath, e.to_string());
-                continue;
-            }
-        };
-        let Ok(indicator) = Slug::parse(fig.indicator.get_ref()) else { continue };
-        figures.push(crate::summary::FigureClaim { indicator, scope, period, value: fig.value });
-    }
-    crate::summary::Claims { achieved_everywhere, achieved_all_but_one, furthest_area, figures }
-}
-
-fn region_texts(
-    c: &mut Checker<'_>,
-    known: &BTreeSet<RegionCode>,
-    texts: &IndexMap<String, S<String>>,
-    path: &str,
-) -> BTreeMap<RegionCode, String> {
-    let mut out = BTreeMap::new();
-    for (code, text) in texts {
-        let path = format!("{path} {code}");
-        let Some(code) = known_region(c, known, code, text, &path) else { continue };
-        let t = c.text(TextKind::Comment, text.get_ref(), &path, text.span().start);
-        if !t.is_empty() {
-            out.insert(code, t);
-        }
-    }
-    out
-}
-
-fn known_region(
-    c: &mut Checker<'_>,
-    known: &BTreeSet<RegionCode>,
-    code: &str,
-    at: &S<String>,
-    path: &str,
-) -> Option<RegionCode> {
-    match RegionCode::parse(code) {
-        Ok(rc) if known.contains(&rc) => Some(rc),
-        _ => {
-            let list = known.iter().map(RegionCode::as_str).collect::<Vec<_>>().join(", ");
-            c.err(at, path, format!("\"{code}\" är ingen av sjukvårdsregionens regioner ({list})"));
-            None
-        }
-    }
-}
-
-/// Writes a dataset in the data file format. [`parse`] reads the result back to an equal dataset.
-pub fn to_toml(d: &Dataset) -> Result<String, toml::ser::Error> {
-    let codes: Vec<&RegionCode> = d.region_codes().collect();
-    let file = FileData {
-        format: sp(FORMAT_VERSION),
-        healthcare_region: FileHealthcareRegion {
-            code: sp(d.healthcare_region.code.to_string()),
-            name: d.healthcare_region.name.clone(),
-            federation: d.healthcare_region.federation.clone(),
-            rcc: d.healthcare_region.rcc.clone(),
-            rcc_location: d.healthcare_region.rcc_location.clone(),
-        },
-        region: d
-            .healthcare_region
-            .regions
-            .iter()
-            .map(|r| FileRegion { code: sp(r.code.to_string()), name: r.name.clone() })
-            .collect(),
-        plan: FilePlan {
-            slug: sp(d.plan.slug.to_string()),
-            title: d.plan.title.clone(),
-            start_year: sp(d.plan.start_year),
-            end_year: d.plan.end_year,
-            adopted_by: d.plan.adopted_by.clone(),
-            adopted_on: sp(format_date(d.plan.adopted_on)),
-        },
-        area: d
-            .plan
-            .areas
-            .iter()
-            .map(|a| FileArea {
-                number: sp(a.number),
-                title: a.title.clone(),
-                goal: a
-                    .goals
-                    .iter()
-                    .map(|g| FileGoal {
-                        number: sp(g.number),
-                        text: g.text.clone(),
-                        targets: g.targets.clone(),
-                        part_names: g.part_names.clone().map(|p| sp(p.to_vec())),
-                    })
-                    .collect(),
-            })
-            .collect(),
-        round: d
-            .rounds
-            .iter()
-            .map(|r| FileRound {
-                year: sp(r.year),
-                conducted: sp(r.conducted.to_string()),
-                r#final: r.is_final,
-                status: Some(sp(r.status.as_str().to_owned())),
-                deadline: r.deadline.map(|d| sp(format_date(d))),
-                states: codes.iter().map(|c| (c.to_string(), sp(r.state(c).as_str().to_owned()))).collect(),
-                introduction: r.introduction.clone(),
-                summary: r
-                    .summary
-                    .iter()
-                    .map(|s| FileSummary {
-                        heading: s.heading.clone(),
-                        text: s.text.clone(),
-                        claims: if s.claims.is_empty() {
-                            None
-                        } else {
-                            Some(FileClaims {
-                                achieved_everywhere: s
-                                    .claims
-                                    .achieved_everywhere
-                                    .iter()
-                                    .map(|g| sp(g.to_string()))
-                                    .collect(),
-                                achieved_all_but_one: s
-                                    .claims
-                                    .achieved_all_but_one
-                                    .iter()
-                                    .map(|g| sp(g.to_string()))
-                                    .collect(),
-                                furthest_area: s.claims.furthest_area.map(sp),
-                                figures: s
-                                    .claims
-                                    .figures
-                                    .iter()
-                                    .map(|f| FileFigure {
-                                        indicator: sp(f.indicator.to_string()),
-                                        region: sp(f.scope.notation().to_owned()),
-                                        period: sp(f.period.to_string()),
-                                        value: f.value,
-                                    })
-                                    .collect(),
-                            })
-                        },
-                    })
-                    .collect(),
-                goal: r
-                    .goals
-                    .iter()
-                    .map(|g| FileGoalFollowUp {
-                        goal: sp(g.goal.to_string()),
-                        levels: codes.iter().map(|c| (c.to_string(), sp(g.level(c).to_string()))).collect(),
-                        rcc_comment: g.rcc_comment.clone(),
-                        comments: codes
-                            .iter()
-                            .filter_map(|c| g.comment(c).map(|t| (c.to_string(), sp(t.to_owned()))))
-                            .collect(),
-                        condensed: codes
-                            .iter()
-                            .filter_map(|c| g.condensed.get(*c).map(|t| (c.to_string(), sp(t.clone()))))
-                            .collect(),
-                    })
-                    .collect(),
-            })
-            .collect(),
-        process: d
-            .processes
-            .iter()
-            .map(|p| FileProcess {
-                slug: sp(p.slug.to_string()),
-                name: p.name.clone(),
-                leader: FilePerson {
-                    name: p.leader.name.clone(),
-                    title: p.leader.title.clone(),
-                    organisation: p.leader.organisation.clone(),
-                },
-            })
-            .collect(),
-        process_followup: d
-            .process_followups
-            .iter()
-            .map(|p| FileProcessFollowUp {
-                process: sp(p.process.to_string()),
-                year: sp(p.year),
-                title: p.title.clone(),
-                classification: sp(p.classification.as_str().to_owned()),
-                plan_goals: p.plan_goals.iter().map(|g| sp(g.to_string())).collect(),
-                signed_by: p.signed_by.clone(),
-                signed_on: p.signed_on.map(|d| sp(format_date(d))),
-                comments: p.comments.clone(),
-                long_term: p.long_term.clone(),
-                level_structuring: p.level_structuring.clone(),
-                patient_involvement: p.patient_involvement.clone(),
-                other: p.other.clone(),
-                goal: p
-                    .goals
-                    .iter()
-                    .map(|g| FileProcessGoal {
-                        text: g.text.clone(),
-                        current_state: g.current_state.clone(),
-                        target_levels: g.target_levels.clone(),
-                        target_date: g.target_date.clone(),
-                        followup: g.followup.clone(),
-                    })
-                    .collect(),
-            })
-            .collect(),
-        indicator: d
-            .indicators
-            .iter()
-            .map(|i| FileIndicator {
-                slug: sp(i.slug.to_string()),
-                name: i.name.clone(),
-                unit: i.unit.clone(),
-                higher_is_better: i.higher_is_better,
-                target: i.target,
-                target_date: i.target_date.map(|d| sp(format_date(d))),
-                source: i.source.clone(),
-                description: i.description.clone(),
-                goals: i.goals.iter().map(|g| sp(g.to_string())).collect(),
-                value: i
-                    .values
-                    .iter()
-                    .map(|v| FileIndicatorValue {
-                        region: sp(v.scope.notation().to_owned()),
-                        period: sp(v.period.to_string()),
-                        value: sp(v.value),
-                        extracted: v.extracted.map(|d| sp(format_date(d))),
-                        note: v.note.clone(),
-                    })
-                    .collect(),
-            })
-            .collect(),
-    };
-    let body = toml::to_string(&file)?;
-    Ok(format!(
-        "# Uppfölj-data, format {FORMAT_VERSION}: planen {} med uppföljningar. Formatet beskrivs i docs/dataformat.md.\n\n{body}",
-        d.plan.slug
-    ))
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const SMALL: &str = r#"
-format = 1
-
-[healthcare_region]
-code = "test"
-name = "Testregionen"
-federation = "Testförbundet"
-rcc = "RCC Test"
-rcc_location = "Umeå"
-
-[[region]]
-code = "A"
-name = "Region A"
-
-[[region]]
-code = "B"
-name = "Region B"
-
-[plan]
-slug = "test-2022-2024"
-title = "Testplan"
-start_year = 2022
-end_year = 2024
-adopted_by = "Styrelsen"
-adopted_on = "2022-06-06"
-
-[[area]]
-number = 1
-title = "Område ett"
-
-[[area.goal]]
-number = 1
-text = "Ett mål"
-
-[[area.goal]]
-number = 2
-text = "Ett tvådelat mål"
-part_names = ["inklusion", "ledtid"]
-
-[[round]]
-year = 2024
-conducted = "2025-04"
-final = true
-
-[[round.goal]]
-goal = "1.2"
-levels = { A = "U/E", B = "" }
-rcc_comment = "RCC säger något."
-
-[round.goal.comments]
-A = "A säger något."
-"#;
-
-    #[test]
-    fn reads_a_small_file() {
-        let d = parse(SMALL).unwrap();
-        assert_eq!(d.healthcare_region.regions.len(), 2);
-        let round = d.round(2024).unwrap();
-        let a = RegionCode::parse("A").unwrap();
-        let b = RegionCode::parse("B").unwrap();
-        assert_eq!(round.level(GoalRef::new(1, 2), &a).to_string(), "U/E");
-        assert_eq!(round.level(GoalRef::new(1, 2), &b), Level::Blank);
-        assert_eq!(round.level(GoalRef::new(1, 1), &a), Level::Blank);
-        assert_eq!(round.conducted, Period::Month(2025, 4));
-    }
-
-    #[test]
-    fn writes_what_it_reads() {
-        let d = parse(SMALL).unwrap();
-        let text = to_toml(&d).unwrap();
-        assert_eq!(parse(&text).unwrap(), d, "{text}");
-    }
-
-    #[test]
-    fn a_bad_level_is_reported_with_line_and_path() {
-        let bad = SMALL.replace("A = \"U/E\"", "A = \"X\"");
-        let errs = parse(&bad).unwrap_err();
-        assert_eq!(errs.0.len(), 1, "{errs}");
-        let e = &errs.0[0];
-        let line = bad.lines().position(|l| l.contains("\"X\"")).unwrap() + 1;
-        assert_eq!(e.line, Some(line));
-        assert_eq!(e.path, "omgång 2024 › mål 1.2 › nivå för A");
-        assert!(e.message.contains("\"X\" är ingen giltig nivå"), "{}", e.message);
-        assert!(errs.with_file("f.toml").starts_with(&format!("f.toml:{line}: omgång 2024")));
-    }
-
-    #[test]
-    fn every_problem_is_reported() {
-        let bad = SMALL
-            .replace("goal = \"1.2\"", "goal = \"1.9\"")
-            .replace("number = 2\ntext", "number = 3\ntext")
-            .replace("adopted_on = \"2022-06-06\"", "adopted_on = \"6 juni 2022\"");
-        let errs = parse(&bad).unwrap_err();
-        let text = errs.to_string();
-        assert!(text.contains("planen har inget mål 1.9"), "{text}");
-        assert!(text.contains("här väntades 2"), "{text}");
-        assert!(text.contains("\"6 juni 2022\" är inget giltigt datum"), "{text}");
-    }
-
-    #[test]
-    fn unknown_region_and_unknown_field() {
-        let bad = SMALL.replace("B = \"\"", "C = \"U\"");
-        let text = parse(&bad).unwrap_err().to_string();
-        assert!(text.contains("\"C\" är ingen av sjukvårdsregionens regioner (A, B)"), "{text}");
-        let bad = SMALL.replace("rcc_location = \"Umeå\"", "rcc_location = \"Umeå\"\nrcc_town = \"x\"");
-        let errs = parse(&bad).unwrap_err();
-        assert!(errs.to_string().contains("okänt fält `rcc_town`"), "{errs}");
-        assert_eq!(errs.0[0].line, Some(10));
-        let errs = parse("format = 1\n[plan\n").unwrap_err();
-        assert_eq!(errs.0[0].line, Some(2), "{errs}");
-    }
-}
+mod tests;

@@ -1,0 +1,180 @@
+//! Goals that carry on the goals of the plan before (format 2): `predecessor` under `[plan]`, and on a
+//! goal `continues = ["3.3"]` with `link = "continues" | "split" | "merge"`. [`super::parse`] checks
+//! what one file can show — the words, the counts, that every old goal is continued once, split into
+//! several or merged into one — and [`check_lineage`] that the goals named exist in the predecessor,
+//! once it is known (in the database, or among the files of the same import).
+
+use super::*;
+
+/// A data file's `predecessor`, when it names another plan.
+pub(super) fn predecessor(c: &mut Checker<'_>, p: &FilePlan, own: Option<&Slug>, version: u32) -> Option<Slug> {
+    let v = p.predecessor.as_ref()?;
+    if version < 2 {
+        c.err(v, "plan › predecessor", "predecessor finns från format = 2: skriv format = 2 överst i filen");
+        return None;
+    }
+    match Slug::parse(v.get_ref()) {
+        Ok(s) if Some(&s) == own => {
+            c.err(v, "plan › predecessor", "planen kan inte vara sin egen föregångare");
+            None
+        }
+        Ok(s) => Some(s),
+        Err(e) => {
+            c.err(v, "plan › predecessor", e.to_string());
+            None
+        }
+    }
+}
+
+/// The lineage of one goal as the file gives it; every problem reported at its line.
+pub(super) fn of_goal(c: &mut Checker<'_>, g: &FileGoal, path: &str, version: u32) -> Option<Lineage> {
+    let Some(first) = g.continues.first() else {
+        if let Some(l) = &g.link {
+            c.err(
+                l,
+                format!("{path} › link"),
+                "link säger hur målet fortsätter föregångarens mål: ange också continues",
+            );
+        }
+        return None;
+    };
+    let at = format!("{path} › continues");
+    if version < 2 {
+        c.err(first, &at, "continues finns från format = 2: skriv format = 2 överst i filen");
+        return None;
+    }
+    let link = match &g.link {
+        None => Link::Continues,
+        Some(l) => match Link::parse(l.get_ref()) {
+            Some(k) => k,
+            None => {
+                c.err(
+                    l,
+                    format!("{path} › link"),
+                    format!("\"{}\" är ingen länk: skriv \"continues\", \"split\" eller \"merge\"", l.get_ref()),
+                );
+                return None;
+            }
+        },
+    };
+    let mut goals = Vec::new();
+    for r in &g.continues {
+        match GoalRef::parse(r.get_ref()) {
+            Ok(x) if goals.contains(&x) => c.err(r, &at, format!("mål {x} står två gånger")),
+            Ok(x) => goals.push(x),
+            Err(e) => c.err(r, &at, e.to_string()),
+        }
+    }
+    if goals.len() != g.continues.len() {
+        return None;
+    }
+    let wrong = match link {
+        Link::Continues if goals.len() != 1 => Some(
+            "ett mål som fortsätter (link = \"continues\") fortsätter ett enda mål; slås flera ihop, skriv link = \"merge\"",
+        ),
+        Link::Split if goals.len() != 1 => Some("en del av ett delat mål (link = \"split\") fortsätter ett enda mål"),
+        Link::Merge if goals.len() < 2 => Some("ett sammanslaget mål (link = \"merge\") fortsätter minst två mål"),
+        _ => None,
+    };
+    if let Some(message) = wrong {
+        c.err(first, &at, message);
+        return None;
+    }
+    Some(Lineage { link, goals })
+}
+
+/// What only the whole file shows: goals that continue need a predecessor, and each old goal is
+/// continued by one goal, split into at least two, or merged into one.
+pub(super) fn across_goals(c: &mut Checker<'_>, f: &FileData, predecessor: Option<&Slug>, areas: &[Area]) {
+    // Per old goal: the new goals naming it, their link and where in the file.
+    let mut by_old: BTreeMap<GoalRef, Vec<(GoalRef, Link, usize)>> = BTreeMap::new();
+    let mut without_predecessor = None;
+    for (fa, a) in f.area.iter().zip(areas) {
+        for (fg, g) in fa.goal.iter().zip(&a.goals) {
+            let (Some(l), Some(first)) = (&g.lineage, fg.continues.first()) else { continue };
+            let new = GoalRef::new(a.number, g.number);
+            without_predecessor.get_or_insert((new, first.span().start));
+            for old in &l.goals {
+                by_old.entry(*old).or_default().push((new, l.link, first.span().start));
+            }
+        }
+    }
+    if predecessor.is_none() && f.plan.predecessor.is_none() {
+        if let Some((new, at)) = without_predecessor {
+            c.err_at(
+                at,
+                format!("mål {new} › continues"),
+                "continues anger mål i planen före: ange den planen som predecessor under [plan]",
+            );
+        }
+        return;
+    }
+    for (old, users) in by_old {
+        let names = || users.iter().map(|u| u.0.to_string()).collect::<Vec<_>>().join(", ");
+        match users.as_slice() {
+            [(new, Link::Split, at)] => c.err_at(
+                *at,
+                format!("mål {new} › link"),
+                format!(
+                    "mål {old} delas, men bara {new} fortsätter det: ett delat mål fortsätter i minst två mål (annars link = \"continues\")"
+                ),
+            ),
+            [_] => {}
+            several if several.iter().all(|u| u.1 == Link::Split) => {}
+            several => {
+                let (new, _, at) = several.iter().find(|u| u.1 != Link::Split).copied().unwrap_or(several[0]);
+                c.err_at(
+                    at,
+                    format!("mål {new} › continues"),
+                    format!(
+                        "mål {old} i planen före fortsätts av flera mål ({}): delas det, skriv link = \"split\" på vart och ett",
+                        names()
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// Checks that every goal a data file's goals continue is a goal of its predecessor: `predecessor`
+/// holds the predecessor's goals, `None` when no such plan is known. Every problem with its line.
+pub fn check_lineage(src: &str, predecessor: Option<&BTreeSet<GoalRef>>) -> Result<(), DataErrors> {
+    let file: FileData = toml::from_str(src).map_err(|e| {
+        DataErrors(vec![DataError { line: None, path: String::new(), message: e.message().to_owned() }])
+    })?;
+    let Some(named) = &file.plan.predecessor else { return Ok(()) };
+    let mut c = Checker { src, line_starts: std::cell::OnceCell::new(), errors: Vec::new() };
+    match predecessor {
+        None => c.err(
+            named,
+            "plan › predecessor",
+            format!(
+                "planen \"{}\" finns inte, varken i databasen eller bland filerna som läses in: läs in den först",
+                named.get_ref()
+            ),
+        ),
+        Some(goals) => {
+            for a in &file.area {
+                for g in &a.goal {
+                    for r in &g.continues {
+                        if let Ok(old) = GoalRef::parse(r.get_ref())
+                            && !goals.contains(&old)
+                        {
+                            c.err(
+                                r,
+                                format!(
+                                    "område {} › mål {}.{} › continues",
+                                    a.number.get_ref(),
+                                    a.number.get_ref(),
+                                    g.number.get_ref()
+                                ),
+                                format!("planen \"{}\" har inget mål {old}", named.get_ref()),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if c.errors.is_empty() { Ok(()) } else { Err(DataErrors(c.errors)) }
+}

@@ -1,0 +1,188 @@
+//! Plans that follow plans: a goal's history back through the goals it carries on. Each plan period
+//! is read in a fixed number of set-based statements for the goals of the history in it (never the
+//! plans' other goals), so the read costs what the page shows; the periods are walked one by one
+//! from the newest (a chain of plans is a handful long, and each step needs the one before it).
+
+use std::collections::BTreeMap;
+
+use sqlx::Row as _;
+use uppfolj_domain::{GoalRef, Level, Lineage, Link, RegionCode, RoundStatus, Slug};
+
+use super::reads::push_in;
+use super::{Db, StoreImpl, begin_read, corrupt, goal_db_id, goal_of, plan_ids, region_of};
+use crate::{EarlierAnswers, GoalHistory, HistoryCell, HistoryGoal, HistoryPeriod, HistoryRound, StoreError};
+
+/// More plans than this in one chain means the links loop: the walk stops.
+const MOST_PERIODS: usize = 64;
+
+#[async_trait::async_trait]
+impl crate::Lineages for StoreImpl {
+    #[tracing::instrument(skip_all, fields(plan = %plan, goal = %goal))]
+    async fn goal_history(&self, plan: &Slug, goal: GoalRef) -> Result<GoalHistory, StoreError> {
+        let mut tx = begin_read(&self.pool).await?;
+        let (mut plan_id, _) = plan_ids(&mut tx, plan).await?;
+        let mut goal_ids = vec![goal_db_id(&mut tx, plan_id, goal).await?];
+        let mut periods = Vec::new();
+        while periods.len() < MOST_PERIODS {
+            let row = sqlx::query(
+                "SELECT slug, title, start_year, end_year, predecessor_id, healthcare_region_id FROM plans WHERE id = $1",
+            )
+            .bind(plan_id)
+            .fetch_one(&mut *tx)
+            .await?;
+            let regions = sqlx::query("SELECT code FROM regions WHERE healthcare_region_id = $1 ORDER BY position")
+                .bind(row.try_get::<i64, _>("healthcare_region_id")?)
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|r| region_of(r, "code"))
+                .collect::<Result<Vec<_>, _>>()?;
+
+            // The goals, and which goals of the period before they carry on.
+            let mut q = sqlx::QueryBuilder::<Db>::new(
+                "SELECT g.id, a.number AS area_no, g.number AS goal_no, g.text FROM goals g \
+                 JOIN areas a ON a.id = g.area_id WHERE ",
+            );
+            push_in(&mut q, "g.id", &goal_ids);
+            q.push(" ORDER BY a.number, g.number");
+            let mut goals: Vec<(i64, HistoryGoal)> = Vec::new();
+            for g in q.build().fetch_all(&mut *tx).await? {
+                goals.push((
+                    g.try_get("id")?,
+                    HistoryGoal { goal: goal_of(&g)?, text: g.try_get("text")?, lineage: None },
+                ));
+            }
+            let mut q = sqlx::QueryBuilder::<Db>::new(
+                "SELECT gl.goal_id, gl.predecessor_goal_id, gl.link, pa.number AS area_no, pg.number AS goal_no \
+                 FROM goal_links gl JOIN goals pg ON pg.id = gl.predecessor_goal_id \
+                 JOIN areas pa ON pa.id = pg.area_id WHERE ",
+            );
+            push_in(&mut q, "gl.goal_id", &goal_ids);
+            q.push(" ORDER BY gl.goal_id, gl.position");
+            let mut before: Vec<i64> = Vec::new();
+            for l in q.build().fetch_all(&mut *tx).await? {
+                let word: String = l.try_get("link")?;
+                let link = Link::parse(&word).ok_or_else(|| corrupt(format!("länk \"{word}\"")))?;
+                let id: i64 = l.try_get("goal_id")?;
+                if let Some((_, g)) = goals.iter_mut().find(|(gid, _)| *gid == id) {
+                    g.lineage.get_or_insert(Lineage { link, goals: Vec::new() }).goals.push(goal_of(&l)?);
+                }
+                let old: i64 = l.try_get("predecessor_goal_id")?;
+                if !before.contains(&old) {
+                    before.push(old);
+                }
+            }
+
+            // Every round of the plan, with these goals' cells (each comment as the report shows it:
+            // condensed where the RCC condensed it) and the RCC's comments on them.
+            let mut rounds: Vec<(i64, HistoryRound)> = Vec::new();
+            for r in sqlx::query("SELECT id, year, status FROM rounds WHERE plan_id = $1 ORDER BY year")
+                .bind(plan_id)
+                .fetch_all(&mut *tx)
+                .await?
+            {
+                let status: String = r.try_get("status")?;
+                rounds.push((
+                    r.try_get("id")?,
+                    HistoryRound {
+                        year: r.try_get("year")?,
+                        status: RoundStatus::parse(&status).ok_or_else(|| corrupt(format!("status \"{status}\"")))?,
+                        cells: Vec::new(),
+                        rcc_comments: BTreeMap::new(),
+                    },
+                ));
+            }
+            let mut q = sqlx::QueryBuilder::<Db>::new(
+                "SELECT s.round_id, a.number AS area_no, g.number AS goal_no, r.code, s.level, \
+                 CASE WHEN s.condensed IS NOT NULL AND s.condensed <> '' THEN s.condensed ELSE s.comment END \
+                 AS comment FROM assessments s JOIN goals g ON g.id = s.goal_id JOIN areas a ON a.id = g.area_id \
+                 JOIN regions r ON r.id = s.region_id WHERE ",
+            );
+            push_in(&mut q, "s.goal_id", &goal_ids);
+            q.push(" ORDER BY s.round_id, a.number, g.number, r.position");
+            for c in q.build().fetch_all(&mut *tx).await? {
+                let round: i64 = c.try_get("round_id")?;
+                let level: String = c.try_get("level")?;
+                if let Some((_, r)) = rounds.iter_mut().find(|(id, _)| *id == round) {
+                    r.cells.push(HistoryCell {
+                        goal: goal_of(&c)?,
+                        region: region_of(&c, "code")?,
+                        level: Level::parse(&level).map_err(corrupt)?,
+                        comment: c.try_get("comment")?,
+                    });
+                }
+            }
+            let mut q = sqlx::QueryBuilder::<Db>::new(
+                "SELECT c.round_id, a.number AS area_no, g.number AS goal_no, c.body FROM rcc_comments c \
+                 JOIN goals g ON g.id = c.goal_id JOIN areas a ON a.id = g.area_id WHERE ",
+            );
+            push_in(&mut q, "c.goal_id", &goal_ids);
+            for c in q.build().fetch_all(&mut *tx).await? {
+                let round: i64 = c.try_get("round_id")?;
+                if let Some((_, r)) = rounds.iter_mut().find(|(id, _)| *id == round) {
+                    r.rcc_comments.insert(goal_of(&c)?, c.try_get("body")?);
+                }
+            }
+
+            periods.push(HistoryPeriod {
+                plan: Slug::parse(&row.try_get::<String, _>("slug")?).map_err(corrupt)?,
+                title: row.try_get("title")?,
+                start_year: row.try_get("start_year")?,
+                end_year: row.try_get("end_year")?,
+                regions,
+                goals: goals.into_iter().map(|(_, g)| g).collect(),
+                rounds: rounds.into_iter().map(|(_, r)| r).collect(),
+            });
+            match row.try_get::<Option<i64>, _>("predecessor_id")? {
+                Some(p) if !before.is_empty() => {
+                    plan_id = p;
+                    goal_ids = before;
+                }
+                _ => break,
+            }
+        }
+        tx.commit().await?;
+        periods.reverse();
+        Ok(GoalHistory { periods })
+    }
+
+    #[tracing::instrument(skip_all, fields(plan = %plan, region = %region))]
+    async fn predecessor_answers(
+        &self,
+        plan: &Slug,
+        region: &RegionCode,
+    ) -> Result<Option<EarlierAnswers>, StoreError> {
+        let mut tx = begin_read(&self.pool).await?;
+        let Some(round) = sqlx::query(
+            "SELECT before.slug, r.id, r.year FROM plans p JOIN plans before ON before.id = p.predecessor_id \
+             JOIN rounds r ON r.plan_id = before.id WHERE p.slug = $1 AND r.status = $2 ORDER BY r.year DESC LIMIT 1",
+        )
+        .bind(plan.as_str())
+        .bind(RoundStatus::Published.as_str())
+        .fetch_optional(&mut *tx)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let mut answers = BTreeMap::new();
+        for c in sqlx::query(
+            "SELECT a.number AS area_no, g.number AS goal_no, s.level, s.comment FROM assessments s \
+             JOIN goals g ON g.id = s.goal_id JOIN areas a ON a.id = g.area_id \
+             JOIN regions rg ON rg.id = s.region_id WHERE s.round_id = $1 AND rg.code = $2",
+        )
+        .bind(round.try_get::<i64, _>("id")?)
+        .bind(region.as_str())
+        .fetch_all(&mut *tx)
+        .await?
+        {
+            let level: String = c.try_get("level")?;
+            answers.insert(goal_of(&c)?, (Level::parse(&level).map_err(corrupt)?, c.try_get("comment")?));
+        }
+        tx.commit().await?;
+        Ok(Some(EarlierAnswers {
+            plan: Slug::parse(&round.try_get::<String, _>("slug")?).map_err(corrupt)?,
+            year: round.try_get("year")?,
+            answers,
+        }))
+    }
+}
