@@ -217,6 +217,7 @@ fn plan(size: Size, n: usize) -> anyhow::Result<Dataset> {
             adopted_on: time::Date::from_calendar_date(first_year, time::Month::June, 1)?,
             areas,
             predecessor: None,
+            status: uppfolj_domain::PlanStatus::Adopted,
         },
         process_followups: rounds
             .iter()

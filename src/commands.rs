@@ -700,6 +700,15 @@ pub async fn round_open(db: &str, plan: &Slug, year: i32, deadline: &str) -> any
     Ok(())
 }
 
+pub async fn plan_status(db: &str, plan: &Slug, status: uppfolj_domain::PlanStatus) -> anyhow::Result<()> {
+    let store = open(db).await?;
+    let r = store.set_plan_status(plan, status, &Actor::system(CLI, now())).await;
+    store.close().await;
+    r?;
+    eprintln!("Planen {plan} är nu {}.", status.label().to_lowercase());
+    Ok(())
+}
+
 pub async fn round_status(
     db: &str,
     plan: &Slug,

@@ -101,6 +101,23 @@ enum Command {
     /// Uppföljningsomgångar: öppna, publicera, öppna igen.
     #[command(subcommand)]
     Round(RoundCmd),
+    /// Planens liv: utkast → fastställd → avslutad.
+    #[command(subcommand)]
+    Plan(PlanCmd),
+}
+
+#[derive(Subcommand)]
+enum PlanCmd {
+    /// Fastställer ett utkast: alla ser planen, och uppföljningar kan öppnas.
+    Adopt {
+        #[arg(long, value_parser = slug)]
+        plan: Slug,
+    },
+    /// Avslutar en plan vars sista uppföljning är publicerad.
+    Close {
+        #[arg(long, value_parser = slug)]
+        plan: Slug,
+    },
 }
 
 #[derive(Subcommand)]
@@ -361,6 +378,12 @@ fn main() -> ExitCode {
             Command::Token(TokenCmd::Create { name, label }) => commands::token_create(&db, &name, &label).await,
             Command::Round(RoundCmd::Open { plan, year, deadline }) => {
                 commands::round_open(&db, &plan, year, &deadline).await
+            }
+            Command::Plan(PlanCmd::Adopt { plan }) => {
+                commands::plan_status(&db, &plan, uppfolj_domain::PlanStatus::Adopted).await
+            }
+            Command::Plan(PlanCmd::Close { plan }) => {
+                commands::plan_status(&db, &plan, uppfolj_domain::PlanStatus::Closed).await
             }
             Command::Round(RoundCmd::Publish { plan, year, force }) => {
                 commands::round_status(&db, &plan, year, true, None, force).await

@@ -234,6 +234,9 @@ fn matrix(activity: &str) -> BTreeMap<(&'static str, &'static str), Vec<Case>> {
     );
     // Everyone may follow a goal back; the page leaves out the rounds the viewer may not read
     // (tested in `pages::a_goal_is_followed_through_the_plans_before_it`).
+    // A plan's life is the RCC's (here refused as a conflict: the demo is adopted, its 2025 open).
+    add("post", "/planer/{plan}/faststall", vec![case(format!("/planer/{p}/faststall"), form(&[]), RCC)]);
+    add("post", "/planer/{plan}/avsluta", vec![case(format!("/planer/{p}/avsluta"), form(&[]), RCC)]);
     add("get", "/planer/{plan}/mal/{goal}", vec![case(format!("/planer/{p}/mal/3.3"), Body::None, EVERYONE)]);
     add(
         "get",

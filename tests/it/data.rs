@@ -493,6 +493,19 @@ both_backends!(bad_lineage_is_refused_with_line_and_field, |backend| async move 
     let (_, err) = try_import("v1.toml", successor(&db, LINKED_GOALS, "").replace("format = 2", "format = 1"));
     assert!(err.contains("plan › predecessor: predecessor finns från format = 2"), "{err}");
 
+    // A plan's status: a known word, from version 2, and a draft has no rounds yet.
+    let with_status = |status: &str, round: &str| {
+        successor(&db, LINKED_GOALS, round)
+            .replace("adopted_on = \"2025-02-01\"", &format!("adopted_on = \"2025-02-01\"\nstatus = \"{status}\""))
+    };
+    let (_, err) = try_import("status.toml", with_status("klar", ""));
+    assert!(err.contains("plan › status: \"klar\" är ingen status för en plan"), "{err}");
+    let (_, err) =
+        try_import("utkast.toml", with_status("draft", "\n[[round]]\nyear = 2025\nconducted = \"2025-11\"\n"));
+    assert!(err.contains("plan › status: ett utkast har inga uppföljningar"), "{err}");
+    let (_, err) = try_import("v1status.toml", with_status("draft", "").replace("format = 2", "format = 1"));
+    assert!(err.contains("status finns från format = 2"), "{err}");
+
     let o = cli(&db, &["export", "data", "--plan", "norr-2025-2028"]);
     assert!(!o.status.success(), "nothing of the successor was written");
 });

@@ -304,3 +304,61 @@ both_backends!(a_successors_first_round_starts_from_the_answers_before, |backend
     let own = reporter.page(&format!("/planer/{PLAN}/2025/regioner/RN")).await;
     assert!(own.contains("Vid varje mål ser du regionens svar från 2024.") && !own.contains("i planen före"));
 });
+
+both_backends!(a_draft_plan_is_the_rccs_until_it_is_adopted, |backend| async move {
+    let app = workflow_app(backend).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("utkast.toml");
+    let draft = crate::data::successor(&app.db, crate::data::LINKED_GOALS, "")
+        .replace("predecessor = \"norr-2022-2024\"", "predecessor = \"norr-2022-2024\"\nstatus = \"draft\"");
+    std::fs::write(&file, &draft).expect("write");
+    cli_ok(&app.db, &["import", file.to_str().expect("path")]);
+    let plan = "/planer/norr-2025-2028";
+    let exported = cli_ok(&app.db, &["export", "data", "--plan", "norr-2025-2028"]);
+    assert!(exported.contains("status = \"draft\""), "a draft exports as a draft");
+
+    // Nobody but RCC staff and admins knows it exists.
+    assert!(!app.page("/").await.contains("Prövoplan 2025–2028"));
+    assert_eq!(app.get(plan).await.status(), 404);
+    assert_eq!(app.get(&format!("{plan}/mal/1.1")).await.status(), 404);
+    let mut rn = Browser::new(&app);
+    rn.login("rn").await;
+    assert!(!rn.page("/").await.contains("Prövoplan 2025–2028"), "no task for a draft either");
+    assert_eq!(rn.get(plan).await.status(), 404);
+    assert_eq!(rn.get(&format!("{plan}/handlingsplaner/RN")).await.status(), 404);
+    let mut rcc = Browser::new(&app);
+    rcc.login("rcc").await;
+    assert!(rcc.page("/").await.contains("Prövoplan 2025–2028</a> <strong>(Utkast)</strong>"));
+    let page = rcc.page(plan).await;
+    assert!(page.contains("Planen är ett utkast") && page.contains("Fastställ planen"), "{page}");
+    assert!(!page.contains("Öppna uppföljningen"), "a draft is not followed up");
+    assert!(rcc.page(&format!("{plan}/mal/1.1")).await.contains("Fortsätter mål 1.1 i planen före."));
+    // No round while it is a draft, on the command line either.
+    let r = rcc.post(&format!("{plan}/uppfoljningar"), &[("year", "2025"), ("deadline", "2026-03-31")]).await;
+    assert_eq!(r.status(), 409);
+    assert!(r.text().await.unwrap_or_default().contains("är ett utkast: fastställ den innan den följs upp"));
+    let o = cli(&app.db, &["plan", "close", "--plan", "norr-2025-2028"]);
+    assert!(!o.status.success() && stderr(&o).contains("ett utkast fastställs först"), "{}", stderr(&o));
+
+    // Adopted: everyone sees it, and it is followed up.
+    assert_eq!(rcc.post(&format!("{plan}/faststall"), &[]).await.status(), 303);
+    assert_eq!(rcc.post(&format!("{plan}/faststall"), &[]).await.status(), 409, "adopted once");
+    assert!(app.page("/").await.contains("Prövoplan 2025–2028</a>\n"), "listed, without a status");
+    assert_eq!(app.get(plan).await.status(), 200);
+    assert_eq!(rn.get(&format!("{plan}/handlingsplaner/RN")).await.status(), 200);
+    let r = rcc.post(&format!("{plan}/uppfoljningar"), &[("year", "2028"), ("deadline", "2029-03-31")]).await;
+    assert_eq!(r.status(), 303);
+    // Closed only once its final round is published; then no more rounds.
+    let o = cli(&app.db, &["plan", "close", "--plan", "norr-2025-2028"]);
+    assert!(!o.status.success() && stderr(&o).contains("inte är publicerad"), "{}", stderr(&o));
+    cli_ok(&app.db, &["round", "publish", "--plan", "norr-2025-2028", "--year", "2028", "--force"]);
+    assert!(rcc.page(&format!("{plan}/2028")).await.contains("Avsluta planen"));
+    assert_eq!(rcc.post(&format!("{plan}/avsluta"), &[]).await.status(), 303);
+    let page = rcc.page(&format!("{plan}/2028")).await;
+    assert!(
+        page.contains("<dd>Avslutad</dd>") && !page.contains("Avsluta planen") && !page.contains("Öppna uppföljningen")
+    );
+    let o = cli(&app.db, &["round", "open", "--plan", "norr-2025-2028", "--year", "2027", "--deadline", "2028-03-31"]);
+    assert!(!o.status.success() && stderr(&o).contains("är avslutad"), "{}", stderr(&o));
+    assert!(app.page("/").await.contains("Prövoplan 2025–2028</a> <strong>(Avslutad)</strong>"));
+});

@@ -24,6 +24,6 @@ pub use ids::{GoalRef, InvalidValue, Period, RegionCode, Slug};
 pub use level::{Category, Grade, Level, LevelError, Mark};
 pub use model::*;
 pub use workflow::{
-    Account, ActivityStatus, AuditEvent, AuditField, RegionState, Role, RoundStatus, RoundView, StateAction,
-    WorkflowError, transition,
+    Account, ActivityStatus, AuditEvent, AuditField, PlanStatus, RegionState, Role, RoundStatus, RoundView,
+    StateAction, WorkflowError, transition,
 };

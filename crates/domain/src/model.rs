@@ -11,7 +11,7 @@ use time::Date;
 
 use crate::ids::{GoalRef, Period, RegionCode, Slug};
 use crate::level::{Category, Level};
-use crate::workflow::{RegionState, RoundStatus};
+use crate::workflow::{PlanStatus, RegionState, RoundStatus};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Dataset {
@@ -74,6 +74,7 @@ pub struct Plan {
     pub areas: Vec<Area>,
     /// The plan of the period before, whose goals this plan's goals may continue ([`Lineage`]).
     pub predecessor: Option<Slug>,
+    pub status: PlanStatus,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -162,6 +162,50 @@ impl RoundStatus {
     }
 }
 
+/// Where a plan is in its life: written, in force, done.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum PlanStatus {
+    /// Being written: only RCC staff and admins see it, and no round can be opened.
+    Draft,
+    /// Adopted: visible like every plan, rounds can be opened.
+    #[default]
+    Adopted,
+    /// Its final round is published: it is read, no more rounds are opened.
+    Closed,
+}
+
+impl PlanStatus {
+    pub fn parse(s: &str) -> Option<PlanStatus> {
+        [PlanStatus::Draft, PlanStatus::Adopted, PlanStatus::Closed].into_iter().find(|p| p.as_str() == s)
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PlanStatus::Draft => "draft",
+            PlanStatus::Adopted => "adopted",
+            PlanStatus::Closed => "closed",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            PlanStatus::Draft => "Utkast",
+            PlanStatus::Adopted => "Fastställd",
+            PlanStatus::Closed => "Avslutad",
+        }
+    }
+    /// Whether `to` is the next step of a plan's life from here (draft → adopted → closed), and if
+    /// not, why, in words for the user.
+    pub fn may_become(self, to: PlanStatus) -> Result<(), String> {
+        match (self, to) {
+            (PlanStatus::Draft, PlanStatus::Adopted) | (PlanStatus::Adopted, PlanStatus::Closed) => Ok(()),
+            (from, to) if from == to => Err(format!("planen är redan {}", to.label().to_lowercase())),
+            (PlanStatus::Closed, _) => Err("planen är avslutad".to_owned()),
+            (PlanStatus::Adopted, PlanStatus::Draft) => Err("en fastställd plan blir inte ett utkast igen".to_owned()),
+            (PlanStatus::Draft, _) => Err("ett utkast fastställs först".to_owned()),
+            _ => Err("den ändringen finns inte".to_owned()),
+        }
+    }
+}
+
 /// Where one region's answers in a round are.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum RegionState {
@@ -390,6 +434,7 @@ pub enum AuditField {
     Role,
     Password,
     Token,
+    PlanStatus,
 }
 
 impl AuditField {
@@ -409,6 +454,7 @@ impl AuditField {
             AuditField::Role => "role",
             AuditField::Password => "password",
             AuditField::Token => "token",
+            AuditField::PlanStatus => "plan_status",
         }
     }
     pub fn label(s: &str) -> &'static str {
@@ -427,6 +473,7 @@ impl AuditField {
             "role" => "Roll",
             "password" => "Lösenord",
             "token" => "API-nyckel",
+            "plan_status" => "Planens status",
             _ => "Ändring",
         }
     }

@@ -15,6 +15,7 @@ pub struct PlanListing {
     pub slug: Slug,
     pub title: String,
     pub healthcare_region: String,
+    pub status: uppfolj_domain::PlanStatus,
     pub years: Vec<(i32, RoundStatus)>,
 }
 
@@ -364,6 +365,7 @@ pub struct HistoryPeriod {
     pub title: String,
     pub start_year: i32,
     pub end_year: i32,
+    pub status: uppfolj_domain::PlanStatus,
     /// The plan's regions, in report order.
     pub regions: Vec<RegionCode>,
     /// The goal, or (before a merge) the goals, of this plan in the history.

@@ -13,8 +13,8 @@
 use async_trait::async_trait;
 use time::{Date, OffsetDateTime};
 use uppfolj_domain::{
-    AuditEvent, Dataset, GoalRef, Period, ProcessFollowUp, RegionCode, RegionState, RoundStatus, Scope, Slug,
-    StateAction, SummarySection,
+    AuditEvent, Dataset, GoalRef, Period, PlanStatus, ProcessFollowUp, RegionCode, RegionState, RoundStatus, Scope,
+    Slug, StateAction, SummarySection,
 };
 
 use crate::{
@@ -55,9 +55,13 @@ pub trait Lineages: Send + Sync {
     -> Result<Option<EarlierAnswers>, StoreError>;
 }
 
-/// Whole plans in and out: the data file's content.
+/// Whole plans in and out: the data file's content, and a plan's life.
 #[async_trait]
 pub trait DataFiles: Send + Sync {
+    /// Moves a plan on in its life (draft → adopted → closed), on the condition that it is still
+    /// where it was read: adopting needs at least one goal, closing every round published and the
+    /// final one among them. `Conflict` says why not.
+    async fn set_plan_status(&self, plan: &Slug, status: PlanStatus, actor: &Actor) -> Result<(), StoreError>;
     /// True when the database holds no plan.
     async fn is_empty(&self) -> Result<bool, StoreError>;
     /// Writes a whole plan in one transaction: all of it, or nothing. Every non-empty value is

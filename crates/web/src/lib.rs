@@ -133,6 +133,8 @@ routes! {
     post "/logga-ut" => routes::login::logout,
     get "/planer/{plan}" => routes::plans::overview_latest,
     post "/planer/{plan}/uppfoljningar" => routes::review::open_round,
+    post "/planer/{plan}/faststall" => routes::review::adopt_plan,
+    post "/planer/{plan}/avsluta" => routes::review::close_plan,
     get "/planer/{plan}/mal/{goal}" => routes::lineage::page,
     get "/planer/{plan}/{year}" => routes::plans::overview,
     get "/planer/{plan}/{year}/omraden/{area}" => routes::plans::area,

@@ -2,7 +2,8 @@
 //! goal `continues = ["3.3"]` with `link = "continues" | "split" | "merge"`. [`super::parse`] checks
 //! what one file can show — the words, the counts, that every old goal is continued once, split into
 //! several or merged into one — and [`check_lineage`] that the goals named exist in the predecessor,
-//! once it is known (in the database, or among the files of the same import).
+//! once it is known (in the database, or among the files of the same import). Also the plan's
+//! `status` (version 2 too): a draft has no rounds.
 
 use super::*;
 
@@ -22,6 +23,33 @@ pub(super) fn predecessor(c: &mut Checker<'_>, p: &FilePlan, own: Option<&Slug>,
         Err(e) => {
             c.err(v, "plan › predecessor", e.to_string());
             None
+        }
+    }
+}
+
+/// A data file's plan status (adopted unless it says otherwise); a draft has no rounds yet.
+pub(super) fn status(c: &mut Checker<'_>, p: &FilePlan, version: u32, has_rounds: bool) -> PlanStatus {
+    let Some(v) = &p.status else { return PlanStatus::Adopted };
+    if version < 2 {
+        c.err(v, "plan › status", "status finns från format = 2: skriv format = 2 överst i filen");
+        return PlanStatus::Adopted;
+    }
+    match PlanStatus::parse(v.get_ref()) {
+        Some(PlanStatus::Draft) if has_rounds => {
+            c.err(v, "plan › status", "ett utkast har inga uppföljningar: fastställ planen innan den följs upp");
+            PlanStatus::Draft
+        }
+        Some(s) => s,
+        None => {
+            c.err(
+                v,
+                "plan › status",
+                format!(
+                    "\"{}\" är ingen status för en plan: skriv \"draft\", \"adopted\" eller \"closed\"",
+                    v.get_ref()
+                ),
+            );
+            PlanStatus::Adopted
         }
     }
 }

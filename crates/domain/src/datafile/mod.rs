@@ -16,7 +16,7 @@ use crate::ids::{GoalRef, Period, RegionCode, Slug, format_date, parse_date};
 use crate::input::{MAX_DATA_FILE_BYTES, TextKind, megabytes};
 use crate::level::Level;
 use crate::model::*;
-use crate::workflow::{RegionState, RoundStatus};
+use crate::workflow::{PlanStatus, RegionState, RoundStatus};
 
 mod checker;
 mod lineage;
@@ -147,6 +147,9 @@ struct FilePlan {
     adopted_on: S<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     predecessor: Option<S<String>>,
+    /// `draft`, `adopted` (the default) or `closed`; from format 2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    status: Option<S<String>>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -426,6 +429,7 @@ fn validate(f: FileData, c: &mut Checker<'_>) -> Option<Dataset> {
         c.err(&f.plan.start_year, "plan", "start_year är senare än end_year");
     }
     let predecessor = lineage::predecessor(c, &f.plan, slug.as_ref(), version);
+    let plan_status = lineage::status(c, &f.plan, version, !f.round.is_empty());
     let mut areas = Vec::new();
     let mut known_goals = BTreeSet::new();
     for (i, a) in f.area.iter().enumerate() {
@@ -800,6 +804,7 @@ fn validate(f: FileData, c: &mut Checker<'_>) -> Option<Dataset> {
             adopted_by,
             adopted_on: adopted_on?,
             predecessor,
+            status: plan_status,
             areas,
         },
         rounds,

@@ -7,11 +7,16 @@ pub fn to_toml(d: &Dataset) -> Result<String, toml::ser::Error> {
     let codes: Vec<&RegionCode> = d.region_codes().collect();
     let file = FileData {
         // Version 1 unless the plan uses what version 2 added: older readers keep reading the rest.
-        format: sp(if d.plan.predecessor.is_some() || d.goals().any(|(_, g)| g.lineage.is_some()) {
-            FORMAT_VERSION
-        } else {
-            1
-        }),
+        format: sp(
+            if d.plan.predecessor.is_some()
+                || d.plan.status != PlanStatus::Adopted
+                || d.goals().any(|(_, g)| g.lineage.is_some())
+            {
+                FORMAT_VERSION
+            } else {
+                1
+            },
+        ),
         healthcare_region: FileHealthcareRegion {
             code: sp(d.healthcare_region.code.to_string()),
             name: d.healthcare_region.name.clone(),
@@ -33,6 +38,7 @@ pub fn to_toml(d: &Dataset) -> Result<String, toml::ser::Error> {
             adopted_by: d.plan.adopted_by.clone(),
             adopted_on: sp(format_date(d.plan.adopted_on)),
             predecessor: d.plan.predecessor.as_ref().map(|p| sp(p.to_string())),
+            status: (d.plan.status != PlanStatus::Adopted).then(|| sp(d.plan.status.as_str().to_owned())),
         },
         area: d
             .plan

@@ -5,11 +5,13 @@ use std::collections::BTreeMap;
 
 use sqlx::Row as _;
 use uppfolj_domain::ids::{format_date, timestamp};
-use uppfolj_domain::{AuditField, Dataset, GoalRef, Level, RegionCode, RegionState, RoundStatus, Scope, Slug};
+use uppfolj_domain::{
+    AuditField, Dataset, GoalRef, Level, PlanStatus, RegionCode, RegionState, RoundStatus, Scope, Slug,
+};
 
 use super::bulk::{self, Rows};
 use super::versioned::{self, Event};
-use super::{Db, Pool, StoreImpl, Tx, begin_read, begin_write, corrupt, json_list, num, pos};
+use super::{Db, Pool, StoreImpl, Tx, begin_read, begin_write, corrupt, json_list, num, plan_status, pos};
 use crate::{Actor, PlanListing, Progress, StoreError};
 
 #[async_trait::async_trait]
@@ -23,6 +25,67 @@ impl crate::DataFiles for StoreImpl {
     async fn import(&self, data: &Dataset, actor: &Actor, progress: Progress<'_>) -> Result<(), StoreError> {
         let mut tx = begin_write(&self.pool).await?;
         import_dataset(&mut tx, data, actor, progress).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all, fields(plan = %plan, status = status.as_str()))]
+    async fn set_plan_status(&self, plan: &Slug, status: PlanStatus, actor: &Actor) -> Result<(), StoreError> {
+        let mut tx = begin_write(&self.pool).await?;
+        let row = sqlx::query("SELECT id, status FROM plans WHERE slug = $1")
+            .bind(plan.as_str())
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("det finns ingen plan \"{plan}\"")))?;
+        let plan_id: i64 = row.try_get("id")?;
+        let from = plan_status(&row.try_get::<String, _>("status")?)?;
+        from.may_become(status).map_err(StoreError::Conflict)?;
+        match status {
+            PlanStatus::Adopted => {
+                let goals: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM goals g JOIN areas a ON a.id = g.area_id WHERE a.plan_id = $1",
+                )
+                .bind(plan_id)
+                .fetch_one(&mut *tx)
+                .await?;
+                if goals == 0 {
+                    return Err(StoreError::Conflict("planen har inga mål ännu".to_owned()));
+                }
+            }
+            PlanStatus::Closed => {
+                let counts = sqlx::query(
+                    "SELECT COUNT(*) AS rounds, COALESCE(SUM(CASE WHEN status <> $2 THEN 1 ELSE 0 END), 0) AS open, \
+                     COALESCE(SUM(CASE WHEN is_final THEN 1 ELSE 0 END), 0) AS final FROM rounds WHERE plan_id = $1",
+                )
+                .bind(plan_id)
+                .bind(RoundStatus::Published.as_str())
+                .fetch_one(&mut *tx)
+                .await?;
+                let (open, finals): (i64, i64) = (counts.try_get("open")?, counts.try_get("final")?);
+                if open > 0 {
+                    return Err(StoreError::Conflict(
+                        "planen har en uppföljning som inte är publicerad: publicera den först".to_owned(),
+                    ));
+                }
+                if finals == 0 {
+                    return Err(StoreError::Conflict("planens sista uppföljning är inte gjord ännu".to_owned()));
+                }
+            }
+            PlanStatus::Draft => {}
+        }
+        let changed = sqlx::query("UPDATE plans SET status = $1 WHERE id = $2 AND status = $3")
+            .bind(status.as_str())
+            .bind(plan_id)
+            .bind(from.as_str())
+            .execute(&mut *tx)
+            .await?;
+        if changed.rows_affected() != 1 {
+            return Err(StoreError::Conflict("någon annan ändrade planens status samtidigt".to_owned()));
+        }
+        let event = Event::new(AuditField::PlanStatus, format!("planen {plan}"))
+            .plan(plan_id)
+            .change(Some(from.as_str()), Some(status.as_str()));
+        versioned::record(&mut tx, actor, &[event]).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -58,7 +121,7 @@ struct CellRow<'a> {
 
 async fn list_plans(pool: &Pool) -> Result<Vec<PlanListing>, StoreError> {
     let rows = sqlx::query(
-        "SELECT p.slug, p.title, h.name AS hr_name, r.year, r.status FROM plans p \
+        "SELECT p.slug, p.title, p.status AS plan_status, h.name AS hr_name, r.year, r.status FROM plans p \
          JOIN healthcare_regions h ON h.id = p.healthcare_region_id LEFT JOIN rounds r ON r.plan_id = p.id \
          ORDER BY p.slug, r.year",
     )
@@ -72,6 +135,7 @@ async fn list_plans(pool: &Pool) -> Result<Vec<PlanListing>, StoreError> {
                 slug,
                 title: row.try_get("title")?,
                 healthcare_region: row.try_get("hr_name")?,
+                status: plan_status(&row.try_get::<String, _>("plan_status")?)?,
                 years: Vec::new(),
             });
         }
@@ -205,7 +269,7 @@ async fn import_dataset(tx: &mut Tx<'_>, d: &Dataset, actor: &Actor, progress: P
     };
     let plan_id: i64 = sqlx::query_scalar(
         "INSERT INTO plans (healthcare_region_id, slug, title, start_year, end_year, adopted_by, adopted_on, \
-         predecessor_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+         predecessor_id, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
     )
     .bind(hr_id)
     .bind(p.slug.as_str())
@@ -215,6 +279,7 @@ async fn import_dataset(tx: &mut Tx<'_>, d: &Dataset, actor: &Actor, progress: P
     .bind(&p.adopted_by)
     .bind(format_date(p.adopted_on))
     .bind(predecessor.as_ref().map(|(id, _)| *id))
+    .bind(p.status.as_str())
     .fetch_one(&mut **tx)
     .await?;
     let mut goal_ids: BTreeMap<GoalRef, i64> = BTreeMap::new();

@@ -9,7 +9,7 @@ use sqlx::Row as _;
 use uppfolj_domain::{GoalRef, Level, Lineage, Link, RegionCode, RoundStatus, Slug};
 
 use super::reads::push_in;
-use super::{Db, StoreImpl, begin_read, corrupt, goal_db_id, goal_of, plan_ids, region_of};
+use super::{Db, StoreImpl, begin_read, corrupt, goal_db_id, goal_of, plan_ids, plan_status, region_of};
 use crate::{EarlierAnswers, GoalHistory, HistoryCell, HistoryGoal, HistoryPeriod, HistoryRound, StoreError};
 
 /// More plans than this in one chain means the links loop: the walk stops.
@@ -25,7 +25,8 @@ impl crate::Lineages for StoreImpl {
         let mut periods = Vec::new();
         while periods.len() < MOST_PERIODS {
             let row = sqlx::query(
-                "SELECT slug, title, start_year, end_year, predecessor_id, healthcare_region_id FROM plans WHERE id = $1",
+                "SELECT slug, title, start_year, end_year, status, predecessor_id, healthcare_region_id FROM plans \
+                 WHERE id = $1",
             )
             .bind(plan_id)
             .fetch_one(&mut *tx)
@@ -129,6 +130,7 @@ impl crate::Lineages for StoreImpl {
                 title: row.try_get("title")?,
                 start_year: row.try_get("start_year")?,
                 end_year: row.try_get("end_year")?,
+                status: plan_status(&row.try_get::<String, _>("status")?)?,
                 regions,
                 goals: goals.into_iter().map(|(_, g)| g).collect(),
                 rounds: rounds.into_iter().map(|(_, r)| r).collect(),

@@ -178,6 +178,11 @@ fn opt(s: &str) -> Option<&str> {
 }
 
 /// A goal as the report numbers it, from a row's `area_no` and `goal_no`.
+/// A plan's status as stored.
+fn plan_status(s: &str) -> Result<uppfolj_domain::PlanStatus, StoreError> {
+    uppfolj_domain::PlanStatus::parse(s).ok_or_else(|| corrupt(format!("planstatus \"{s}\"")))
+}
+
 pub(super) fn goal_of(r: &DbRow) -> Result<GoalRef, StoreError> {
     Ok(GoalRef::new(u32_of(r.try_get("area_no")?)?, u32_of(r.try_get("goal_no")?)?))
 }

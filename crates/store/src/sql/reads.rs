@@ -159,7 +159,7 @@ async fn outline(conn: &mut Conn, plan: &Slug) -> Result<Option<Outline>, StoreE
     let Some(row) = sqlx::query(
         "SELECT p.id, p.slug, p.title, p.start_year, p.end_year, p.adopted_by, p.adopted_on, \
          h.id AS hr_id, h.code AS hr_code, h.name AS hr_name, h.federation, h.rcc, h.rcc_location, \
-         before.slug AS predecessor FROM plans p JOIN healthcare_regions h ON h.id = p.healthcare_region_id \
+         before.slug AS predecessor, p.status AS plan_status FROM plans p JOIN healthcare_regions h ON h.id = p.healthcare_region_id \
          LEFT JOIN plans before ON before.id = p.predecessor_id WHERE p.slug = $1",
     )
     .bind(plan.as_str())
@@ -263,6 +263,7 @@ async fn outline(conn: &mut Conn, plan: &Slug) -> Result<Option<Outline>, StoreE
                 .try_get::<Option<String>, _>("predecessor")?
                 .map(|s| Slug::parse(&s).map_err(corrupt))
                 .transpose()?,
+            status: super::plan_status(&row.try_get::<String, _>("plan_status")?)?,
         },
         rounds: Vec::new(),
         tallies: Vec::new(),

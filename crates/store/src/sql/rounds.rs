@@ -34,8 +34,20 @@ impl crate::Rounds for StoreImpl {
         if exists.is_some() {
             return Err(StoreError::Conflict(format!("planen \"{plan}\" har redan en uppföljning för {year}")));
         }
-        let end_year: i32 =
-            sqlx::query_scalar("SELECT end_year FROM plans WHERE id = $1").bind(plan_id).fetch_one(&mut *tx).await?;
+        let row =
+            sqlx::query("SELECT end_year, status FROM plans WHERE id = $1").bind(plan_id).fetch_one(&mut *tx).await?;
+        let end_year: i32 = row.try_get("end_year")?;
+        match super::plan_status(&row.try_get::<String, _>("status")?)? {
+            uppfolj_domain::PlanStatus::Adopted => {}
+            uppfolj_domain::PlanStatus::Draft => {
+                return Err(StoreError::Conflict(format!(
+                    "planen \"{plan}\" är ett utkast: fastställ den innan den följs upp"
+                )));
+            }
+            uppfolj_domain::PlanStatus::Closed => {
+                return Err(StoreError::Conflict(format!("planen \"{plan}\" är avslutad")));
+            }
+        }
         let conducted = Period::Month(deadline.year(), u8::from(deadline.month()));
         let round_id: i64 = sqlx::query_scalar(
             "INSERT INTO rounds (plan_id, year, conducted, is_final, introduction, status, deadline) \

@@ -58,7 +58,7 @@ pub async fn view(
     viewer: Viewer,
     Path((plan, region)): Path<(String, String)>,
 ) -> Result<ActionPlanPage, AppError> {
-    let data = load_outline(&state, &plan).await?;
+    let data = load_outline(&state, &plan, &viewer).await?;
     let code = parse_region(&data, &region)?;
     let account = viewer.require(|a| a.may_see_open_answers(&code), &format!("se {code}s handlingsplan"))?;
     let slug = &data.plan.slug;
@@ -127,7 +127,7 @@ pub async fn save_entry(
     Path((plan, region, goal)): Path<(String, String, String)>,
     crate::extract::Form(f): crate::extract::Form<EntryForm>,
 ) -> Result<Response, AppError> {
-    let data = load_outline(&state, &plan).await?;
+    let data = load_outline(&state, &plan, &viewer).await?;
     let code = parse_region(&data, &region)?;
     let goal = parse_goal(&data, &goal)?;
     let account = viewer.require(|a| a.may_edit_region(&code), &format!("ändra {code}s handlingsplan"))?;
@@ -181,7 +181,7 @@ pub async fn add_activity(
     Path((plan, region, goal)): Path<(String, String, String)>,
     crate::extract::Form(f): crate::extract::Form<ActivityForm>,
 ) -> Result<Response, AppError> {
-    let data = load_outline(&state, &plan).await?;
+    let data = load_outline(&state, &plan, &viewer).await?;
     let code = parse_region(&data, &region)?;
     let goal = parse_goal(&data, &goal)?;
     let account = viewer.require(|a| a.may_edit_region(&code), &format!("ändra {code}s handlingsplan"))?;
@@ -196,7 +196,7 @@ pub async fn update_activity(
     Path((plan, region, id)): Path<(String, String, String)>,
     crate::extract::Form(f): crate::extract::Form<ActivityForm>,
 ) -> Result<Response, AppError> {
-    let data = load_outline(&state, &plan).await?;
+    let data = load_outline(&state, &plan, &viewer).await?;
     let code = parse_region(&data, &region)?;
     let id: i64 = id.parse().map_err(|_| AppError::NotFound(format!("Det finns ingen aktivitet \"{id}\".")))?;
     let account = viewer.require(|a| a.may_edit_region(&code), &format!("ändra {code}s handlingsplan"))?;

@@ -66,10 +66,15 @@ pub async fn page(
     let slug = Slug::parse(&plan).map_err(|_| missing())?;
     let goal = GoalRef::parse(&goal)
         .map_err(|_| AppError::NotFound(format!("\"{goal}\" är inget mål: skriv till exempel 3.3.")))?;
-    let history = match state.store.goal_history(&slug, goal).await {
+    let mut history = match state.store.goal_history(&slug, goal).await {
         Err(StoreError::NotFound(m)) => return Err(AppError::NotFound(crate::error::capitalise(&m))),
         other => other?,
     };
+    // A draft is RCC staff's only: for everyone else the plan does not exist.
+    if history.periods.last().is_some_and(|p| !super::plan_visible(&viewer, p.status)) {
+        return Err(missing());
+    }
+    history.periods.retain(|p| super::plan_visible(&viewer, p.status));
     let (periods, hidden) = blocks(&history, &viewer);
     Ok(GoalHistoryPage {
         nav: Nav::of(&viewer),

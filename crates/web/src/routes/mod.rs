@@ -14,7 +14,7 @@ pub mod summary;
 
 use std::sync::Arc;
 
-use uppfolj_domain::{Dataset, GoalRef, RegionCode, Round, RoundStatus, RoundView, Slug};
+use uppfolj_domain::{Dataset, GoalRef, PlanStatus, RegionCode, Round, RoundStatus, RoundView, Slug};
 use uppfolj_store::{RoundMeta, RoundWork, Shape};
 
 use crate::auth::Viewer;
@@ -26,9 +26,20 @@ fn no_plan(slug: &str) -> AppError {
 
 /// A plan's frame (regions, areas, goals; no rounds) or 404 naming it: for the pages of a plan that
 /// are not of one round.
-pub(crate) async fn load_outline(state: &AppState, slug: &str) -> Result<Dataset, AppError> {
+/// A plan's outline, for a viewer who may see the plan: a draft is RCC staff's and admins' only, and
+/// for everyone else it does not exist.
+pub(crate) async fn load_outline(state: &AppState, slug: &str, viewer: &Viewer) -> Result<Dataset, AppError> {
     let plan = Slug::parse(slug).map_err(|_| no_plan(slug))?;
-    state.store.outline(&plan).await?.ok_or_else(|| no_plan(slug))
+    let data = state.store.outline(&plan).await?.ok_or_else(|| no_plan(slug))?;
+    if !plan_visible(viewer, data.plan.status) {
+        return Err(no_plan(slug));
+    }
+    Ok(data)
+}
+
+/// Whether `viewer` may see a plan of `status`: a draft only RCC staff and admins.
+pub(crate) fn plan_visible(viewer: &Viewer, status: PlanStatus) -> bool {
+    status != PlanStatus::Draft || viewer.account.as_ref().is_some_and(|a| a.is_rcc())
 }
 
 /// A short name from the address (an indicator's, a process's), or 404 naming `what`.

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use std::sync::Arc;
 use uppfolj_domain::ids::swedish_date;
 
-use uppfolj_domain::{Category, Classification, Dataset, Role, Round, RoundStatus, Slug};
+use uppfolj_domain::{Category, Classification, Dataset, PlanStatus, Role, Round, RoundStatus, Slug};
 use uppfolj_store::{IndicatorsRead, Shape};
 
 use super::{RoundAt, load_outline, readable, round_in};
@@ -23,6 +23,8 @@ pub struct PlanItem {
     pub title: String,
     pub healthcare_region: String,
     pub years: String,
+    /// "Utkast" or "Avslutad"; empty for an adopted plan.
+    pub status: String,
 }
 
 /// Something the signed-in user has to do.
@@ -44,6 +46,9 @@ pub async fn index(State(state): State<AppState>, viewer: Viewer) -> Result<Inde
     let mut tasks = Vec::new();
     let rcc = viewer.account.as_ref().is_some_and(|a| a.is_rcc());
     for p in state.store.plans().await? {
+        if !super::plan_visible(&viewer, p.status) {
+            continue;
+        }
         let years: Vec<String> = p
             .years
             .iter()
@@ -80,6 +85,7 @@ pub async fn index(State(state): State<AppState>, viewer: Viewer) -> Result<Inde
             title: p.title,
             healthcare_region: p.healthcare_region,
             years: years.join(", "),
+            status: if p.status == PlanStatus::Adopted { String::new() } else { p.status.label().to_owned() },
         });
     }
     Ok(IndexPage { nav: Nav::of(&viewer), plans, tasks })
@@ -97,7 +103,7 @@ pub async fn overview_latest(
     match readable(&viewer, &rounds).last() {
         Some(year) => Ok(Redirect::to(&format!("/planer/{slug}/{year}")).into_response()),
         None => {
-            let data = load_outline(&state, &plan).await?;
+            let data = load_outline(&state, &plan, &viewer).await?;
             Ok(OverviewPage::build(&data, None, &viewer, None, &[]).into_response())
         }
     }
@@ -143,6 +149,11 @@ pub struct OverviewPage {
     crumbs: Vec<Crumb>,
     slug: String,
     rcc_tools: bool,
+    /// The plan's status in words, and what the RCC may do with it now.
+    plan_status: String,
+    may_adopt: bool,
+    may_open_rounds: bool,
+    may_close: bool,
     as_of: Option<String>,
     title: String,
     healthcare_region: String,
@@ -239,6 +250,12 @@ impl OverviewPage {
             crumbs,
             slug: slug.to_string(),
             rcc_tools: viewer.account.as_ref().is_some_and(|a| a.is_rcc()),
+            plan_status: data.plan.status.label().to_owned(),
+            may_adopt: data.plan.status == PlanStatus::Draft,
+            may_open_rounds: data.plan.status == PlanStatus::Adopted,
+            // Offered on the final round's overview once it is published; the store checks the rest.
+            may_close: data.plan.status == PlanStatus::Adopted
+                && round.is_some_and(|r| r.is_final && r.status == RoundStatus::Published),
             as_of,
             title: data.plan.title.clone(),
             healthcare_region: data.healthcare_region.name.clone(),

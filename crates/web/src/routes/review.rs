@@ -50,7 +50,7 @@ pub async fn open_round(
     crate::extract::Form(f): crate::extract::Form<OpenRound>,
 ) -> Result<Response, AppError> {
     let account = viewer.require(|a| a.is_rcc(), "öppna en uppföljning")?;
-    let data = load_outline(&state, &plan).await?;
+    let data = load_outline(&state, &plan, &viewer).await?;
     let year: i32 = f
         .year
         .trim()
@@ -62,6 +62,38 @@ pub async fn open_round(
     let slug = &data.plan.slug;
     state.store.open_round(slug, year, deadline, &Actor::user(account, now())).await?;
     Ok(Redirect::to(&format!("/planer/{slug}/{year}/granskning")).into_response())
+}
+
+/// Adopts a draft plan: from now on everyone sees it and rounds can be opened.
+pub async fn adopt_plan(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(plan): Path<String>,
+) -> Result<Response, AppError> {
+    plan_status(&state, &viewer, &plan, uppfolj_domain::PlanStatus::Adopted, "fastställa planen").await
+}
+
+/// Closes an adopted plan whose final round is published.
+pub async fn close_plan(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(plan): Path<String>,
+) -> Result<Response, AppError> {
+    plan_status(&state, &viewer, &plan, uppfolj_domain::PlanStatus::Closed, "avsluta planen").await
+}
+
+async fn plan_status(
+    state: &AppState,
+    viewer: &Viewer,
+    plan: &str,
+    status: uppfolj_domain::PlanStatus,
+    what: &str,
+) -> Result<Response, AppError> {
+    let account = viewer.require(|a| a.is_rcc(), what)?;
+    let data = load_outline(state, plan, viewer).await?;
+    let slug = &data.plan.slug;
+    state.store.set_plan_status(slug, status, &Actor::user(account, now())).await?;
+    Ok(Redirect::to(&format!("/planer/{slug}")).into_response())
 }
 
 pub struct RegionRow {
