@@ -201,6 +201,12 @@ fn matrix(activity: &str) -> BTreeMap<(&'static str, &'static str), Vec<Case>> {
         "/planer/{plan}/handlingsplaner/{region}/mal/{goal}/aktiviteter",
         vec![case(format!("/planer/{p}/handlingsplaner/RN/mal/1.1/aktiviteter"), form(&[("text", "x")]), OWN)],
     );
+    // The demo has no plan before: allowed, it is "not found".
+    add(
+        "post",
+        "/planer/{plan}/handlingsplaner/{region}/mal/{goal}/fran-planen-fore",
+        vec![case(format!("/planer/{p}/handlingsplaner/RN/mal/1.1/fran-planen-fore"), form(&[]), OWN)],
+    );
     add(
         "post",
         "/planer/{plan}/handlingsplaner/{region}/aktiviteter/{id}",

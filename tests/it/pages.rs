@@ -362,3 +362,45 @@ both_backends!(a_draft_plan_is_the_rccs_until_it_is_adopted, |backend| async mov
     assert!(!o.status.success() && stderr(&o).contains("är avslutad"), "{}", stderr(&o));
     assert!(app.page("/").await.contains("Prövoplan 2025–2028</a> <strong>(Avslutad)</strong>"));
 });
+
+both_backends!(a_successors_action_plan_starts_from_the_plan_before, |backend| async move {
+    let app = workflow_app(backend).await;
+    let mut rn = Browser::new(&app);
+    rn.login("rn").await;
+    // RN's action plan for the old goal 1.2: its own goal, one activity going on and one done.
+    let old = format!("/planer/{PLAN}/handlingsplaner/RN");
+    let r = rn
+        .post(
+            &format!("{old}/mal/1.2"),
+            &[("own_goal", "Alla årskullar inbjudna 2026."), ("current_state", "Två årskullar."), ("version", "0")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    for (text, status) in [("Bjud in nästa årskull", "pagar"), ("Upphandla provtagning", "klar")] {
+        let r = rn
+            .post(&format!("{old}/mal/1.2/aktiviteter"), &[("text", text), ("responsible", "RN"), ("status", status)])
+            .await;
+        assert_eq!(r.status(), 303, "{text}");
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("efterfoljare.toml");
+    std::fs::write(&file, crate::data::successor(&app.db, crate::data::LINKED_GOALS, "")).expect("write");
+    cli_ok(&app.db, &["import", file.to_str().expect("path")]);
+
+    let new = "/planer/norr-2025-2028/handlingsplaner/RN";
+    let page = rn.page(new).await;
+    // Both parts of the split 1.2 offer it; the merged 1.4 has no one entry to start from.
+    assert_eq!(page.matches("I planen före, mål 1.2:").count(), 2, "{page}");
+    assert!(page.contains("Alla årskullar inbjudna 2026.") && page.contains("<dd>1</dd>"), "one activity still open");
+    assert!(!page.contains("I planen före, mål 1.3") && !page.contains("I planen före, mål 1.4"));
+    assert_eq!(rn.post(&format!("{new}/mal/1.2/fran-planen-fore"), &[]).await.status(), 303);
+    let page = rn.page(new).await;
+    assert!(page.contains(">Alla årskullar inbjudna 2026.</textarea>") && page.contains(">Två årskullar.</textarea>"));
+    assert!(page.contains("Bjud in nästa årskull") && !page.contains("Upphandla provtagning"), "only what is not done");
+    assert_eq!(page.matches("I planen före, mål 1.2:").count(), 1, "1.3 still offers it, 1.2 has its own now");
+    let r = rn.post(&format!("{new}/mal/1.2/fran-planen-fore"), &[]).await;
+    assert_eq!(r.status(), 409, "an entry with content is not overwritten");
+    assert_eq!(rn.post(&format!("{new}/mal/1.4/fran-planen-fore"), &[]).await.status(), 404, "a merged goal");
+    // The old plan's entry is untouched.
+    assert!(rn.page(&old).await.contains("Upphandla provtagning"));
+});

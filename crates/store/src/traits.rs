@@ -259,6 +259,17 @@ pub trait ActionPlans: Send + Sync {
         input: &ActivityInput,
         actor: &Actor,
     ) -> Result<i64, StoreError>;
+    /// Starts `region`'s entry for `goal` from its entry in the plan before, for the one old goal
+    /// `goal` continues or was split from: its own goal, its current state and the activities not
+    /// done or struck, all in one transaction. Refused (`Conflict`) when the entry already has
+    /// content; `NotFound` when there is nothing to start from. Answers how many activities came.
+    async fn start_action_plan_from_predecessor(
+        &self,
+        plan: &Slug,
+        region: &RegionCode,
+        goal: GoalRef,
+        actor: &Actor,
+    ) -> Result<usize, StoreError>;
     /// Changes an activity of `region`'s plan; an activity of another region is "not found".
     async fn update_activity(
         &self,

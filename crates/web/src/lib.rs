@@ -175,6 +175,7 @@ routes! {
     get "/planer/{plan}/handlingsplaner/{region}" => routes::actionplan::view,
     post "/planer/{plan}/handlingsplaner/{region}/mal/{goal}" => routes::actionplan::save_entry,
     post "/planer/{plan}/handlingsplaner/{region}/mal/{goal}/aktiviteter" => routes::actionplan::add_activity,
+    post "/planer/{plan}/handlingsplaner/{region}/mal/{goal}/fran-planen-fore" => routes::actionplan::start_from_predecessor,
     post "/planer/{plan}/handlingsplaner/{region}/aktiviteter/{id}" => routes::actionplan::update_activity,
     get "/api/v1/rounds/{plan}/{year}/levels" => api::levels,
     put "/api/v1/rounds/{plan}/{year}/goals/{goal}/regions/{region}" => api::put_cell,

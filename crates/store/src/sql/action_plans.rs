@@ -136,6 +136,113 @@ impl crate::ActionPlans for StoreImpl {
         Ok(id)
     }
 
+    #[tracing::instrument(skip_all, fields(plan = %plan, region = %region, goal = %goal))]
+    async fn start_action_plan_from_predecessor(
+        &self,
+        plan: &Slug,
+        region: &RegionCode,
+        goal: GoalRef,
+        actor: &Actor,
+    ) -> Result<usize, StoreError> {
+        let mut tx = begin_write(&self.pool).await?;
+        let (plan_id, _) = plan_ids(&mut tx, plan).await?;
+        let gid = goal_db_id(&mut tx, plan_id, goal).await?;
+        let rid = region_db_id(&mut tx, plan_id, region).await?;
+        // The region's entry for the one old goal this goal carries on (not a merge: several).
+        let nothing = || {
+            StoreError::NotFound(format!(
+                "{region} har ingen handlingsplan i planen före för det mål {goal} fortsätter"
+            ))
+        };
+        let links: Vec<DbRow> = sqlx::query(
+            "SELECT e.id, e.own_goal, e.current_state FROM goal_links gl \
+             LEFT JOIN action_plan_entries e ON e.goal_id = gl.predecessor_goal_id AND e.region_id = $2 \
+             WHERE gl.goal_id = $1 AND gl.link <> $3",
+        )
+        .bind(gid)
+        .bind(rid)
+        .bind(uppfolj_domain::Link::Merge.as_str())
+        .fetch_all(&mut *tx)
+        .await?;
+        let [old] = links.as_slice() else { return Err(nothing()) };
+        let Some(old_id) = old.try_get::<Option<i64>, _>("id")? else { return Err(nothing()) };
+        let (own_goal, current_state): (String, String) = (old.try_get("own_goal")?, old.try_get("current_state")?);
+
+        let eid = entry_id(&mut tx, plan_id, rid, gid).await?;
+        let row = sqlx::query(
+            "SELECT e.own_goal, e.current_state, e.version, (SELECT COUNT(*) FROM activities t WHERE t.entry_id = e.id) \
+             AS activities FROM action_plan_entries e WHERE e.id = $1",
+        )
+        .bind(eid)
+        .fetch_one(&mut *tx)
+        .await?;
+        let written = !row.try_get::<String, _>("own_goal")?.is_empty()
+            || !row.try_get::<String, _>("current_state")?.is_empty()
+            || row.try_get::<i64, _>("activities")? > 0;
+        if written {
+            return Err(StoreError::Conflict(format!(
+                "{region}s handlingsplan för mål {goal} är redan påbörjad: ändra den i stället"
+            )));
+        }
+        let key = [("id", eid)];
+        let target = Versioned::row("action_plan_entries", &key);
+        let mut set = target.update();
+        set.push("own_goal = ").push_bind(own_goal.clone()).push(", current_state = ").push_bind(current_state.clone());
+        let subject = format!("handlingsplan {region}, mål {goal}");
+        let event = Event::new(AuditField::ActionPlan, subject.clone())
+            .plan(plan_id)
+            .goal(gid)
+            .region(Some(rid))
+            .change(None, Some(&format!("Eget mål: {own_goal}\nNuläge: {current_state}")))
+            .because(Some("från planen före"));
+        versioned::write(&mut tx, &target, row.try_get("version")?, Some(set), actor, &[event]).await?;
+
+        let open: Vec<Activity> = sqlx::query(
+            "SELECT id, text, responsible, due, status, version FROM activities WHERE entry_id = $1 \
+             AND status NOT IN ($2, $3) ORDER BY id",
+        )
+        .bind(old_id)
+        .bind(ActivityStatus::Done.as_str())
+        .bind(ActivityStatus::Struck.as_str())
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(activity)
+        .collect::<Result<_, _>>()?;
+        // The same activities, copied in one statement (in their order: ids grow with it).
+        sqlx::query(
+            "INSERT INTO activities (entry_id, text, responsible, due, status, version) \
+             SELECT $1, text, responsible, due, status, 1 FROM activities WHERE entry_id = $2 \
+             AND status NOT IN ($3, $4) ORDER BY id",
+        )
+        .bind(eid)
+        .bind(old_id)
+        .bind(ActivityStatus::Done.as_str())
+        .bind(ActivityStatus::Struck.as_str())
+        .execute(&mut *tx)
+        .await?;
+        let mut events = Vec::new();
+        for a in &open {
+            let input = ActivityInput {
+                text: a.text.clone(),
+                responsible: a.responsible.clone(),
+                due: a.due,
+                status: a.status,
+            };
+            events.push(
+                Event::new(AuditField::Activity, format!("{subject}: aktivitet"))
+                    .plan(plan_id)
+                    .goal(gid)
+                    .region(Some(rid))
+                    .change(None, Some(&describe_activity(&input)))
+                    .because(Some("från planen före")),
+            );
+        }
+        versioned::record(&mut tx, actor, &events).await?;
+        tx.commit().await?;
+        Ok(open.len())
+    }
+
     #[tracing::instrument(skip_all, fields(plan = %plan, region = %region, activity = id))]
     async fn update_activity(
         &self,

@@ -8,9 +8,9 @@ use axum::extract::State;
 use crate::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use uppfolj_domain::ActivityStatus;
 use uppfolj_domain::ids::{format_date, parse_date, swedish_date};
-use uppfolj_store::{ActivityInput, Actor};
+use uppfolj_domain::{ActivityStatus, GoalRef, Link};
+use uppfolj_store::{ActionPlanEntry, ActivityInput, Actor};
 
 use super::{load_outline, parse_goal, parse_region};
 use crate::auth::{Viewer, now};
@@ -37,6 +37,9 @@ pub struct EntryView {
     pub current_state: String,
     pub version: i32,
     pub activities: Vec<ActivityView>,
+    /// Nothing written yet, and the region's entry in the plan before for the goal this one carries
+    /// on has something: the old goal, own goal, current state and how many activities are open.
+    pub earlier: Option<(String, String, String, usize)>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -62,12 +65,27 @@ pub async fn view(
     let code = parse_region(&data, &region)?;
     let account = viewer.require(|a| a.may_see_open_answers(&code), &format!("se {code}s handlingsplan"))?;
     let slug = &data.plan.slug;
+    // The plan before: what the region's action plan said for the goals this plan's goals carry on.
+    let before: std::collections::BTreeMap<GoalRef, ActionPlanEntry> = match &data.plan.predecessor {
+        Some(p) => state.store.action_plan(p, &code).await?.into_iter().map(|e| (e.goal, e)).collect(),
+        None => Default::default(),
+    };
+    let earlier = |e: &ActionPlanEntry| -> Option<(String, String, String, usize)> {
+        let blank = e.own_goal.is_empty() && e.current_state.is_empty() && e.activities.is_empty();
+        let lineage = data.goal(e.goal)?.lineage.as_ref().filter(|l| l.link != Link::Merge && blank)?;
+        let old = before.get(lineage.goals.first()?)?;
+        let open = old.activities.iter().filter(|a| !matches!(a.status, ActivityStatus::Done | ActivityStatus::Struck));
+        let open = open.count();
+        (!old.own_goal.is_empty() || !old.current_state.is_empty() || open > 0)
+            .then(|| (old.goal.to_string(), old.own_goal.clone(), old.current_state.clone(), open))
+    };
     let entries = state
         .store
         .action_plan(slug, &code)
         .await?
         .into_iter()
         .map(|e| EntryView {
+            earlier: earlier(&e),
             id: e.goal.to_string(),
             anchor: format!("mal-{}-{}", e.goal.area, e.goal.goal),
             text: data.goal(e.goal).map(|g| g.text.clone()).unwrap_or_default(),
@@ -204,4 +222,20 @@ pub async fn update_activity(
     let version = crate::views::required_version(f.version)?;
     state.store.update_activity(slug, &code, id, &input(&f)?, version, &Actor::user(account, now())).await?;
     Ok(Redirect::to(&format!("/planer/{slug}/handlingsplaner/{code}")).into_response())
+}
+
+/// Starts the region's entry for a goal from the plan before (see
+/// `ActionPlans::start_action_plan_from_predecessor`).
+pub async fn start_from_predecessor(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((plan, region, goal)): Path<(String, String, String)>,
+) -> Result<Response, AppError> {
+    let data = load_outline(&state, &plan, &viewer).await?;
+    let code = parse_region(&data, &region)?;
+    let account = viewer.require(|a| a.may_edit_region(&code), &format!("ändra {code}s handlingsplan"))?;
+    let goal = parse_goal(&data, &goal)?;
+    let slug = &data.plan.slug;
+    state.store.start_action_plan_from_predecessor(slug, &code, goal, &Actor::user(account, now())).await?;
+    Ok(Redirect::to(&format!("/planer/{slug}/handlingsplaner/{code}#mal-{}-{}", goal.area, goal.goal)).into_response())
 }
