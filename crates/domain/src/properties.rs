@@ -17,6 +17,7 @@ fn any_kind() -> impl Strategy<Value = TextKind> {
     prop_oneof![Just(TextKind::Line), Just(TextKind::Comment), Just(TextKind::Reason), Just(TextKind::Long)]
 }
 
+// Identifiers and numbers: parsed, printed and parsed again.
 proptest! {
     #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
 
@@ -61,6 +62,11 @@ proptest! {
         prop_assert_eq!(parse_number(&number(v)), Some(v), "{}", number(v));
         prop_assert!(parse_number(&junk).is_none_or(f64::is_finite));
     }
+}
+
+// Texts: what is stored, written to CSV and searched for figures.
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
 
     #[test]
     fn cleaned_text_is_storable_and_stable(kind in any_kind(), s in any::<String>()) {

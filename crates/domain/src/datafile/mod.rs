@@ -6,7 +6,6 @@
 //! with its line where the file has one and a path of fields, so a person can find it.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
@@ -19,80 +18,18 @@ use crate::model::*;
 use crate::workflow::{PlanStatus, RegionState, RoundStatus};
 
 mod checker;
+mod errors;
 mod lineage;
 mod write;
 
 use checker::*;
+pub use errors::{DataError, DataErrors};
 pub use lineage::check_lineage;
 pub use write::to_toml;
 
 /// The newest version of the format: this code reads 1 and 2, and writes 2 only for a plan whose
 /// goals continue a predecessor's (`predecessor`, `continues`, `link`: version 2's additions).
 pub const FORMAT_VERSION: u32 = 2;
-
-/// One problem in a data file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DataError {
-    /// 1-based line in the file, when known.
-    pub line: Option<usize>,
-    /// Where in the data, in Swedish: `omgång 2024 › mål 3.3 › nivå för RN`.
-    pub path: String,
-    pub message: String,
-}
-
-impl fmt::Display for DataError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(line) = self.line {
-            write!(f, "rad {line}: ")?;
-        }
-        if !self.path.is_empty() {
-            write!(f, "{}: ", self.path)?;
-        }
-        f.write_str(&self.message)
-    }
-}
-
-/// Every problem found in a data file; never empty.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DataErrors(pub Vec<DataError>);
-
-impl fmt::Display for DataErrors {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, e) in self.0.iter().enumerate() {
-            if i > 0 {
-                writeln!(f)?;
-            }
-            write!(f, "{e}")?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for DataErrors {}
-
-impl DataErrors {
-    /// The first `max` errors as [`with_file`](Self::with_file) gives them, and how many more there are.
-    pub fn summary(&self, file: &str, max: usize) -> String {
-        let shown = DataErrors(self.0.iter().take(max).cloned().collect()).with_file(file);
-        match self.0.len().saturating_sub(max) {
-            0 => shown,
-            more => format!("{shown}\n… och {} fel till", crate::input::grouped(more)),
-        }
-    }
-
-    /// The same errors, each prefixed `FILE:LINE:` (or `FILE:`) the way compilers do.
-    pub fn with_file(&self, file: &str) -> String {
-        self.0
-            .iter()
-            .map(|e| {
-                let loc = e.line.map(|l| format!("{file}:{l}")).unwrap_or_else(|| file.to_owned());
-                let path = if e.path.is_empty() { String::new() } else { format!("{}: ", e.path) };
-                format!("{loc}: {path}{}", e.message)
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
-    }
-}
 
 type S<T> = Spanned<T>;
 
