@@ -25,9 +25,7 @@ fn no_plan(slug: &str) -> AppError {
 }
 
 /// A plan's frame (regions, areas, goals; no rounds) or 404 naming it: for the pages of a plan that
-/// are not of one round.
-/// A plan's outline, for a viewer who may see the plan: a draft is RCC staff's and admins' only, and
-/// for everyone else it does not exist.
+/// are not of one round. A draft is RCC staff's and admins' only: for everyone else it does not exist.
 pub(crate) async fn load_outline(state: &AppState, slug: &str, viewer: &Viewer) -> Result<Dataset, AppError> {
     let plan = Slug::parse(slug).map_err(|_| no_plan(slug))?;
     let data = state.store.outline(&plan).await?.ok_or_else(|| no_plan(slug))?;
