@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -183,6 +183,41 @@ test('a region reports, the RCC returns, accepts and publishes; every page passe
     assert.match(await anon.content(), /Uppföljning 2024/);
     assert.match(await anon.content(), /92 % gentestade\./);
     await checkAccessibility(anon, 'a goal through the years');
+
+    // The next plan period: a successor as a draft, adopted by the RCC, its first round starting
+    // from the answers just published.
+    const demo = cli(db, ['export', 'data', '--plan', PLAN]);
+    const head = demo.slice(0, demo.indexOf('[plan]')).replace('format = 1', 'format = 2');
+    writeFileSync(join(dir, 'next.toml'), `${head}[plan]
+slug = "norr-2025-2028"
+title = "Prövoplan 2025–2028"
+start_year = 2025
+end_year = 2028
+adopted_by = "Provdirektionen"
+adopted_on = "2025-02-01"
+predecessor = "${PLAN}"
+status = "draft"
+
+[[area]]
+number = 1
+title = "Tidig upptäckt"
+
+[[area.goal]]
+number = 1
+text = "Remisserna till cancergenetiken fortsätter att öka."
+continues = ["1.1"]
+`);
+    cli(db, ['import', join(dir, 'next.toml')]);
+    await rcc.goto(`${base}/planer/norr-2025-2028`);
+    await checkAccessibility(rcc, 'a draft plan');
+    await rcc.getByRole('button', { name: 'Fastställ planen' }).click();
+    await rcc.getByText('Öppna en ny uppföljning').waitFor();
+    cli(db, ['round', 'open', '--plan', 'norr-2025-2028', '--year', '2026', '--deadline', '2027-03-31']);
+    await rn.goto(`${base}/planer/norr-2025-2028/2026/regioner/RN`);
+    assert.match(await rn.content(), /Vid varje mål ser du regionens svar från 2025 i planen före\./);
+    await checkAccessibility(rn, "the successor's first form, with the answers before");
+    await rn.goto(`${base}/planer/norr-2025-2028/handlingsplaner/RN`);
+    await checkAccessibility(rn, "the successor's action plan");
   } finally {
     await browser.close();
     child.kill();
