@@ -261,6 +261,12 @@ both_backends!(a_goal_is_followed_through_the_plans_before_it, |backend| async m
     assert!(page.contains("Fortsätter mål 1.1 i planen före."), "{page}");
     assert!(page.contains("Uppföljning 2025</a> (pågår)") && page.contains("Ännu inte publicerat."), "{page}");
     assert!(page.contains("Uppföljning 2024"), "and 2024 beside it");
+    // Forward from the old plan: a goal split in two, and a goal the new plan does not carry on.
+    let page = app.page(&format!("/planer/{PLAN}/mal/1.2")).await;
+    assert!(page.contains("I planen efter: <a href=\"/planer/norr-2025-2028\">Prövoplan 2025–2028</a>"), "{page}");
+    assert!(page.contains("<a href=\"/planer/norr-2025-2028/mal/1.2\">Mål 1.2</a> (delas)"), "{page}");
+    assert!(page.contains("<a href=\"/planer/norr-2025-2028/mal/1.3\">Mål 1.3</a> (delas)"), "{page}");
+    assert!(app.page(&format!("/planer/{PLAN}/mal/3.3")).await.contains("Målet fortsätter inte i den planen"));
     // Every goal of an area page links to its history; no such goal or plan is a 404.
     assert!(
         app.page(&format!("/planer/{PLAN}/2024/omraden/3")).await.contains(&format!("href=\"/planer/{PLAN}/mal/3.3\""))
@@ -321,6 +327,7 @@ both_backends!(a_draft_plan_is_the_rccs_until_it_is_adopted, |backend| async mov
     assert!(!app.page("/").await.contains("Prövoplan 2025–2028"));
     assert_eq!(app.get(plan).await.status(), 404);
     assert_eq!(app.get(&format!("{plan}/mal/1.1")).await.status(), 404);
+    assert!(!app.page(&format!("/planer/{PLAN}/mal/1.1")).await.contains("Prövoplan"), "nor as the plan after");
     let mut rn = Browser::new(&app);
     rn.login("rn").await;
     assert!(!rn.page("/").await.contains("Prövoplan 2025–2028"), "no task for a draft either");
@@ -333,6 +340,10 @@ both_backends!(a_draft_plan_is_the_rccs_until_it_is_adopted, |backend| async mov
     assert!(page.contains("Planen är ett utkast") && page.contains("Fastställ planen"), "{page}");
     assert!(!page.contains("Öppna uppföljningen"), "a draft is not followed up");
     assert!(rcc.page(&format!("{plan}/mal/1.1")).await.contains("Fortsätter mål 1.1 i planen före."));
+    assert!(
+        rcc.page(&format!("/planer/{PLAN}/mal/1.1")).await.contains("I planen efter"),
+        "the RCC sees the draft ahead"
+    );
     // No round while it is a draft, on the command line either.
     let r = rcc.post(&format!("{plan}/uppfoljningar"), &[("year", "2025"), ("deadline", "2026-03-31")]).await;
     assert_eq!(r.status(), 409);

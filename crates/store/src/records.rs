@@ -356,6 +356,18 @@ pub struct EarlierAnswers {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GoalHistory {
     pub periods: Vec<HistoryPeriod>,
+    /// The plans that follow the goal's own plan, and the goals of theirs that carry this goal on
+    /// (none: the goal ends with its plan).
+    pub after: Vec<PlanAfter>,
+}
+
+/// A plan that follows another, and the goals of it that carry one goal of the other on.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlanAfter {
+    pub plan: Slug,
+    pub title: String,
+    pub status: uppfolj_domain::PlanStatus,
+    pub goals: Vec<(GoalRef, uppfolj_domain::Link)>,
 }
 
 /// One plan's part of a goal's history.

@@ -9,11 +9,51 @@ use sqlx::Row as _;
 use uppfolj_domain::{GoalRef, Level, Lineage, Link, RegionCode, RoundStatus, Slug};
 
 use super::reads::push_in;
-use super::{Db, StoreImpl, begin_read, corrupt, goal_db_id, goal_of, plan_ids, plan_status, region_of};
-use crate::{EarlierAnswers, GoalHistory, HistoryCell, HistoryGoal, HistoryPeriod, HistoryRound, StoreError};
+use super::{Conn, Db, StoreImpl, begin_read, corrupt, goal_db_id, goal_of, plan_ids, plan_status, region_of};
+use crate::{
+    EarlierAnswers, GoalHistory, HistoryCell, HistoryGoal, HistoryPeriod, HistoryRound, PlanAfter, StoreError,
+};
 
 /// More plans than this in one chain means the links loop: the walk stops.
 const MOST_PERIODS: usize = 64;
+
+/// The plans that follow plan `plan_id`, each with the goals of it that carry goal `goal_id` on.
+async fn plans_after(conn: &mut Conn, plan_id: i64, goal_id: i64) -> Result<Vec<PlanAfter>, StoreError> {
+    let mut after = Vec::new();
+    for p in
+        sqlx::query("SELECT id, slug, title, status FROM plans WHERE predecessor_id = $1 ORDER BY start_year, slug")
+            .bind(plan_id)
+            .fetch_all(&mut *conn)
+            .await?
+    {
+        after.push((
+            p.try_get::<i64, _>("id")?,
+            PlanAfter {
+                plan: Slug::parse(&p.try_get::<String, _>("slug")?).map_err(corrupt)?,
+                title: p.try_get("title")?,
+                status: plan_status(&p.try_get::<String, _>("status")?)?,
+                goals: Vec::new(),
+            },
+        ));
+    }
+    for l in sqlx::query(
+        "SELECT a.plan_id, a.number AS area_no, g.number AS goal_no, gl.link FROM goal_links gl \
+         JOIN goals g ON g.id = gl.goal_id JOIN areas a ON a.id = g.area_id \
+         WHERE gl.predecessor_goal_id = $1 ORDER BY a.number, g.number",
+    )
+    .bind(goal_id)
+    .fetch_all(&mut *conn)
+    .await?
+    {
+        let word: String = l.try_get("link")?;
+        let link = Link::parse(&word).ok_or_else(|| corrupt(format!("länk \"{word}\"")))?;
+        let id: i64 = l.try_get("plan_id")?;
+        if let Some((_, p)) = after.iter_mut().find(|(pid, _)| *pid == id) {
+            p.goals.push((goal_of(&l)?, link));
+        }
+    }
+    Ok(after.into_iter().map(|(_, p)| p).collect())
+}
 
 #[async_trait::async_trait]
 impl crate::Lineages for StoreImpl {
@@ -22,6 +62,7 @@ impl crate::Lineages for StoreImpl {
         let mut tx = begin_read(&self.pool).await?;
         let (mut plan_id, _) = plan_ids(&mut tx, plan).await?;
         let mut goal_ids = vec![goal_db_id(&mut tx, plan_id, goal).await?];
+        let after = plans_after(&mut tx, plan_id, goal_ids[0]).await?;
         let mut periods = Vec::new();
         while periods.len() < MOST_PERIODS {
             let row = sqlx::query(
@@ -145,7 +186,7 @@ impl crate::Lineages for StoreImpl {
         }
         tx.commit().await?;
         periods.reverse();
-        Ok(GoalHistory { periods })
+        Ok(GoalHistory { periods, after })
     }
 
     #[tracing::instrument(skip_all, fields(plan = %plan, region = %region))]

@@ -38,6 +38,14 @@ pub struct RoundBlock {
     pub rcc: Vec<(String, String)>,
 }
 
+/// A plan after the goal's own: where it goes on, or that it ends there.
+pub struct AfterLine {
+    pub title: String,
+    pub href: String,
+    /// The goals of that plan that carry this one on: address, number, how.
+    pub goals: Vec<(String, String, &'static str)>,
+}
+
 pub struct PeriodBlock {
     pub title: String,
     pub href: String,
@@ -54,6 +62,7 @@ pub struct GoalHistoryPage {
     title: String,
     periods: Vec<PeriodBlock>,
     hidden: usize,
+    after: Vec<AfterLine>,
     csv: String,
 }
 
@@ -76,6 +85,20 @@ pub async fn page(
     }
     history.periods.retain(|p| super::plan_visible(&viewer, p.status));
     let (periods, hidden) = blocks(&history, &viewer);
+    let after = history
+        .after
+        .iter()
+        .filter(|p| super::plan_visible(&viewer, p.status))
+        .map(|p| AfterLine {
+            title: p.title.clone(),
+            href: format!("/planer/{}", p.plan),
+            goals: p
+                .goals
+                .iter()
+                .map(|(g, link)| (format!("/planer/{}/mal/{g}", p.plan), g.to_string(), link.label()))
+                .collect(),
+        })
+        .collect();
     Ok(GoalHistoryPage {
         nav: Nav::of(&viewer),
         crumbs: vec![
@@ -86,6 +109,7 @@ pub async fn page(
         title: format!("Mål {goal} genom åren"),
         periods,
         hidden,
+        after,
         csv: format!("uppfolj export goal-history --plan {slug} --goal {goal} --format csv"),
     })
 }
