@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -184,38 +184,52 @@ test('a region reports, the RCC returns, accepts and publishes; every page passe
     assert.match(await anon.content(), /92 % gentestade\./);
     await checkAccessibility(anon, 'a goal through the years');
 
-    // The next plan period: a successor as a draft, adopted by the RCC, its first round starting
-    // from the answers just published.
-    const demo = cli(db, ['export', 'data', '--plan', PLAN]);
-    const head = demo.slice(0, demo.indexOf('[plan]')).replace('format = 1', 'format = 2');
-    writeFileSync(join(dir, 'next.toml'), `${head}[plan]
-slug = "norr-2025-2028"
-title = "Prövoplan 2025–2028"
-start_year = 2025
-end_year = 2028
-adopted_by = "Provdirektionen"
-adopted_on = "2025-02-01"
-predecessor = "${PLAN}"
-status = "draft"
-
-[[area]]
-number = 1
-title = "Tidig upptäckt"
-
-[[area.goal]]
-number = 1
-text = "Remisserna till cancergenetiken fortsätter att öka."
-continues = ["1.1"]
-`);
-    cli(db, ['import', join(dir, 'next.toml')]);
+    // The next plan period, written in the browser: a draft copied from the plan, three goals
+    // linked to old ones (continued, split, merged), adopted, followed up from the answers before.
+    await rcc.goto(`${base}/planer/${PLAN}/2025`);
+    await rcc.getByRole('link', { name: 'Skriv planen för nästa period' }).click();
+    await checkAccessibility(rcc, 'the form for the next plan period');
+    await rcc.getByLabel('Planens titel').fill('Prövoplan 2025–2028');
+    await rcc.getByLabel('Kortnamn i adresser (görs av titeln om det lämnas tomt)').fill('norr-2025-2028');
+    await rcc.getByLabel('Första år').fill('2025');
+    await rcc.getByLabel('Sista år').fill('2028');
+    await rcc.getByLabel('Fastställs den (planerat datum)').fill('2025-02-01');
+    await rcc.getByRole('button', { name: 'Skriv utkastet' }).click();
+    await rcc.waitForURL(`${base}/planer/norr-2025-2028/utkast`);
+    await checkAccessibility(rcc, 'the draft plan');
+    // 1.1 continues 1.1 as copied. 1.2 becomes one part of the old 1.2, a new goal the other part.
+    await rcc.locator('#mal-1-2-lank').selectOption('split');
+    await rcc.getByRole('button', { name: 'Spara mål 1.2' }).click();
+    await rcc.getByLabel('Nytt mål sist i område 1').fill('Deltagandet i screeningen ska öka.');
+    await rcc.getByRole('button', { name: 'Lägg till målet' }).first().click();
+    const added = new URL(rcc.url()).hash.replace('#mal-1-', '');
+    await rcc.locator(`#mal-1-${added}-lank`).selectOption('split');
+    await rcc.locator(`#mal-1-${added}-fortsatter`).fill('1.2');
+    await rcc.getByRole('button', { name: `Spara mål 1.${added}` }).click();
+    // 1.3 merges the old 1.3 and 1.4; 1.4 then continues nothing.
+    await rcc.locator('#mal-1-3-lank').selectOption('merge');
+    await rcc.locator('#mal-1-3-fortsatter').fill('1.3, 1.4');
+    await rcc.getByRole('button', { name: 'Spara mål 1.3' }).click();
+    await rcc.locator('#mal-1-4-lank').selectOption('');
+    await rcc.locator('#mal-1-4-fortsatter').fill('');
+    await rcc.getByRole('button', { name: 'Spara mål 1.4' }).click();
+    await checkAccessibility(rcc, 'the draft plan, edited');
     await rcc.goto(`${base}/planer/norr-2025-2028`);
     await checkAccessibility(rcc, 'a draft plan');
     await rcc.getByRole('button', { name: 'Fastställ planen' }).click();
     await rcc.getByText('Öppna en ny uppföljning').waitFor();
-    cli(db, ['round', 'open', '--plan', 'norr-2025-2028', '--year', '2026', '--deadline', '2027-03-31']);
-    await rn.goto(`${base}/planer/norr-2025-2028/2026/regioner/RN`);
+    await rcc.getByLabel('År som följs upp').fill('2025');
+    await rcc.getByLabel('Sista dag för regionernas svar').fill('2026-03-31');
+    await rcc.getByRole('button', { name: 'Öppna uppföljningen' }).click();
+    await rcc.waitForURL(`${base}/planer/norr-2025-2028/2025/granskning`);
+    await rn.goto(`${base}/planer/norr-2025-2028/2025/regioner/RN`);
     assert.match(await rn.content(), /Vid varje mål ser du regionens svar från 2025 i planen före\./);
     await checkAccessibility(rn, "the successor's first form, with the answers before");
+    // The continued goal across both plans, for everyone.
+    await anon.goto(`${base}/planer/norr-2025-2028/mal/1.1`);
+    assert.match(await anon.content(), /Fortsätter mål 1\.1 i planen före\./);
+    assert.match(await anon.content(), /Uppföljning 2024/);
+    await checkAccessibility(anon, 'a continued goal across two plans');
     await rn.goto(`${base}/planer/norr-2025-2028/handlingsplaner/RN`);
     await checkAccessibility(rn, "the successor's action plan");
   } finally {

@@ -243,6 +243,21 @@ fn matrix(activity: &str) -> BTreeMap<(&'static str, &'static str), Vec<Case>> {
     // A plan's life is the RCC's (here refused as a conflict: the demo is adopted, its 2025 open).
     add("post", "/planer/{plan}/faststall", vec![case(format!("/planer/{p}/faststall"), form(&[]), RCC)]);
     add("post", "/planer/{plan}/avsluta", vec![case(format!("/planer/{p}/avsluta"), form(&[]), RCC)]);
+    // Writing plans is the RCC's (here refused as incomplete, or a conflict: the demo is no draft).
+    add("get", "/planer/{plan}/efterfoljare", vec![case(format!("/planer/{p}/efterfoljare"), Body::None, RCC)]);
+    add("post", "/planer/{plan}/efterfoljare", vec![case(format!("/planer/{p}/efterfoljare"), form(&[]), RCC)]);
+    add("get", "/planer/{plan}/utkast", vec![case(format!("/planer/{p}/utkast"), Body::None, RCC)]);
+    add("post", "/planer/{plan}/utkast/omraden", vec![case(format!("/planer/{p}/utkast/omraden"), form(&[]), RCC)]);
+    add(
+        "post",
+        "/planer/{plan}/utkast/omraden/{area}/mal",
+        vec![case(format!("/planer/{p}/utkast/omraden/1/mal"), form(&[("text", "x")]), RCC)],
+    );
+    add(
+        "post",
+        "/planer/{plan}/utkast/mal/{goal}",
+        vec![case(format!("/planer/{p}/utkast/mal/1.1"), form(&[("text", "x")]), RCC)],
+    );
     add("get", "/planer/{plan}/mal/{goal}", vec![case(format!("/planer/{p}/mal/3.3"), Body::None, EVERYONE)]);
     add(
         "get",

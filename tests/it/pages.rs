@@ -415,3 +415,113 @@ both_backends!(a_successors_action_plan_starts_from_the_plan_before, |backend| a
     // The old plan's entry is untouched.
     assert!(rn.page(&old).await.contains("Upphandla provtagning"));
 });
+
+both_backends!(the_rcc_writes_the_next_plan_in_the_browser, |backend| async move {
+    let app = workflow_app(backend).await;
+    let mut rcc = Browser::new(&app);
+    rcc.login("rcc").await;
+    let form = format!("/planer/{PLAN}/efterfoljare");
+    let page = rcc.page(&form).await;
+    assert!(page.contains("value=\"2025\"") && page.contains("value=\"2027\""), "the next period proposed");
+    assert!(rcc.page(&format!("/planer/{PLAN}/2024")).await.contains(&format!("href=\"{form}\"")));
+
+    // Refused: each problem at its field, what was typed kept.
+    let bad = [
+        ("titel", ""),
+        ("kortnamn", ""),
+        ("startar", "2025"),
+        ("slutar", "2028"),
+        ("faststalls_av", "Provdirektionen"),
+        ("faststalls_den", "1 mars"),
+    ];
+    let r = rcc.post(&form, &bad).await;
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.expect("page");
+    assert!(
+        page.contains("Skriv planens titel.") && page.contains("aria-invalid=\"true\" aria-describedby=\"titel-fel\""),
+        "{page}"
+    );
+    assert!(
+        page.contains("id=\"faststalls_den-fel\"")
+            && page.contains("value=\"1 mars\"")
+            && page.contains("value=\"2028\"")
+    );
+    let good = [
+        ("titel", "Prövoplan 2025–2028"),
+        ("kortnamn", ""),
+        ("startar", "2025"),
+        ("slutar", "2028"),
+        ("faststalls_av", "Provdirektionen"),
+        ("faststalls_den", "2025-02-01"),
+    ];
+    let r = rcc.post(&form, &good).await;
+    assert_eq!(r.status(), 303);
+    let editor = "/planer/provoplan-2025-2028/utkast";
+    assert_eq!(r.headers()["location"], editor, "the slug is made of the title");
+    let again = rcc.post(&form, &good).await;
+    assert_eq!(again.status(), 409);
+    assert!(
+        again
+            .text()
+            .await
+            .expect("page")
+            .contains("Det finns redan en plan med kortnamnet &#34;provoplan-2025-2028&#34;")
+    );
+
+    // The draft: every old goal copied, each continuing the one it came from.
+    let page = rcc.page(editor).await;
+    assert!(page.contains("Mål 1.1") && page.contains("name=\"fortsatter\" value=\"3.3\""), "{page}");
+    assert!(page.contains("<option value=\"continues\" selected>"));
+    assert!(!app.page("/").await.contains("Prövoplan 2025–2028"), "a draft is the RCC's");
+    // Goal 1.2 becomes a part of the old 1.2, beside a new goal that is the other part.
+    let edit = format!("{editor}/mal/1.2");
+    let typed = [
+        ("text", "Inbjudan till screening."),
+        ("malnivaer", "Alla årskullar"),
+        ("lank", "split"),
+        ("fortsatter", "9.9"),
+    ];
+    let r = rcc.post(&edit, &typed).await;
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.expect("page");
+    assert!(
+        page.contains("Planen före har inget mål 9.9") && page.contains(">Inbjudan till screening.</textarea>"),
+        "{page}"
+    );
+    let split = [
+        ("text", "Inbjudan till screening."),
+        ("malnivaer", "Alla årskullar"),
+        ("lank", "split"),
+        ("fortsatter", "1.2"),
+    ];
+    assert_eq!(rcc.post(&edit, &split).await.status(), 303);
+    let plan = "/planer/provoplan-2025-2028";
+    let r = rcc.post(&format!("{plan}/faststall"), &[]).await;
+    assert_eq!(r.status(), 409, "a split into one part is not adopted");
+    assert!(r.text().await.expect("page").contains("mål 1.2 delas, men bara 1.2 fortsätter det"));
+    let r = rcc.post(&format!("{editor}/omraden/1/mal"), &[("text", "Deltagandet i screeningen.")]).await;
+    assert_eq!(r.status(), 303);
+    let new_goal = r.headers()["location"].to_str().expect("location").rsplit('#').next().expect("anchor").to_owned();
+    let number = new_goal.trim_start_matches("mal-1-");
+    let other = [("text", "Deltagandet i screeningen."), ("malnivaer", ""), ("lank", "split"), ("fortsatter", "1.2")];
+    assert_eq!(rcc.post(&format!("{editor}/mal/1.{number}"), &other).await.status(), 303);
+    assert_eq!(rcc.post(&format!("{editor}/omraden"), &[("text", "Nya arbetssätt")]).await.status(), 303);
+    assert!(rcc.page(editor).await.contains("Nya arbetssätt"));
+
+    // Adopted: no longer a draft to edit, everyone sees it, and it is followed up.
+    assert_eq!(rcc.post(&format!("{plan}/faststall"), &[]).await.status(), 303);
+    assert_eq!(rcc.get(editor).await.status(), 409);
+    assert_eq!(rcc.post(&edit, &split).await.status(), 409);
+    assert!(app.page("/").await.contains("Prövoplan 2025–2028"));
+    let page = app.page(&format!("{plan}/mal/1.2")).await;
+    assert!(
+        page.contains("En del av mål 1.2 i planen före, som delades.") && page.contains("Uppföljning 2024"),
+        "{page}"
+    );
+    let r = rcc.post(&format!("{plan}/uppfoljningar"), &[("year", "2025"), ("deadline", "2026-03-31")]).await;
+    assert_eq!(r.status(), 303);
+    let csv =
+        cli_ok(&app.db, &["export", "goal-history", "--plan", "provoplan-2025-2028", "--goal", &format!("1.{number}")]);
+    assert!(csv.lines().any(|l| l.starts_with("norr-2022-2024,2024,1.2,RN,")), "{csv}");
+    assert!(csv.lines().any(|l| l.starts_with(&format!("provoplan-2025-2028,2025,1.{number},RN,"))), "{csv}");
+});

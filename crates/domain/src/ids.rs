@@ -61,6 +61,28 @@ impl Slug {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// A short name made from a title: lower case, å/ä → a, ö → o, every other run of signs a hyphen
+    /// ("Cancerplan 2025–2028" → `cancerplan-2025-2028`); `None` when nothing of it is left.
+    pub fn from_title(title: &str) -> Option<Slug> {
+        let mut out = String::new();
+        for c in title.to_lowercase().chars() {
+            let c = match c {
+                'å' | 'ä' | 'á' | 'à' => 'a',
+                'ö' | 'ø' | 'ó' => 'o',
+                'é' | 'è' | 'ë' => 'e',
+                'ü' | 'ú' => 'u',
+                c => c,
+            };
+            if c.is_ascii_lowercase() || c.is_ascii_digit() {
+                out.push(c);
+            } else if !out.is_empty() && !out.ends_with('-') {
+                out.push('-');
+            }
+        }
+        let trimmed: String = out.trim_end_matches('-').chars().take(80).collect();
+        Slug::parse(trimmed.trim_end_matches('-')).ok()
+    }
 }
 
 impl fmt::Display for Slug {

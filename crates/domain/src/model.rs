@@ -104,6 +104,64 @@ pub struct Lineage {
     pub goals: Vec<GoalRef>,
 }
 
+impl Lineage {
+    /// Whether the link names as many old goals as it says (continues and split one, merge at least
+    /// two, none twice); `Err` says what is wrong, in the words the data file and the form use.
+    pub fn check(&self) -> Result<(), String> {
+        if let Some(twice) = self.goals.iter().enumerate().find(|(i, g)| self.goals[..*i].contains(g)) {
+            return Err(format!("mål {} står två gånger", twice.1));
+        }
+        let n = self.goals.len();
+        let wrong = match self.link {
+            Link::Continues if n != 1 => {
+                "ett mål som fortsätter (link = \"continues\") fortsätter ett enda mål; slås flera ihop, skriv link = \"merge\""
+            }
+            Link::Split if n != 1 => "en del av ett delat mål (link = \"split\") fortsätter ett enda mål",
+            Link::Merge if n < 2 => "ett sammanslaget mål (link = \"merge\") fortsätter minst två mål",
+            _ => return Ok(()),
+        };
+        Err(wrong.to_owned())
+    }
+}
+
+/// What only all of a plan's goals together show: each old goal is continued by one goal, split into
+/// at least two (each saying so), or merged into one. Per problem: the new goal it is found at,
+/// whether it is that goal's link (`true`) or its list of old goals that is wrong, and why.
+pub fn lineage_problems<'a>(goals: impl IntoIterator<Item = (GoalRef, &'a Lineage)>) -> Vec<(GoalRef, bool, String)> {
+    let mut by_old: BTreeMap<GoalRef, Vec<(GoalRef, Link)>> = BTreeMap::new();
+    for (new, l) in goals {
+        for old in &l.goals {
+            by_old.entry(*old).or_default().push((new, l.link));
+        }
+    }
+    let mut problems = Vec::new();
+    for (old, users) in by_old {
+        match users.as_slice() {
+            [(new, Link::Split)] => problems.push((
+                *new,
+                true,
+                format!(
+                    "mål {old} delas, men bara {new} fortsätter det: ett delat mål fortsätter i minst två mål (annars link = \"continues\")"
+                ),
+            )),
+            [_] => {}
+            several if several.iter().all(|u| u.1 == Link::Split) => {}
+            several => {
+                let names = several.iter().map(|u| u.0.to_string()).collect::<Vec<_>>().join(", ");
+                let (new, _) = several.iter().find(|u| u.1 != Link::Split).copied().unwrap_or(several[0]);
+                problems.push((
+                    new,
+                    false,
+                    format!(
+                        "mål {old} i planen före fortsätts av flera mål ({names}): delas det, skriv link = \"split\" på vart och ett"
+                    ),
+                ));
+            }
+        }
+    }
+    problems
+}
+
 /// The kind of link between a goal and the goals of the plan before it continues.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Link {

@@ -435,6 +435,7 @@ pub enum AuditField {
     Password,
     Token,
     PlanStatus,
+    PlanContent,
 }
 
 impl AuditField {
@@ -455,6 +456,7 @@ impl AuditField {
             AuditField::Password => "password",
             AuditField::Token => "token",
             AuditField::PlanStatus => "plan_status",
+            AuditField::PlanContent => "plan_content",
         }
     }
     pub fn label(s: &str) -> &'static str {
@@ -474,6 +476,7 @@ impl AuditField {
             "password" => "Lösenord",
             "token" => "API-nyckel",
             "plan_status" => "Planens status",
+            "plan_content" => "Planens innehåll",
             _ => "Ändring",
         }
     }

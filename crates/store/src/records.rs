@@ -344,6 +344,25 @@ impl<T> Paged<T> {
     }
 }
 
+/// A new plan as the RCC names it (its areas and goals come after, or from the plan before).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewPlan {
+    pub slug: Slug,
+    pub title: String,
+    pub start_year: i32,
+    pub end_year: i32,
+    pub adopted_by: String,
+    pub adopted_on: Date,
+}
+
+/// A goal of a draft as its form gives it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GoalDraft {
+    pub text: String,
+    pub targets: Vec<String>,
+    pub lineage: Option<uppfolj_domain::Lineage>,
+}
+
 /// A region's answers in the last published round of a plan's predecessor, by the old plan's goals.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EarlierAnswers {

@@ -19,14 +19,24 @@ use uppfolj_domain::{
 
 use crate::{
     ActionPlanEntry, ActivityInput, Actor, Backend, CellEdit, CondensedEdit, EarlierAnswers, FigureDecision,
-    FigureInput, GoalHistory, IndicatorVersion, NewUser, Page, Paged, PlanListing, Progress, RccCommentEdit,
-    RegionProgress, RoundMeta, RoundWork, SessionRecord, Shape, StoreError, UserRecord,
+    FigureInput, GoalDraft, GoalHistory, IndicatorVersion, NewPlan, NewUser, Page, Paged, PlanListing, Progress,
+    RccCommentEdit, RegionProgress, RoundMeta, RoundWork, SessionRecord, Shape, StoreError, UserRecord,
 };
 
 /// The whole store: every aggregate, and the database itself.
 #[async_trait]
 pub trait Store:
-    DataFiles + Rounds + Narrative + Cells + Indicators + History + ActionPlans + ProcessFollowUps + Accounts + Lineages
+    DataFiles
+    + Rounds
+    + Narrative
+    + Cells
+    + Indicators
+    + History
+    + ActionPlans
+    + ProcessFollowUps
+    + Accounts
+    + Lineages
+    + PlanDrafts
 {
     fn backend(&self) -> Backend;
     /// Brings the schema up to date. Safe to run again.
@@ -38,6 +48,21 @@ pub trait Store:
     async fn check_write(&self, now: OffsetDateTime) -> Result<(), StoreError>;
     /// Closes the connections.
     async fn close(&self);
+}
+
+/// Plans written in the app: a draft and its areas and goals. Every write refuses (`Conflict`) a
+/// plan that is no longer a draft, and records an audit event.
+#[async_trait]
+pub trait PlanDrafts: Send + Sync {
+    /// A draft that follows `of` (adopted or closed) with a copy of its areas and goals, each goal
+    /// continuing the one it was copied from.
+    async fn create_successor(&self, of: &Slug, new: &NewPlan, actor: &Actor) -> Result<(), StoreError>;
+    /// A new area last in the draft; answers its number.
+    async fn add_area(&self, plan: &Slug, title: &str, actor: &Actor) -> Result<u32, StoreError>;
+    /// A new goal last in the area; answers its reference.
+    async fn add_goal(&self, plan: &Slug, area: u32, text: &str, actor: &Actor) -> Result<GoalRef, StoreError>;
+    /// A goal's text, targets and the goals of the plan before it carries on (each must exist there).
+    async fn edit_goal(&self, plan: &Slug, goal: GoalRef, edit: &GoalDraft, actor: &Actor) -> Result<(), StoreError>;
 }
 
 /// Plans that follow plans, and goals that carry on goals of the plan before.

@@ -88,7 +88,6 @@ pub(super) fn of_goal(c: &mut Checker<'_>, g: &FileGoal, path: &str, version: u3
     let mut goals = Vec::new();
     for r in &g.continues {
         match GoalRef::parse(r.get_ref()) {
-            Ok(x) if goals.contains(&x) => c.err(r, &at, format!("mål {x} står två gånger")),
             Ok(x) => goals.push(x),
             Err(e) => c.err(r, &at, e.to_string()),
         }
@@ -96,71 +95,41 @@ pub(super) fn of_goal(c: &mut Checker<'_>, g: &FileGoal, path: &str, version: u3
     if goals.len() != g.continues.len() {
         return None;
     }
-    let wrong = match link {
-        Link::Continues if goals.len() != 1 => Some(
-            "ett mål som fortsätter (link = \"continues\") fortsätter ett enda mål; slås flera ihop, skriv link = \"merge\"",
-        ),
-        Link::Split if goals.len() != 1 => Some("en del av ett delat mål (link = \"split\") fortsätter ett enda mål"),
-        Link::Merge if goals.len() < 2 => Some("ett sammanslaget mål (link = \"merge\") fortsätter minst två mål"),
-        _ => None,
-    };
-    if let Some(message) = wrong {
+    let lineage = Lineage { link, goals };
+    if let Err(message) = lineage.check() {
         c.err(first, &at, message);
         return None;
     }
-    Some(Lineage { link, goals })
+    Some(lineage)
 }
 
 /// What only the whole file shows: goals that continue need a predecessor, and each old goal is
 /// continued by one goal, split into at least two, or merged into one.
 pub(super) fn across_goals(c: &mut Checker<'_>, f: &FileData, predecessor: Option<&Slug>, areas: &[Area]) {
-    // Per old goal: the new goals naming it, their link and where in the file.
-    let mut by_old: BTreeMap<GoalRef, Vec<(GoalRef, Link, usize)>> = BTreeMap::new();
-    let mut without_predecessor = None;
+    // Where in the file each goal's `continues` is, to point at its line.
+    let mut at: BTreeMap<GoalRef, usize> = BTreeMap::new();
+    let mut linked = Vec::new();
     for (fa, a) in f.area.iter().zip(areas) {
         for (fg, g) in fa.goal.iter().zip(&a.goals) {
             let (Some(l), Some(first)) = (&g.lineage, fg.continues.first()) else { continue };
             let new = GoalRef::new(a.number, g.number);
-            without_predecessor.get_or_insert((new, first.span().start));
-            for old in &l.goals {
-                by_old.entry(*old).or_default().push((new, l.link, first.span().start));
-            }
+            at.insert(new, first.span().start);
+            linked.push((new, l));
         }
     }
     if predecessor.is_none() && f.plan.predecessor.is_none() {
-        if let Some((new, at)) = without_predecessor {
+        if let Some((new, offset)) = at.iter().next() {
             c.err_at(
-                at,
+                *offset,
                 format!("mål {new} › continues"),
                 "continues anger mål i planen före: ange den planen som predecessor under [plan]",
             );
         }
         return;
     }
-    for (old, users) in by_old {
-        let names = || users.iter().map(|u| u.0.to_string()).collect::<Vec<_>>().join(", ");
-        match users.as_slice() {
-            [(new, Link::Split, at)] => c.err_at(
-                *at,
-                format!("mål {new} › link"),
-                format!(
-                    "mål {old} delas, men bara {new} fortsätter det: ett delat mål fortsätter i minst två mål (annars link = \"continues\")"
-                ),
-            ),
-            [_] => {}
-            several if several.iter().all(|u| u.1 == Link::Split) => {}
-            several => {
-                let (new, _, at) = several.iter().find(|u| u.1 != Link::Split).copied().unwrap_or(several[0]);
-                c.err_at(
-                    at,
-                    format!("mål {new} › continues"),
-                    format!(
-                        "mål {old} i planen före fortsätts av flera mål ({}): delas det, skriv link = \"split\" på vart och ett",
-                        names()
-                    ),
-                );
-            }
-        }
+    for (new, link_is_wrong, message) in crate::model::lineage_problems(linked) {
+        let field = if link_is_wrong { "link" } else { "continues" };
+        c.err_at(at.get(&new).copied().unwrap_or(0), format!("mål {new} › {field}"), message);
     }
 }
 

@@ -51,6 +51,17 @@ impl crate::DataFiles for StoreImpl {
                 if goals == 0 {
                     return Err(StoreError::Conflict("planen har inga mål ännu".to_owned()));
                 }
+                // What the plan's goals say together about the goals of the plan before.
+                if let Some(d) = super::reads::frame(&mut tx, plan).await? {
+                    let linked = d.goals().filter_map(|(g, goal)| goal.lineage.as_ref().map(|l| (g, l)));
+                    let problems: Vec<String> = uppfolj_domain::lineage_problems(linked)
+                        .into_iter()
+                        .map(|(g, _, message)| format!("mål {g}: {message}"))
+                        .collect();
+                    if !problems.is_empty() {
+                        return Err(StoreError::Conflict(format!("planen fastställs inte: {}", problems.join("; "))));
+                    }
+                }
             }
             PlanStatus::Closed => {
                 let counts = sqlx::query(
@@ -178,7 +189,12 @@ async fn predecessor_goals(
     Ok((id, goals))
 }
 
-async fn import_dataset(tx: &mut Tx<'_>, d: &Dataset, actor: &Actor, progress: Progress<'_>) -> Result<(), StoreError> {
+pub(super) async fn import_dataset(
+    tx: &mut Tx<'_>,
+    d: &Dataset,
+    actor: &Actor,
+    progress: Progress<'_>,
+) -> Result<(), StoreError> {
     let regions = &d.healthcare_region.regions;
     let goal_count = d.goals().count();
     let total = (regions.len()

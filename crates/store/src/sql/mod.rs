@@ -23,6 +23,7 @@ mod action_plans;
 mod bulk;
 mod cells;
 mod data_files;
+mod drafts;
 mod history;
 mod indicators;
 mod lineage;

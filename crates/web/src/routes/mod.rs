@@ -1,5 +1,6 @@
 pub mod actionplan;
 pub mod dashboard;
+pub mod drafts;
 pub mod figures;
 pub mod history;
 pub mod indicators;

@@ -1,0 +1,215 @@
+//! Plans written in the app: a successor drafted from the plan before, then its areas and goals
+//! added and edited while it is a draft. Every write checks, in its transaction, that the plan is
+//! still a draft, and records what changed (`plan_content`).
+
+use std::collections::BTreeMap;
+
+use sqlx::Row as _;
+use uppfolj_domain::input::TextKind;
+use uppfolj_domain::{AuditField, Dataset, GoalRef, Lineage, Link, Plan, PlanStatus, Slug};
+
+use super::bulk::{self, Rows};
+use super::versioned::{self, Event};
+use super::{StoreImpl, Tx, begin_write, goal_of, json_list, num, plan_status, pos, stored};
+use crate::{Actor, GoalDraft, NewPlan, StoreError};
+
+/// The draft `plan`: its id, or `Conflict` when it is adopted or closed.
+async fn draft_id(tx: &mut Tx<'_>, plan: &Slug) -> Result<i64, StoreError> {
+    let row = sqlx::query("SELECT id, status FROM plans WHERE slug = $1")
+        .bind(plan.as_str())
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("det finns ingen plan \"{plan}\"")))?;
+    match plan_status(&row.try_get::<String, _>("status")?)? {
+        PlanStatus::Draft => Ok(row.try_get("id")?),
+        other => Err(StoreError::Conflict(format!(
+            "planen \"{plan}\" är {} och ändras inte längre som utkast",
+            other.label().to_lowercase()
+        ))),
+    }
+}
+
+#[async_trait::async_trait]
+impl crate::PlanDrafts for StoreImpl {
+    #[tracing::instrument(skip_all, fields(of = %of, plan = %new.slug))]
+    async fn create_successor(&self, of: &Slug, new: &NewPlan, actor: &Actor) -> Result<(), StoreError> {
+        let title = stored(TextKind::Line, &new.title, || "planens titel".to_owned())?;
+        let adopted_by = stored(TextKind::Line, &new.adopted_by, || "vem som fastställer planen".to_owned())?;
+        let mut tx = begin_write(&self.pool).await?;
+        let before = super::reads::frame(&mut tx, of)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("det finns ingen plan \"{of}\"")))?;
+        if before.plan.status == PlanStatus::Draft {
+            return Err(StoreError::Conflict(format!("planen \"{of}\" är ett utkast: fastställ den först")));
+        }
+        let mut areas = before.plan.areas.clone();
+        for a in &mut areas {
+            for g in &mut a.goals {
+                let old = GoalRef::new(a.number, g.number);
+                g.lineage = Some(Lineage { link: Link::Continues, goals: vec![old] });
+            }
+        }
+        let data = Dataset {
+            healthcare_region: before.healthcare_region.clone(),
+            plan: Plan {
+                slug: new.slug.clone(),
+                title,
+                start_year: new.start_year,
+                end_year: new.end_year,
+                adopted_by,
+                adopted_on: new.adopted_on,
+                areas,
+                predecessor: Some(of.clone()),
+                status: PlanStatus::Draft,
+            },
+            rounds: Vec::new(),
+            tallies: Vec::new(),
+            processes: Vec::new(),
+            process_followups: Vec::new(),
+            indicators: Vec::new(),
+        };
+        super::data_files::import_dataset(&mut tx, &data, actor, &|_, _| {}).await?;
+        let id: i64 = sqlx::query_scalar("SELECT id FROM plans WHERE slug = $1")
+            .bind(new.slug.as_str())
+            .fetch_one(&mut *tx)
+            .await?;
+        let event = Event::new(AuditField::PlanStatus, format!("planen {}", new.slug))
+            .plan(id)
+            .change(None, Some(PlanStatus::Draft.as_str()))
+            .because(Some(&format!("efterföljare till {of}, med dess områden och mål")));
+        versioned::record(&mut tx, actor, &[event]).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all, fields(plan = %plan))]
+    async fn add_area(&self, plan: &Slug, title: &str, actor: &Actor) -> Result<u32, StoreError> {
+        let title = stored(TextKind::Line, title, || "områdets rubrik".to_owned())?;
+        if title.is_empty() {
+            return Err(StoreError::Invalid("områdets rubrik saknas".to_owned()));
+        }
+        let mut tx = begin_write(&self.pool).await?;
+        let plan_id = draft_id(&mut tx, plan).await?;
+        let last: Option<i32> = sqlx::query_scalar("SELECT MAX(number) FROM areas WHERE plan_id = $1")
+            .bind(plan_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let number = u32::try_from(last.unwrap_or(0) + 1).unwrap_or(1);
+        sqlx::query("INSERT INTO areas (plan_id, number, title) VALUES ($1, $2, $3)")
+            .bind(plan_id)
+            .bind(num(number))
+            .bind(&title)
+            .execute(&mut *tx)
+            .await?;
+        let event = Event::new(AuditField::PlanContent, format!("planen {plan}, område {number}"))
+            .plan(plan_id)
+            .change(None, Some(&title));
+        versioned::record(&mut tx, actor, &[event]).await?;
+        tx.commit().await?;
+        Ok(number)
+    }
+
+    #[tracing::instrument(skip_all, fields(plan = %plan, area))]
+    async fn add_goal(&self, plan: &Slug, area: u32, text: &str, actor: &Actor) -> Result<GoalRef, StoreError> {
+        let text = stored(TextKind::Comment, text, || "målets text".to_owned())?;
+        if text.is_empty() {
+            return Err(StoreError::Invalid("målets text saknas".to_owned()));
+        }
+        let mut tx = begin_write(&self.pool).await?;
+        let plan_id = draft_id(&mut tx, plan).await?;
+        let area_id: i64 = sqlx::query_scalar("SELECT id FROM areas WHERE plan_id = $1 AND number = $2")
+            .bind(plan_id)
+            .bind(num(area))
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("planen har inget område {area}")))?;
+        let last: Option<i32> = sqlx::query_scalar("SELECT MAX(number) FROM goals WHERE area_id = $1")
+            .bind(area_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let goal = GoalRef::new(area, u32::try_from(last.unwrap_or(0) + 1).unwrap_or(1));
+        sqlx::query("INSERT INTO goals (area_id, number, text, targets, part_names) VALUES ($1, $2, $3, '[]', NULL)")
+            .bind(area_id)
+            .bind(num(goal.goal))
+            .bind(&text)
+            .execute(&mut *tx)
+            .await?;
+        let event = Event::new(AuditField::PlanContent, format!("planen {plan}, mål {goal}"))
+            .plan(plan_id)
+            .change(None, Some(&text));
+        versioned::record(&mut tx, actor, &[event]).await?;
+        tx.commit().await?;
+        Ok(goal)
+    }
+
+    #[tracing::instrument(skip_all, fields(plan = %plan, goal = %goal))]
+    async fn edit_goal(&self, plan: &Slug, goal: GoalRef, edit: &GoalDraft, actor: &Actor) -> Result<(), StoreError> {
+        let text = stored(TextKind::Comment, &edit.text, || format!("texten till mål {goal}"))?;
+        if text.is_empty() {
+            return Err(StoreError::Invalid(format!("mål {goal} saknar text")));
+        }
+        let targets = edit
+            .targets
+            .iter()
+            .map(|t| stored(TextKind::Comment, t, || format!("målnivåerna för mål {goal}")))
+            .collect::<Result<Vec<_>, _>>()?;
+        if let Some(l) = &edit.lineage {
+            l.check().map_err(|e| StoreError::Invalid(format!("mål {goal}: {e}")))?;
+        }
+        let mut tx = begin_write(&self.pool).await?;
+        let plan_id = draft_id(&mut tx, plan).await?;
+        let gid = super::goal_db_id(&mut tx, plan_id, goal).await?;
+        let old_text: String =
+            sqlx::query_scalar("SELECT text FROM goals WHERE id = $1").bind(gid).fetch_one(&mut *tx).await?;
+        // The goals of the plan before that it names: each must be one.
+        let mut old_ids: Vec<i64> = Vec::new();
+        if let Some(l) = &edit.lineage {
+            let before: BTreeMap<GoalRef, i64> = sqlx::query(
+                "SELECT g.id, a.number AS area_no, g.number AS goal_no FROM plans p JOIN areas a ON a.plan_id = \
+                 p.predecessor_id JOIN goals g ON g.area_id = a.id WHERE p.id = $1",
+            )
+            .bind(plan_id)
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| Ok((goal_of(r)?, r.try_get("id")?)))
+            .collect::<Result<_, StoreError>>()?;
+            if before.is_empty() {
+                return Err(StoreError::Invalid("planen har ingen plan före vars mål den kan fortsätta".to_owned()));
+            }
+            for old in &l.goals {
+                old_ids.push(
+                    *before.get(old).ok_or_else(|| StoreError::Invalid(format!("planen före har inget mål {old}")))?,
+                );
+            }
+        }
+        sqlx::query("UPDATE goals SET text = $1, targets = $2 WHERE id = $3")
+            .bind(&text)
+            .bind(json_list(&targets))
+            .bind(gid)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM goal_links WHERE goal_id = $1").bind(gid).execute(&mut *tx).await?;
+        if let Some(l) = &edit.lineage {
+            let mut links = Rows::new("goal_links", &["goal_id", "predecessor_goal_id", "link", "position"]);
+            for (i, old) in old_ids.iter().enumerate() {
+                links.push([gid.into(), (*old).into(), l.link.as_str().into(), pos(i).into()]);
+            }
+            bulk::insert(&mut tx, &links).await?;
+        }
+        let describe = |text: &str, lineage: Option<&Lineage>| match lineage {
+            Some(l) => {
+                let old = l.goals.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+                format!("{text}\n({} {old} i planen före)", l.link.label())
+            }
+            None => text.to_owned(),
+        };
+        let event = Event::new(AuditField::PlanContent, format!("planen {plan}, mål {goal}"))
+            .plan(plan_id)
+            .goal(gid)
+            .change(Some(&old_text), Some(&describe(&text, edit.lineage.as_ref())));
+        versioned::record(&mut tx, actor, &[event]).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

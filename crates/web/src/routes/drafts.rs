@@ -1,0 +1,372 @@
+//! Plans written in the app (RCC staff and admins): the next plan period drafted from an adopted or
+//! closed plan — its areas and goals copied, each goal continuing the one it came from — then edited
+//! while it is a draft: goal texts, targets and the old goals each carries on, new goals and areas.
+//! Forms work without JavaScript; a refused form comes back with what was typed and the problem
+//! at its field.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use uppfolj_domain::ids::parse_date;
+use uppfolj_domain::input::{TextKind, clean};
+use uppfolj_domain::{Dataset, GoalRef, Lineage, Link, PlanStatus, Slug};
+use uppfolj_store::{Actor, GoalDraft, NewPlan, StoreError};
+
+use super::load_outline;
+use crate::auth::{Viewer, now};
+use crate::error::capitalise;
+use crate::extract::{Form, Path};
+use crate::views::{Crumb, Nav, crumb};
+use crate::{AppError, AppState};
+
+/// A form field: its name, label, what was typed, and the problem with it.
+pub struct Field {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub kind: &'static str,
+    pub value: String,
+    pub error: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "plan_successor.html")]
+pub struct SuccessorPage {
+    nav: Nav,
+    crumbs: Vec<Crumb>,
+    of_title: String,
+    action: String,
+    fields: Vec<Field>,
+    error: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct SuccessorForm {
+    #[serde(default)]
+    titel: String,
+    #[serde(default)]
+    kortnamn: String,
+    #[serde(default)]
+    startar: String,
+    #[serde(default)]
+    slutar: String,
+    #[serde(default)]
+    faststalls_av: String,
+    #[serde(default)]
+    faststalls_den: String,
+}
+
+fn successor_page(viewer: &Viewer, data: &Dataset, f: &SuccessorForm, errors: &[(&str, String)]) -> SuccessorPage {
+    let slug = &data.plan.slug;
+    let error_of = |name: &str| errors.iter().find(|(n, _)| *n == name).map(|(_, m)| m.clone());
+    let field =
+        |name, label, kind, value: &str| Field { name, label, kind, value: value.to_owned(), error: error_of(name) };
+    SuccessorPage {
+        nav: Nav::of(viewer),
+        crumbs: vec![
+            crumb("/", "Start"),
+            crumb(format!("/planer/{slug}"), data.plan.title.clone()),
+            crumb(format!("/planer/{slug}/efterfoljare"), "Nästa planperiod"),
+        ],
+        of_title: data.plan.title.clone(),
+        action: format!("/planer/{slug}/efterfoljare"),
+        fields: vec![
+            field("titel", "Planens titel", "text", &f.titel),
+            field("kortnamn", "Kortnamn i adresser (görs av titeln om det lämnas tomt)", "text", &f.kortnamn),
+            field("startar", "Första år", "number", &f.startar),
+            field("slutar", "Sista år", "number", &f.slutar),
+            field("faststalls_av", "Fastställs av", "text", &f.faststalls_av),
+            field("faststalls_den", "Fastställs den (planerat datum)", "date", &f.faststalls_den),
+        ],
+        error: errors.iter().find(|(n, _)| n.is_empty()).map(|(_, m)| m.clone()),
+    }
+}
+
+/// The form for the next plan period, from an adopted or closed plan.
+pub async fn successor_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(plan): Path<String>,
+) -> Result<SuccessorPage, AppError> {
+    viewer.require(|a| a.is_rcc(), "skriva nästa plan")?;
+    let data = load_outline(&state, &plan, &viewer).await?;
+    let next = SuccessorForm {
+        startar: (data.plan.end_year + 1).to_string(),
+        slutar: (data.plan.end_year + 1 + data.plan.end_year - data.plan.start_year).to_string(),
+        faststalls_av: data.plan.adopted_by.clone(),
+        ..SuccessorForm::default()
+    };
+    Ok(successor_page(&viewer, &data, &next, &[]))
+}
+
+pub async fn successor_create(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(plan): Path<String>,
+    Form(f): Form<SuccessorForm>,
+) -> Result<Response, AppError> {
+    let account = viewer.require(|a| a.is_rcc(), "skriva nästa plan")?;
+    let data = load_outline(&state, &plan, &viewer).await?;
+    let mut errors: Vec<(&str, String)> = Vec::new();
+    let line = |errors: &mut Vec<(&str, String)>, name, v: &str| match clean(TextKind::Line, v) {
+        Ok(t) => t,
+        Err(e) => {
+            errors.push((name, capitalise(&e.to_string())));
+            v.trim().to_owned()
+        }
+    };
+    let title = line(&mut errors, "titel", &f.titel);
+    if title.is_empty() {
+        errors.push(("titel", "Skriv planens titel.".to_owned()));
+    }
+    let slug = if f.kortnamn.trim().is_empty() {
+        Slug::from_title(&title)
+    } else {
+        Slug::parse(f.kortnamn.trim()).map_err(|e| errors.push(("kortnamn", capitalise(&e.to_string())))).ok()
+    };
+    if slug.is_none() && !errors.iter().any(|(n, _)| *n == "kortnamn" || *n == "titel") {
+        errors.push(("kortnamn", "Skriv ett kortnamn: gemener a–z, siffror och bindestreck.".to_owned()));
+    }
+    let year = |errors: &mut Vec<(&str, String)>, name, v: &str| {
+        let y = v.trim().parse::<i32>().ok().filter(|y| (2000..=2100).contains(y));
+        if y.is_none() {
+            errors.push((name, format!("\"{}\" är inget årtal mellan 2000 och 2100.", v.trim())));
+        }
+        y
+    };
+    let (start, end) = (year(&mut errors, "startar", &f.startar), year(&mut errors, "slutar", &f.slutar));
+    if let (Some(s), Some(e)) = (start, end)
+        && s > e
+    {
+        errors.push(("slutar", "Sista året kan inte vara före det första.".to_owned()));
+    }
+    let adopted_by = line(&mut errors, "faststalls_av", &f.faststalls_av);
+    let adopted_on = parse_date(f.faststalls_den.trim())
+        .map_err(|e| errors.push(("faststalls_den", capitalise(&e.to_string()))))
+        .ok();
+    let new = match (slug, start, end, adopted_on) {
+        (Some(slug), Some(start_year), Some(end_year), Some(adopted_on)) if errors.is_empty() => {
+            NewPlan { slug, title, start_year, end_year, adopted_by, adopted_on }
+        }
+        _ => return Ok((StatusCode::UNPROCESSABLE_ENTITY, successor_page(&viewer, &data, &f, &errors)).into_response()),
+    };
+    match state.store.create_successor(&data.plan.slug, &new, &Actor::user(account, now())).await {
+        Ok(()) => Ok(Redirect::to(&format!("/planer/{}/utkast", new.slug)).into_response()),
+        Err(StoreError::PlanExists(s)) => {
+            let errors = [("kortnamn", format!("Det finns redan en plan med kortnamnet \"{s}\"; välj ett annat."))];
+            Ok((StatusCode::CONFLICT, successor_page(&viewer, &data, &f, &errors)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub struct GoalEditView {
+    pub id: String,
+    pub anchor: String,
+    pub action: String,
+    pub text: String,
+    pub targets: String,
+    pub link: String,
+    pub continues: String,
+    pub error: Option<String>,
+}
+
+pub struct AreaEditView {
+    pub number: u32,
+    pub title: String,
+    pub add_goal: String,
+    pub goals: Vec<GoalEditView>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "plan_draft.html")]
+pub struct DraftPage {
+    nav: Nav,
+    crumbs: Vec<Crumb>,
+    title: String,
+    slug: String,
+    predecessor: Option<String>,
+    links: Vec<(&'static str, &'static str)>,
+    areas: Vec<AreaEditView>,
+}
+
+/// The goal form as typed, when it was refused.
+struct Typed<'a> {
+    goal: GoalRef,
+    form: &'a GoalForm,
+    error: String,
+}
+
+fn draft_page(viewer: &Viewer, data: &Dataset, typed: Option<&Typed<'_>>) -> DraftPage {
+    let slug = &data.plan.slug;
+    let areas = data
+        .plan
+        .areas
+        .iter()
+        .map(|a| AreaEditView {
+            number: a.number,
+            title: a.title.clone(),
+            add_goal: format!("/planer/{slug}/utkast/omraden/{}/mal", a.number),
+            goals: a
+                .goals
+                .iter()
+                .map(|g| {
+                    let r = GoalRef::new(a.number, g.number);
+                    let mut view = GoalEditView {
+                        id: r.to_string(),
+                        anchor: format!("mal-{}-{}", a.number, g.number),
+                        action: format!("/planer/{slug}/utkast/mal/{r}"),
+                        text: g.text.clone(),
+                        targets: g.targets.join("\n"),
+                        link: g.lineage.as_ref().map_or("", |l| l.link.as_str()).to_owned(),
+                        continues: g.lineage.as_ref().map_or(String::new(), |l| {
+                            l.goals.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+                        }),
+                        error: None,
+                    };
+                    if let Some(t) = typed.filter(|t| t.goal == r) {
+                        view.text = t.form.text.clone();
+                        view.targets = t.form.malnivaer.clone();
+                        view.link = t.form.lank.clone();
+                        view.continues = t.form.fortsatter.clone();
+                        view.error = Some(t.error.clone());
+                    }
+                    view
+                })
+                .collect(),
+        })
+        .collect();
+    DraftPage {
+        nav: Nav::of(viewer),
+        crumbs: vec![
+            crumb("/", "Start"),
+            crumb(format!("/planer/{slug}"), data.plan.title.clone()),
+            crumb(format!("/planer/{slug}/utkast"), "Skriv planen"),
+        ],
+        title: data.plan.title.clone(),
+        slug: slug.to_string(),
+        predecessor: data.plan.predecessor.as_ref().map(ToString::to_string),
+        links: vec![
+            ("", "Nytt mål (fortsätter inget)"),
+            (Link::Continues.as_str(), "Fortsätter ett mål (continues)"),
+            (Link::Split.as_str(), "En del av ett mål som delas (split)"),
+            (Link::Merge.as_str(), "Flera mål slås ihop (merge)"),
+        ],
+        areas,
+    }
+}
+
+/// The draft, as RCC staff and admins see it; an adopted plan is not a draft.
+async fn draft(state: &AppState, viewer: &Viewer, plan: &str, what: &str) -> Result<Dataset, AppError> {
+    viewer.require(|a| a.is_rcc(), what)?;
+    let data = load_outline(state, plan, viewer).await?;
+    if data.plan.status != PlanStatus::Draft {
+        return Err(AppError::Conflict(format!(
+            "Planen är {} och skrivs inte längre som utkast.",
+            data.plan.status.label().to_lowercase()
+        )));
+    }
+    Ok(data)
+}
+
+pub async fn editor(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(plan): Path<String>,
+) -> Result<DraftPage, AppError> {
+    let data = draft(&state, &viewer, &plan, "skriva planen").await?;
+    Ok(draft_page(&viewer, &data, None))
+}
+
+#[derive(Deserialize)]
+pub struct GoalForm {
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    malnivaer: String,
+    #[serde(default)]
+    lank: String,
+    #[serde(default)]
+    fortsatter: String,
+}
+
+/// The lineage a goal form gives: none, or a link and the old goals; `Err` says what is wrong.
+fn lineage_of(f: &GoalForm) -> Result<Option<Lineage>, String> {
+    let refs: Vec<&str> = f.fortsatter.split([',', ' ', ';']).map(str::trim).filter(|s| !s.is_empty()).collect();
+    let link = match f.lank.as_str() {
+        "" if refs.is_empty() => return Ok(None),
+        "" => return Err("Välj hur målet fortsätter målen i planen före, eller töm fältet med målen.".to_owned()),
+        word => Link::parse(word).ok_or_else(|| format!("\"{word}\" är inget sätt att fortsätta ett mål."))?,
+    };
+    if refs.is_empty() {
+        return Err("Skriv vilka mål i planen före det fortsätter, till exempel 3.3.".to_owned());
+    }
+    let goals =
+        refs.iter().map(|r| GoalRef::parse(r).map_err(|e| capitalise(&e.to_string()))).collect::<Result<_, _>>()?;
+    let lineage = Lineage { link, goals };
+    lineage.check().map_err(|e| capitalise(&e))?;
+    Ok(Some(lineage))
+}
+
+pub async fn edit_goal(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((plan, goal)): Path<(String, String)>,
+    Form(f): Form<GoalForm>,
+) -> Result<Response, AppError> {
+    let data = draft(&state, &viewer, &plan, "skriva planen").await?;
+    let account = viewer.require(|a| a.is_rcc(), "skriva planen")?;
+    let goal = super::parse_goal(&data, &goal)?;
+    let refused = |error: String| {
+        let typed = Typed { goal, form: &f, error };
+        (StatusCode::UNPROCESSABLE_ENTITY, draft_page(&viewer, &data, Some(&typed))).into_response()
+    };
+    let lineage = match lineage_of(&f) {
+        Ok(l) => l,
+        Err(e) => return Ok(refused(e)),
+    };
+    let targets: Vec<String> =
+        f.malnivaer.lines().map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned).collect();
+    let edit = GoalDraft { text: f.text.clone(), targets, lineage };
+    match state.store.edit_goal(&data.plan.slug, goal, &edit, &Actor::user(account, now())).await {
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/planer/{}/utkast#mal-{}-{}", data.plan.slug, goal.area, goal.goal))
+                .into_response())
+        }
+        Err(StoreError::Invalid(m)) => Ok(refused(capitalise(&m))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct TextForm {
+    #[serde(default)]
+    text: String,
+}
+
+pub async fn add_goal(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((plan, area)): Path<(String, String)>,
+    Form(f): Form<TextForm>,
+) -> Result<Response, AppError> {
+    let data = draft(&state, &viewer, &plan, "skriva planen").await?;
+    let account = viewer.require(|a| a.is_rcc(), "skriva planen")?;
+    let area: u32 = area.parse().map_err(|_| AppError::NotFound(format!("Planen har inget område \"{area}\".")))?;
+    let goal = state.store.add_goal(&data.plan.slug, area, &f.text, &Actor::user(account, now())).await?;
+    Ok(Redirect::to(&format!("/planer/{}/utkast#mal-{}-{}", data.plan.slug, goal.area, goal.goal)).into_response())
+}
+
+pub async fn add_area(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(plan): Path<String>,
+    Form(f): Form<TextForm>,
+) -> Result<Response, AppError> {
+    let data = draft(&state, &viewer, &plan, "skriva planen").await?;
+    let account = viewer.require(|a| a.is_rcc(), "skriva planen")?;
+    let number = state.store.add_area(&data.plan.slug, &f.text, &Actor::user(account, now())).await?;
+    Ok(Redirect::to(&format!("/planer/{}/utkast#omrade-{number}", data.plan.slug)).into_response())
+}
