@@ -247,6 +247,18 @@ fn matrix(activity: &str) -> BTreeMap<(&'static str, &'static str), Vec<Case>> {
     add("get", "/planer/{plan}/efterfoljare", vec![case(format!("/planer/{p}/efterfoljare"), Body::None, RCC)]);
     add("post", "/planer/{plan}/efterfoljare", vec![case(format!("/planer/{p}/efterfoljare"), form(&[]), RCC)]);
     add("get", "/planer/{plan}/utkast", vec![case(format!("/planer/{p}/utkast"), Body::None, RCC)]);
+    add("get", "/ny-plan", vec![case("/ny-plan".to_owned(), Body::None, RCC)]);
+    add("post", "/ny-plan", vec![case("/ny-plan".to_owned(), form(&[]), RCC)]);
+    add(
+        "post",
+        "/planer/{plan}/utkast/omraden/{area}",
+        vec![case(format!("/planer/{p}/utkast/omraden/1"), form(&[("text", "x")]), RCC)],
+    );
+    add(
+        "post",
+        "/planer/{plan}/utkast/mal/{goal}/ta-bort",
+        vec![case(format!("/planer/{p}/utkast/mal/1.1/ta-bort"), form(&[]), RCC)],
+    );
     add("post", "/planer/{plan}/utkast/omraden", vec![case(format!("/planer/{p}/utkast/omraden"), form(&[]), RCC)]);
     add(
         "post",

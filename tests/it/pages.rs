@@ -525,3 +525,61 @@ both_backends!(the_rcc_writes_the_next_plan_in_the_browser, |backend| async move
     assert!(csv.lines().any(|l| l.starts_with("norr-2022-2024,2024,1.2,RN,")), "{csv}");
     assert!(csv.lines().any(|l| l.starts_with(&format!("provoplan-2025-2028,2025,1.{number},RN,"))), "{csv}");
 });
+
+both_backends!(the_rcc_writes_a_plan_from_scratch, |backend| async move {
+    let app = workflow_app(backend).await;
+    let mut rcc = Browser::new(&app);
+    rcc.login("rcc").await;
+    assert!(rcc.page("/").await.contains("href=\"/ny-plan\""), "offered on the start page");
+    let page = rcc.page("/ny-plan").await;
+    assert!(page.contains("<option value=\"norr\">Norra sjukvårdsregionen</option>"), "{page}");
+    let fields = |region: &'static str| {
+        [
+            ("sjukvardsregion", region),
+            ("titel", "Handlingsprogram för cancervård"),
+            ("kortnamn", "handlingsprogram"),
+            ("startar", "2026"),
+            ("slutar", "2029"),
+            ("faststalls_av", "Förbundsdirektionen"),
+            ("faststalls_den", "2026-01-15"),
+        ]
+    };
+    let r = rcc.post("/ny-plan", &fields("")).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.expect("page").contains("Välj sjukvårdsregionen planen gäller."));
+    let r = rcc.post("/ny-plan", &fields("norr")).await;
+    assert_eq!(r.status(), 303);
+    let editor = "/planer/handlingsprogram/utkast";
+    assert_eq!(r.headers()["location"], editor);
+
+    // Areas and goals written one by one; a goal removed, the ones after it move up.
+    assert_eq!(rcc.post(&format!("{editor}/omraden"), &[("text", "Första området")]).await.status(), 303);
+    assert_eq!(rcc.post(&format!("{editor}/omraden"), &[("text", "")]).await.status(), 422, "a title is needed");
+    assert_eq!(rcc.post(&format!("{editor}/omraden/1"), &[("text", "Prevention")]).await.status(), 303);
+    for text in ["Alla röker mindre.", "Ett mål som inte blev.", "Fler screenas."] {
+        assert_eq!(rcc.post(&format!("{editor}/omraden/1/mal"), &[("text", text)]).await.status(), 303, "{text}");
+    }
+    assert_eq!(rcc.post(&format!("{editor}/mal/1.2/ta-bort"), &[]).await.status(), 303);
+    let page = rcc.page(editor).await;
+    assert!(page.contains("1. Prevention") && !page.contains("Ett mål som inte blev."), "{page}");
+    assert!(
+        page.contains(">Fler screenas.</textarea>")
+            && page.contains("Spara mål 1.2")
+            && !page.contains("Spara mål 1.3")
+    );
+    // A plan with no plan before has no old goals to continue.
+    let r = rcc
+        .post(
+            &format!("{editor}/mal/1.1"),
+            &[("text", "Alla röker mindre."), ("lank", "continues"), ("fortsatter", "1.1")],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.expect("page").contains("ingen plan före"));
+
+    assert_eq!(rcc.post("/planer/handlingsprogram/faststall", &[]).await.status(), 303);
+    assert!(app.page("/").await.contains("Handlingsprogram för cancervård"));
+    let page = app.page("/planer/handlingsprogram/mal/1.2").await;
+    assert!(page.contains("Mål 1.2:</strong> Fler screenas."), "{page}");
+    assert_eq!(rcc.post(&format!("{editor}/mal/1.1/ta-bort"), &[]).await.status(), 409, "not after adoption");
+});

@@ -57,6 +57,14 @@ pub trait PlanDrafts: Send + Sync {
     /// A draft that follows `of` (adopted or closed) with a copy of its areas and goals, each goal
     /// continuing the one it was copied from.
     async fn create_successor(&self, of: &Slug, new: &NewPlan, actor: &Actor) -> Result<(), StoreError>;
+    /// An empty draft of the healthcare region `region` (its areas and goals are added after).
+    async fn create_plan(&self, region: &Slug, new: &NewPlan, actor: &Actor) -> Result<(), StoreError>;
+    /// The installation's healthcare regions (code, name), for a new plan to belong to.
+    async fn healthcare_regions(&self) -> Result<Vec<(Slug, String)>, StoreError>;
+    /// A new title for an area of the draft.
+    async fn rename_area(&self, plan: &Slug, area: u32, title: &str, actor: &Actor) -> Result<(), StoreError>;
+    /// Removes a goal of the draft; the goals after it in its area move up one number.
+    async fn remove_goal(&self, plan: &Slug, goal: GoalRef, actor: &Actor) -> Result<(), StoreError>;
     /// A new area last in the draft; answers its number.
     async fn add_area(&self, plan: &Slug, title: &str, actor: &Actor) -> Result<u32, StoreError>;
     /// A new goal last in the area; answers its reference.

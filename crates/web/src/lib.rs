@@ -111,22 +111,21 @@ async fn method_not_allowed() -> AppError {
 /// sender receives the 413 instead of a connection closed in the middle of sending.
 pub const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 
-/// Declares every route once: the router is built from this list, and [`ROUTES`] exposes it so that
-/// the authorization test can insist on an entry for each.
-macro_rules! routes {
-    ($( $method:ident $path:literal => $handler:path ),* $(,)?) => {
-        /// Every route as (method, path).
-        pub const ROUTES: &[(&str, &str)] = &[ $( (stringify!($method), $path) ),* ];
+/// Declares routes once: the router is built from these lists, and [`ROUTES`] exposes them so that
+/// the authorization test can insist on an entry for each. Two groups, so that neither list grows
+/// past a screen: the routes of a round (`/planer/{plan}/{year}/…` and the API), and the rest.
+macro_rules! route_group {
+    ($list:ident, $add:ident, { $( $method:ident $path:literal => $handler:path ),* $(,)? }) => {
+        const $list: &[(&str, &str)] = &[ $( (stringify!($method), $path) ),* ];
 
-        fn app_routes() -> Router<AppState> {
-            let r = Router::new();
+        fn $add(r: Router<AppState>) -> Router<AppState> {
             $( let r = r.route($path, axum::routing::$method($handler)); )*
             r
         }
     };
 }
 
-routes! {
+route_group!(PLAN_ROUTES, plan_routes, {
     get "/" => routes::plans::index,
     get "/logga-in" => routes::login::form,
     post "/logga-in" => routes::login::submit,
@@ -136,12 +135,28 @@ routes! {
     post "/planer/{plan}/faststall" => routes::review::adopt_plan,
     get "/planer/{plan}/efterfoljare" => routes::drafts::successor_form,
     post "/planer/{plan}/efterfoljare" => routes::drafts::successor_create,
+    get "/ny-plan" => routes::drafts::new_form,
+    post "/ny-plan" => routes::drafts::new_create,
     get "/planer/{plan}/utkast" => routes::drafts::editor,
+    post "/planer/{plan}/utkast/omraden/{area}" => routes::drafts::rename_area,
+    post "/planer/{plan}/utkast/mal/{goal}/ta-bort" => routes::drafts::remove_goal,
     post "/planer/{plan}/utkast/omraden" => routes::drafts::add_area,
     post "/planer/{plan}/utkast/omraden/{area}/mal" => routes::drafts::add_goal,
     post "/planer/{plan}/utkast/mal/{goal}" => routes::drafts::edit_goal,
     post "/planer/{plan}/avsluta" => routes::review::close_plan,
     get "/planer/{plan}/mal/{goal}" => routes::lineage::page,
+    get "/planer/{plan}/handlingsplaner/{region}" => routes::actionplan::view,
+    post "/planer/{plan}/handlingsplaner/{region}/mal/{goal}" => routes::actionplan::save_entry,
+    post "/planer/{plan}/handlingsplaner/{region}/mal/{goal}/aktiviteter" => routes::actionplan::add_activity,
+    post "/planer/{plan}/handlingsplaner/{region}/mal/{goal}/fran-planen-fore" => routes::actionplan::start_from_predecessor,
+    post "/planer/{plan}/handlingsplaner/{region}/aktiviteter/{id}" => routes::actionplan::update_activity,
+    get "/static/uppfolj.css" => stylesheet,
+    get "/static/uppfolj.js" => script,
+    get "/healthz" => health,
+    get "/healthz/ready" => ready,
+});
+
+route_group!(ROUND_ROUTES, round_routes, {
     get "/planer/{plan}/{year}" => routes::plans::overview,
     get "/planer/{plan}/{year}/omraden/{area}" => routes::plans::area,
     get "/planer/{plan}/{year}/omraden/{area}/rcc-kommentarer" => routes::review::rcc_comments_form,
@@ -178,18 +193,17 @@ routes! {
     get "/planer/{plan}/{year}/siffror" => routes::figures::page,
     post "/planer/{plan}/{year}/siffror" => routes::figures::decide,
     get "/planer/{plan}/{year}/rapport/{format}" => routes::report::download,
-    get "/planer/{plan}/handlingsplaner/{region}" => routes::actionplan::view,
-    post "/planer/{plan}/handlingsplaner/{region}/mal/{goal}" => routes::actionplan::save_entry,
-    post "/planer/{plan}/handlingsplaner/{region}/mal/{goal}/aktiviteter" => routes::actionplan::add_activity,
-    post "/planer/{plan}/handlingsplaner/{region}/mal/{goal}/fran-planen-fore" => routes::actionplan::start_from_predecessor,
-    post "/planer/{plan}/handlingsplaner/{region}/aktiviteter/{id}" => routes::actionplan::update_activity,
     get "/api/v1/rounds/{plan}/{year}/levels" => api::levels,
     put "/api/v1/rounds/{plan}/{year}/goals/{goal}/regions/{region}" => api::put_cell,
     get "/api/v1/rounds/{plan}/{year}/goals/{goal}/regions/{region}/history" => api::history,
-    get "/static/uppfolj.css" => stylesheet,
-    get "/static/uppfolj.js" => script,
-    get "/healthz" => health,
-    get "/healthz/ready" => ready,
+});
+
+/// Every route as (method, path).
+pub static ROUTES: std::sync::LazyLock<Vec<(&'static str, &'static str)>> =
+    std::sync::LazyLock::new(|| [PLAN_ROUTES, ROUND_ROUTES].concat());
+
+fn app_routes() -> Router<AppState> {
+    round_routes(plan_routes(Router::new()))
 }
 
 /// The whole application as an axum router.

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use sqlx::Row as _;
 use uppfolj_domain::input::TextKind;
-use uppfolj_domain::{AuditField, Dataset, GoalRef, Lineage, Link, Plan, PlanStatus, Slug};
+use uppfolj_domain::{AuditField, Dataset, GoalRef, HealthcareRegion, Lineage, Link, Plan, PlanStatus, Region, Slug};
 
 use super::bulk::{self, Rows};
 use super::versioned::{self, Event};
@@ -27,6 +27,22 @@ async fn draft_id(tx: &mut Tx<'_>, plan: &Slug) -> Result<i64, StoreError> {
             other.label().to_lowercase()
         ))),
     }
+}
+
+/// Writes a new draft through the import's path and records its creation, then commits.
+async fn write_new(mut tx: Tx<'_>, data: &Dataset, actor: &Actor, why: &str) -> Result<(), StoreError> {
+    super::data_files::import_dataset(&mut tx, data, actor, &|_, _| {}).await?;
+    let id: i64 = sqlx::query_scalar("SELECT id FROM plans WHERE slug = $1")
+        .bind(data.plan.slug.as_str())
+        .fetch_one(&mut *tx)
+        .await?;
+    let event = Event::new(AuditField::PlanStatus, format!("planen {}", data.plan.slug))
+        .plan(id)
+        .change(None, Some(PlanStatus::Draft.as_str()))
+        .because(Some(why));
+    versioned::record(&mut tx, actor, &[event]).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 #[async_trait::async_trait]
@@ -68,15 +84,129 @@ impl crate::PlanDrafts for StoreImpl {
             process_followups: Vec::new(),
             indicators: Vec::new(),
         };
-        super::data_files::import_dataset(&mut tx, &data, actor, &|_, _| {}).await?;
-        let id: i64 = sqlx::query_scalar("SELECT id FROM plans WHERE slug = $1")
-            .bind(new.slug.as_str())
-            .fetch_one(&mut *tx)
+        write_new(tx, &data, actor, &format!("efterföljare till {of}, med dess områden och mål")).await
+    }
+
+    #[tracing::instrument(skip_all, fields(region = %region, plan = %new.slug))]
+    async fn create_plan(&self, region: &Slug, new: &NewPlan, actor: &Actor) -> Result<(), StoreError> {
+        let title = stored(TextKind::Line, &new.title, || "planens titel".to_owned())?;
+        let adopted_by = stored(TextKind::Line, &new.adopted_by, || "vem som fastställer planen".to_owned())?;
+        let mut tx = begin_write(&self.pool).await?;
+        let hr =
+            sqlx::query("SELECT id, code, name, federation, rcc, rcc_location FROM healthcare_regions WHERE code = $1")
+                .bind(region.as_str())
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or_else(|| StoreError::NotFound(format!("det finns ingen sjukvårdsregion \"{region}\"")))?;
+        let regions = sqlx::query("SELECT code, name FROM regions WHERE healthcare_region_id = $1 ORDER BY position")
+            .bind(hr.try_get::<i64, _>("id")?)
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| Ok(Region { code: super::region_of(r, "code")?, name: r.try_get("name")? }))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let data = Dataset {
+            healthcare_region: HealthcareRegion {
+                code: region.clone(),
+                name: hr.try_get("name")?,
+                federation: hr.try_get("federation")?,
+                rcc: hr.try_get("rcc")?,
+                rcc_location: hr.try_get("rcc_location")?,
+                regions,
+            },
+            plan: Plan {
+                slug: new.slug.clone(),
+                title,
+                start_year: new.start_year,
+                end_year: new.end_year,
+                adopted_by,
+                adopted_on: new.adopted_on,
+                areas: Vec::new(),
+                predecessor: None,
+                status: PlanStatus::Draft,
+            },
+            rounds: Vec::new(),
+            tallies: Vec::new(),
+            processes: Vec::new(),
+            process_followups: Vec::new(),
+            indicators: Vec::new(),
+        };
+        write_new(tx, &data, actor, "en ny plan").await
+    }
+
+    async fn healthcare_regions(&self) -> Result<Vec<(Slug, String)>, StoreError> {
+        sqlx::query("SELECT code, name FROM healthcare_regions ORDER BY name")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| Ok((Slug::parse(&r.try_get::<String, _>("code")?).map_err(super::corrupt)?, r.try_get("name")?)))
+            .collect()
+    }
+
+    #[tracing::instrument(skip_all, fields(plan = %plan, area))]
+    async fn rename_area(&self, plan: &Slug, area: u32, title: &str, actor: &Actor) -> Result<(), StoreError> {
+        let title = stored(TextKind::Line, title, || "områdets rubrik".to_owned())?;
+        if title.is_empty() {
+            return Err(StoreError::Invalid("områdets rubrik saknas".to_owned()));
+        }
+        let mut tx = begin_write(&self.pool).await?;
+        let plan_id = draft_id(&mut tx, plan).await?;
+        let old: String = sqlx::query_scalar("SELECT title FROM areas WHERE plan_id = $1 AND number = $2")
+            .bind(plan_id)
+            .bind(num(area))
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("planen har inget område {area}")))?;
+        sqlx::query("UPDATE areas SET title = $1 WHERE plan_id = $2 AND number = $3")
+            .bind(&title)
+            .bind(plan_id)
+            .bind(num(area))
+            .execute(&mut *tx)
             .await?;
-        let event = Event::new(AuditField::PlanStatus, format!("planen {}", new.slug))
-            .plan(id)
-            .change(None, Some(PlanStatus::Draft.as_str()))
-            .because(Some(&format!("efterföljare till {of}, med dess områden och mål")));
+        let event = Event::new(AuditField::PlanContent, format!("planen {plan}, område {area}"))
+            .plan(plan_id)
+            .change(Some(&old), Some(&title));
+        versioned::record(&mut tx, actor, &[event]).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all, fields(plan = %plan, goal = %goal))]
+    async fn remove_goal(&self, plan: &Slug, goal: GoalRef, actor: &Actor) -> Result<(), StoreError> {
+        let mut tx = begin_write(&self.pool).await?;
+        let plan_id = draft_id(&mut tx, plan).await?;
+        let gid = super::goal_db_id(&mut tx, plan_id, goal).await?;
+        let row = sqlx::query("SELECT area_id, text FROM goals WHERE id = $1").bind(gid).fetch_one(&mut *tx).await?;
+        let (area_id, text): (i64, String) = (row.try_get("area_id")?, row.try_get("text")?);
+        // A draft has no rounds; what else could point at the goal is refused, never removed with it.
+        let used: i64 = sqlx::query_scalar(
+            "SELECT (SELECT COUNT(*) FROM action_plan_entries WHERE goal_id = $1) \
+             + (SELECT COUNT(*) FROM goal_links WHERE predecessor_goal_id = $1)",
+        )
+        .bind(gid)
+        .fetch_one(&mut *tx)
+        .await?;
+        if used > 0 {
+            return Err(StoreError::Conflict(format!(
+                "mål {goal} har en handlingsplan eller fortsätts av en annan plan och tas inte bort"
+            )));
+        }
+        sqlx::query("DELETE FROM goal_links WHERE goal_id = $1").bind(gid).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM goals WHERE id = $1").bind(gid).execute(&mut *tx).await?;
+        // The goals after it move up: through negative numbers, so that no two share one meanwhile.
+        sqlx::query("UPDATE goals SET number = -number WHERE area_id = $1 AND number > $2")
+            .bind(area_id)
+            .bind(num(goal.goal))
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE goals SET number = -number - 1 WHERE area_id = $1 AND number < 0")
+            .bind(area_id)
+            .execute(&mut *tx)
+            .await?;
+        let event = Event::new(AuditField::PlanContent, format!("planen {plan}, mål {goal}"))
+            .plan(plan_id)
+            .change(Some(&text), None)
+            .because(Some("borttaget ur utkastet; målen efter det i området flyttade upp ett nummer"));
         versioned::record(&mut tx, actor, &[event]).await?;
         tx.commit().await?;
         Ok(())

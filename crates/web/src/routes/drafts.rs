@@ -36,7 +36,10 @@ pub struct Field {
 pub struct SuccessorPage {
     nav: Nav,
     crumbs: Vec<Crumb>,
-    of_title: String,
+    heading: String,
+    intro: String,
+    /// The healthcare regions a new plan may belong to (code, name, chosen); empty for a successor.
+    regions: Vec<(String, String, bool)>,
     action: String,
     fields: Vec<Field>,
     error: Option<String>,
@@ -56,22 +59,22 @@ pub struct SuccessorForm {
     faststalls_av: String,
     #[serde(default)]
     faststalls_den: String,
+    #[serde(default)]
+    sjukvardsregion: String,
 }
 
-fn successor_page(viewer: &Viewer, data: &Dataset, f: &SuccessorForm, errors: &[(&str, String)]) -> SuccessorPage {
-    let slug = &data.plan.slug;
+/// The form of a new plan's name, years and adoption, with each problem at its field.
+fn plan_form(viewer: &Viewer, f: &SuccessorForm, errors: &[(&str, String)], action: String) -> SuccessorPage {
     let error_of = |name: &str| errors.iter().find(|(n, _)| *n == name).map(|(_, m)| m.clone());
     let field =
         |name, label, kind, value: &str| Field { name, label, kind, value: value.to_owned(), error: error_of(name) };
     SuccessorPage {
         nav: Nav::of(viewer),
-        crumbs: vec![
-            crumb("/", "Start"),
-            crumb(format!("/planer/{slug}"), data.plan.title.clone()),
-            crumb(format!("/planer/{slug}/efterfoljare"), "Nästa planperiod"),
-        ],
-        of_title: data.plan.title.clone(),
-        action: format!("/planer/{slug}/efterfoljare"),
+        crumbs: vec![crumb("/", "Start"), crumb("/ny-plan", "Ny plan")],
+        heading: "Ny plan".to_owned(),
+        intro: "En ny plan utan plan före: ett tomt utkast där du lägger till områden och mål.".to_owned(),
+        regions: Vec::new(),
+        action,
         fields: vec![
             field("titel", "Planens titel", "text", &f.titel),
             field("kortnamn", "Kortnamn i adresser (görs av titeln om det lämnas tomt)", "text", &f.kortnamn),
@@ -82,6 +85,23 @@ fn successor_page(viewer: &Viewer, data: &Dataset, f: &SuccessorForm, errors: &[
         ],
         error: errors.iter().find(|(n, _)| n.is_empty()).map(|(_, m)| m.clone()),
     }
+}
+
+fn successor_page(viewer: &Viewer, data: &Dataset, f: &SuccessorForm, errors: &[(&str, String)]) -> SuccessorPage {
+    let slug = &data.plan.slug;
+    let mut page = plan_form(viewer, f, errors, format!("/planer/{slug}/efterfoljare"));
+    page.crumbs = vec![
+        crumb("/", "Start"),
+        crumb(format!("/planer/{slug}"), data.plan.title.clone()),
+        crumb(format!("/planer/{slug}/efterfoljare"), "Nästa planperiod"),
+    ];
+    page.heading = "Nästa planperiod".to_owned();
+    page.intro = format!(
+        "En ny plan som följer {}. Den börjar som ett utkast med samma områden och mål, och varje mål fortsätter \
+         målet det kommer från. Sedan skriver du om, lägger till och länkar målen innan planen fastställs.",
+        data.plan.title
+    );
+    page
 }
 
 /// The form for the next plan period, from an adopted or closed plan.
@@ -109,8 +129,32 @@ pub async fn successor_create(
 ) -> Result<Response, AppError> {
     let account = viewer.require(|a| a.is_rcc(), "skriva nästa plan")?;
     let data = load_outline(&state, &plan, &viewer).await?;
-    let mut errors: Vec<(&str, String)> = Vec::new();
-    let line = |errors: &mut Vec<(&str, String)>, name, v: &str| match clean(TextKind::Line, v) {
+    let new = match new_plan(&f) {
+        Ok(new) => new,
+        Err(errors) => {
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, successor_page(&viewer, &data, &f, &errors)).into_response());
+        }
+    };
+    match state.store.create_successor(&data.plan.slug, &new, &Actor::user(account, now())).await {
+        Ok(()) => Ok(Redirect::to(&format!("/planer/{}/utkast", new.slug)).into_response()),
+        Err(StoreError::PlanExists(s)) => {
+            let errors = [("kortnamn", taken(&s))];
+            Ok((StatusCode::CONFLICT, successor_page(&viewer, &data, &f, &errors)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn taken(slug: &str) -> String {
+    format!("Det finns redan en plan med kortnamnet \"{slug}\"; välj ett annat.")
+}
+
+type FieldErrors = Vec<(&'static str, String)>;
+
+/// A new plan as the form names it, or every problem at its field.
+fn new_plan(f: &SuccessorForm) -> Result<NewPlan, FieldErrors> {
+    let mut errors: FieldErrors = Vec::new();
+    let line = |errors: &mut FieldErrors, name, v: &str| match clean(TextKind::Line, v) {
         Ok(t) => t,
         Err(e) => {
             errors.push((name, capitalise(&e.to_string())));
@@ -129,7 +173,7 @@ pub async fn successor_create(
     if slug.is_none() && !errors.iter().any(|(n, _)| *n == "kortnamn" || *n == "titel") {
         errors.push(("kortnamn", "Skriv ett kortnamn: gemener a–z, siffror och bindestreck.".to_owned()));
     }
-    let year = |errors: &mut Vec<(&str, String)>, name, v: &str| {
+    let year = |errors: &mut FieldErrors, name, v: &str| {
         let y = v.trim().parse::<i32>().ok().filter(|y| (2000..=2100).contains(y));
         if y.is_none() {
             errors.push((name, format!("\"{}\" är inget årtal mellan 2000 och 2100.", v.trim())));
@@ -146,17 +190,63 @@ pub async fn successor_create(
     let adopted_on = parse_date(f.faststalls_den.trim())
         .map_err(|e| errors.push(("faststalls_den", capitalise(&e.to_string()))))
         .ok();
-    let new = match (slug, start, end, adopted_on) {
+    match (slug, start, end, adopted_on) {
         (Some(slug), Some(start_year), Some(end_year), Some(adopted_on)) if errors.is_empty() => {
-            NewPlan { slug, title, start_year, end_year, adopted_by, adopted_on }
+            Ok(NewPlan { slug, title, start_year, end_year, adopted_by, adopted_on })
         }
-        _ => return Ok((StatusCode::UNPROCESSABLE_ENTITY, successor_page(&viewer, &data, &f, &errors)).into_response()),
+        _ => Err(errors),
+    }
+}
+
+/// The form for a plan from scratch, of one of the installation's healthcare regions.
+pub async fn new_form(State(state): State<AppState>, viewer: Viewer) -> Result<SuccessorPage, AppError> {
+    viewer.require(|a| a.is_rcc(), "skriva en ny plan")?;
+    new_page(&state, &viewer, &SuccessorForm::default(), &[]).await
+}
+
+async fn new_page(
+    state: &AppState,
+    viewer: &Viewer,
+    f: &SuccessorForm,
+    errors: &[(&str, String)],
+) -> Result<SuccessorPage, AppError> {
+    let mut page = plan_form(viewer, f, errors, "/ny-plan".to_owned());
+    page.regions = state
+        .store
+        .healthcare_regions()
+        .await?
+        .into_iter()
+        .map(|(code, name)| (code.to_string(), name, code.as_str() == f.sjukvardsregion))
+        .collect();
+    if page.regions.is_empty() {
+        page.error = Some("Det finns ingen sjukvårdsregion ännu: läs in en plan som datafil först.".to_owned());
+    }
+    Ok(page)
+}
+
+pub async fn new_create(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(f): Form<SuccessorForm>,
+) -> Result<Response, AppError> {
+    let account = viewer.require(|a| a.is_rcc(), "skriva en ny plan")?;
+    let region = Slug::parse(f.sjukvardsregion.trim()).ok();
+    let (new, region) = match (new_plan(&f), region) {
+        (Ok(new), Some(region)) => (new, region),
+        (result, region) => {
+            let mut errors = result.err().unwrap_or_default();
+            if region.is_none() {
+                errors.push(("", "Välj sjukvårdsregionen planen gäller.".to_owned()));
+            }
+            let page = new_page(&state, &viewer, &f, &errors).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
     };
-    match state.store.create_successor(&data.plan.slug, &new, &Actor::user(account, now())).await {
+    match state.store.create_plan(&region, &new, &Actor::user(account, now())).await {
         Ok(()) => Ok(Redirect::to(&format!("/planer/{}/utkast", new.slug)).into_response()),
         Err(StoreError::PlanExists(s)) => {
-            let errors = [("kortnamn", format!("Det finns redan en plan med kortnamnet \"{s}\"; välj ett annat."))];
-            Ok((StatusCode::CONFLICT, successor_page(&viewer, &data, &f, &errors)).into_response())
+            let page = new_page(&state, &viewer, &f, &[("kortnamn", taken(&s))]).await?;
+            Ok((StatusCode::CONFLICT, page).into_response())
         }
         Err(e) => Err(e.into()),
     }
@@ -176,6 +266,7 @@ pub struct GoalEditView {
 pub struct AreaEditView {
     pub number: u32,
     pub title: String,
+    pub rename: String,
     pub add_goal: String,
     pub goals: Vec<GoalEditView>,
 }
@@ -208,6 +299,7 @@ fn draft_page(viewer: &Viewer, data: &Dataset, typed: Option<&Typed<'_>>) -> Dra
         .map(|a| AreaEditView {
             number: a.number,
             title: a.title.clone(),
+            rename: format!("/planer/{slug}/utkast/omraden/{}", a.number),
             add_goal: format!("/planer/{slug}/utkast/omraden/{}/mal", a.number),
             goals: a
                 .goals
@@ -369,4 +461,29 @@ pub async fn add_area(
     let account = viewer.require(|a| a.is_rcc(), "skriva planen")?;
     let number = state.store.add_area(&data.plan.slug, &f.text, &Actor::user(account, now())).await?;
     Ok(Redirect::to(&format!("/planer/{}/utkast#omrade-{number}", data.plan.slug)).into_response())
+}
+
+pub async fn rename_area(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((plan, area)): Path<(String, String)>,
+    Form(f): Form<TextForm>,
+) -> Result<Response, AppError> {
+    let data = draft(&state, &viewer, &plan, "skriva planen").await?;
+    let account = viewer.require(|a| a.is_rcc(), "skriva planen")?;
+    let area: u32 = area.parse().map_err(|_| AppError::NotFound(format!("Planen har inget område \"{area}\".")))?;
+    state.store.rename_area(&data.plan.slug, area, &f.text, &Actor::user(account, now())).await?;
+    Ok(Redirect::to(&format!("/planer/{}/utkast#omrade-{area}", data.plan.slug)).into_response())
+}
+
+pub async fn remove_goal(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((plan, goal)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let data = draft(&state, &viewer, &plan, "skriva planen").await?;
+    let account = viewer.require(|a| a.is_rcc(), "skriva planen")?;
+    let goal = super::parse_goal(&data, &goal)?;
+    state.store.remove_goal(&data.plan.slug, goal, &Actor::user(account, now())).await?;
+    Ok(Redirect::to(&format!("/planer/{}/utkast#omrade-{}", data.plan.slug, goal.area)).into_response())
 }

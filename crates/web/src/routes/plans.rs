@@ -39,6 +39,7 @@ pub struct IndexPage {
     nav: Nav,
     plans: Vec<PlanItem>,
     tasks: Vec<Task>,
+    may_write_plans: bool,
 }
 
 pub async fn index(State(state): State<AppState>, viewer: Viewer) -> Result<IndexPage, AppError> {
@@ -88,7 +89,7 @@ pub async fn index(State(state): State<AppState>, viewer: Viewer) -> Result<Inde
             status: if p.status == PlanStatus::Adopted { String::new() } else { p.status.label().to_owned() },
         });
     }
-    Ok(IndexPage { nav: Nav::of(&viewer), plans, tasks })
+    Ok(IndexPage { nav: Nav::of(&viewer), plans, tasks, may_write_plans: rcc })
 }
 
 /// `/planer/{plan}` shows the latest round the visitor may read.
