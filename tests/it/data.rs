@@ -443,7 +443,9 @@ both_backends!(plans_follow_plans_and_goals_keep_their_history, |backend| async 
     assert!(!o.status.success() && stderr(&o).contains("inget mål 7.1"), "{}", stderr(&o));
 });
 
-both_backends!(bad_lineage_is_refused_with_line_and_field, |backend| async move {
+both_backends!(bad_lineage_is_refused_with_line_and_field, |backend| bad_lineage(backend));
+
+async fn bad_lineage(backend: Backend) {
     let db = TestDb::new(backend).await;
     cli_ok(&db, &["demo"]);
     let dir = tempfile::tempdir().expect("tempdir");
@@ -508,4 +510,4 @@ both_backends!(bad_lineage_is_refused_with_line_and_field, |backend| async move 
 
     let o = cli(&db, &["export", "data", "--plan", "norr-2025-2028"]);
     assert!(!o.status.success(), "nothing of the successor was written");
-});
+}

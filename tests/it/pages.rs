@@ -311,7 +311,9 @@ both_backends!(a_successors_first_round_starts_from_the_answers_before, |backend
     assert!(own.contains("Vid varje mål ser du regionens svar från 2024.") && !own.contains("i planen före"));
 });
 
-both_backends!(a_draft_plan_is_the_rccs_until_it_is_adopted, |backend| async move {
+both_backends!(a_draft_plan_is_the_rccs_until_it_is_adopted, |backend| draft_plan_is_the_rccs(backend));
+
+async fn draft_plan_is_the_rccs(backend: Backend) {
     let app = workflow_app(backend).await;
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("utkast.toml");
@@ -372,7 +374,7 @@ both_backends!(a_draft_plan_is_the_rccs_until_it_is_adopted, |backend| async mov
     let o = cli(&app.db, &["round", "open", "--plan", "norr-2025-2028", "--year", "2027", "--deadline", "2028-03-31"]);
     assert!(!o.status.success() && stderr(&o).contains("är avslutad"), "{}", stderr(&o));
     assert!(app.page("/").await.contains("Prövoplan 2025–2028</a> <strong>(Avslutad)</strong>"));
-});
+}
 
 both_backends!(a_successors_action_plan_starts_from_the_plan_before, |backend| async move {
     let app = workflow_app(backend).await;
@@ -416,7 +418,9 @@ both_backends!(a_successors_action_plan_starts_from_the_plan_before, |backend| a
     assert!(rn.page(&old).await.contains("Upphandla provtagning"));
 });
 
-both_backends!(the_rcc_writes_the_next_plan_in_the_browser, |backend| async move {
+both_backends!(the_rcc_writes_the_next_plan_in_the_browser, |backend| next_plan_in_the_browser(backend));
+
+async fn next_plan_in_the_browser(backend: Backend) {
     let app = workflow_app(backend).await;
     let mut rcc = Browser::new(&app);
     rcc.login("rcc").await;
@@ -524,7 +528,7 @@ both_backends!(the_rcc_writes_the_next_plan_in_the_browser, |backend| async move
         cli_ok(&app.db, &["export", "goal-history", "--plan", "provoplan-2025-2028", "--goal", &format!("1.{number}")]);
     assert!(csv.lines().any(|l| l.starts_with("norr-2022-2024,2024,1.2,RN,")), "{csv}");
     assert!(csv.lines().any(|l| l.starts_with(&format!("provoplan-2025-2028,2025,1.{number},RN,"))), "{csv}");
-});
+}
 
 both_backends!(the_rcc_writes_a_plan_from_scratch, |backend| async move {
     let app = workflow_app(backend).await;
