@@ -259,6 +259,11 @@ fn matrix(activity: &str) -> BTreeMap<(&'static str, &'static str), Vec<Case>> {
         "/planer/{plan}/utkast/mal/{goal}/ta-bort",
         vec![case(format!("/planer/{p}/utkast/mal/1.1/ta-bort"), form(&[]), RCC)],
     );
+    add(
+        "post",
+        "/planer/{plan}/utkast/mal/{goal}/upp",
+        vec![case(format!("/planer/{p}/utkast/mal/1.2/upp"), form(&[]), RCC)],
+    );
     add("post", "/planer/{plan}/utkast/omraden", vec![case(format!("/planer/{p}/utkast/omraden"), form(&[]), RCC)]);
     add(
         "post",

@@ -530,7 +530,9 @@ async fn next_plan_in_the_browser(backend: Backend) {
     assert!(csv.lines().any(|l| l.starts_with(&format!("provoplan-2025-2028,2025,1.{number},RN,"))), "{csv}");
 }
 
-both_backends!(the_rcc_writes_a_plan_from_scratch, |backend| async move {
+both_backends!(the_rcc_writes_a_plan_from_scratch, |backend| plan_from_scratch(backend));
+
+async fn plan_from_scratch(backend: Backend) {
     let app = workflow_app(backend).await;
     let mut rcc = Browser::new(&app);
     rcc.login("rcc").await;
@@ -580,10 +582,21 @@ both_backends!(the_rcc_writes_a_plan_from_scratch, |backend| async move {
         .await;
     assert_eq!(r.status(), 422);
     assert!(r.text().await.expect("page").contains("ingen plan före"));
+    // A goal moved up, and the parts of a two-part level named (both, or none).
+    assert_eq!(rcc.post(&format!("{editor}/mal/1.2/upp"), &[]).await.status(), 303);
+    assert_eq!(rcc.post(&format!("{editor}/mal/1.1/upp"), &[]).await.status(), 409, "already first");
+    let parts = |b: &'static str| [("text", "Fler screenas."), ("del_1", "inbjudan"), ("del_2", b)];
+    let r = rcc.post(&format!("{editor}/mal/1.1"), &parts("")).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.expect("page").contains("ge båda delarna ett namn, eller ingen"));
+    assert_eq!(rcc.post(&format!("{editor}/mal/1.1"), &parts("deltagande")).await.status(), 303);
+    let page = rcc.page(editor).await;
+    assert!(page.contains("name=\"del_1\" value=\"inbjudan\"") && page.contains("name=\"del_2\" value=\"deltagande\""));
 
     assert_eq!(rcc.post("/planer/handlingsprogram/faststall", &[]).await.status(), 303);
     assert!(app.page("/").await.contains("Handlingsprogram för cancervård"));
-    let page = app.page("/planer/handlingsprogram/mal/1.2").await;
-    assert!(page.contains("Mål 1.2:</strong> Fler screenas."), "{page}");
+    let page = app.page("/planer/handlingsprogram/mal/1.1").await;
+    assert!(page.contains("Mål 1.1:</strong> Fler screenas."), "moved up: {page}");
+    assert!(app.page("/planer/handlingsprogram/mal/1.2").await.contains("Mål 1.2:</strong> Alla röker mindre."));
     assert_eq!(rcc.post(&format!("{editor}/mal/1.1/ta-bort"), &[]).await.status(), 409, "not after adoption");
-});
+}

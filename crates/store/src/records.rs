@@ -360,6 +360,8 @@ pub struct NewPlan {
 pub struct GoalDraft {
     pub text: String,
     pub targets: Vec<String>,
+    /// What the two parts of a two-part level mean for the goal (both, or none).
+    pub part_names: Option<[String; 2]>,
     pub lineage: Option<uppfolj_domain::Lineage>,
 }
 

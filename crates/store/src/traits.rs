@@ -63,6 +63,8 @@ pub trait PlanDrafts: Send + Sync {
     async fn healthcare_regions(&self) -> Result<Vec<(Slug, String)>, StoreError>;
     /// A new title for an area of the draft.
     async fn rename_area(&self, plan: &Slug, area: u32, title: &str, actor: &Actor) -> Result<(), StoreError>;
+    /// Swaps a goal of the draft with the one before it in its area.
+    async fn move_goal_up(&self, plan: &Slug, goal: GoalRef, actor: &Actor) -> Result<(), StoreError>;
     /// Removes a goal of the draft; the goals after it in its area move up one number.
     async fn remove_goal(&self, plan: &Slug, goal: GoalRef, actor: &Actor) -> Result<(), StoreError>;
     /// A new area last in the draft; answers its number.

@@ -140,6 +140,7 @@ route_group!(PLAN_ROUTES, plan_routes, {
     get "/planer/{plan}/utkast" => routes::drafts::editor,
     post "/planer/{plan}/utkast/omraden/{area}" => routes::drafts::rename_area,
     post "/planer/{plan}/utkast/mal/{goal}/ta-bort" => routes::drafts::remove_goal,
+    post "/planer/{plan}/utkast/mal/{goal}/upp" => routes::drafts::move_goal_up,
     post "/planer/{plan}/utkast/omraden" => routes::drafts::add_area,
     post "/planer/{plan}/utkast/omraden/{area}/mal" => routes::drafts::add_goal,
     post "/planer/{plan}/utkast/mal/{goal}" => routes::drafts::edit_goal,

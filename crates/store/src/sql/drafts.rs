@@ -172,6 +172,30 @@ impl crate::PlanDrafts for StoreImpl {
     }
 
     #[tracing::instrument(skip_all, fields(plan = %plan, goal = %goal))]
+    async fn move_goal_up(&self, plan: &Slug, goal: GoalRef, actor: &Actor) -> Result<(), StoreError> {
+        if goal.goal <= 1 {
+            return Err(StoreError::Conflict(format!("mål {goal} är redan först i sitt område")));
+        }
+        let mut tx = begin_write(&self.pool).await?;
+        let plan_id = draft_id(&mut tx, plan).await?;
+        let gid = super::goal_db_id(&mut tx, plan_id, goal).await?;
+        let before = GoalRef::new(goal.area, goal.goal - 1);
+        let other = super::goal_db_id(&mut tx, plan_id, before).await?;
+        // Through a number no goal has, so that no two share one meanwhile.
+        for (id, number) in [(gid, -1), (other, num(goal.goal)), (gid, num(before.goal))] {
+            sqlx::query("UPDATE goals SET number = $1 WHERE id = $2").bind(number).bind(id).execute(&mut *tx).await?;
+        }
+        let event = Event::new(AuditField::PlanContent, format!("planen {plan}, mål {goal}"))
+            .plan(plan_id)
+            .goal(gid)
+            .change(Some(&goal.to_string()), Some(&before.to_string()))
+            .because(Some("flyttat upp ett steg i utkastet"));
+        versioned::record(&mut tx, actor, &[event]).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all, fields(plan = %plan, goal = %goal))]
     async fn remove_goal(&self, plan: &Slug, goal: GoalRef, actor: &Actor) -> Result<(), StoreError> {
         let mut tx = begin_write(&self.pool).await?;
         let plan_id = draft_id(&mut tx, plan).await?;
@@ -286,6 +310,17 @@ impl crate::PlanDrafts for StoreImpl {
         if let Some(l) = &edit.lineage {
             l.check().map_err(|e| StoreError::Invalid(format!("mål {goal}: {e}")))?;
         }
+        let part_names = match &edit.part_names {
+            Some([a, b]) => {
+                let name = |n: &str| stored(TextKind::Line, n, || format!("namnen på delarna i mål {goal}"));
+                let (a, b) = (name(a)?, name(b)?);
+                if a.is_empty() || b.is_empty() {
+                    return Err(StoreError::Invalid(format!("mål {goal}: ge båda delarna ett namn, eller ingen")));
+                }
+                Some(json_list(&[a, b]))
+            }
+            None => None,
+        };
         let mut tx = begin_write(&self.pool).await?;
         let plan_id = draft_id(&mut tx, plan).await?;
         let gid = super::goal_db_id(&mut tx, plan_id, goal).await?;
@@ -313,9 +348,10 @@ impl crate::PlanDrafts for StoreImpl {
                 );
             }
         }
-        sqlx::query("UPDATE goals SET text = $1, targets = $2 WHERE id = $3")
+        sqlx::query("UPDATE goals SET text = $1, targets = $2, part_names = $3 WHERE id = $4")
             .bind(&text)
             .bind(json_list(&targets))
+            .bind(part_names)
             .bind(gid)
             .execute(&mut *tx)
             .await?;

@@ -258,6 +258,8 @@ pub struct GoalEditView {
     pub action: String,
     pub text: String,
     pub targets: String,
+    pub part_a: String,
+    pub part_b: String,
     pub link: String,
     pub continues: String,
     pub error: Option<String>,
@@ -312,6 +314,8 @@ fn draft_page(viewer: &Viewer, data: &Dataset, typed: Option<&Typed<'_>>) -> Dra
                         action: format!("/planer/{slug}/utkast/mal/{r}"),
                         text: g.text.clone(),
                         targets: g.targets.join("\n"),
+                        part_a: g.part_names.as_ref().map_or(String::new(), |p| p[0].clone()),
+                        part_b: g.part_names.as_ref().map_or(String::new(), |p| p[1].clone()),
                         link: g.lineage.as_ref().map_or("", |l| l.link.as_str()).to_owned(),
                         continues: g.lineage.as_ref().map_or(String::new(), |l| {
                             l.goals.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
@@ -321,6 +325,8 @@ fn draft_page(viewer: &Viewer, data: &Dataset, typed: Option<&Typed<'_>>) -> Dra
                     if let Some(t) = typed.filter(|t| t.goal == r) {
                         view.text = t.form.text.clone();
                         view.targets = t.form.malnivaer.clone();
+                        view.part_a = t.form.del_1.clone();
+                        view.part_b = t.form.del_2.clone();
                         view.link = t.form.lank.clone();
                         view.continues = t.form.fortsatter.clone();
                         view.error = Some(t.error.clone());
@@ -379,6 +385,10 @@ pub struct GoalForm {
     #[serde(default)]
     malnivaer: String,
     #[serde(default)]
+    del_1: String,
+    #[serde(default)]
+    del_2: String,
+    #[serde(default)]
     lank: String,
     #[serde(default)]
     fortsatter: String,
@@ -421,7 +431,11 @@ pub async fn edit_goal(
     };
     let targets: Vec<String> =
         f.malnivaer.lines().map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned).collect();
-    let edit = GoalDraft { text: f.text.clone(), targets, lineage };
+    let part_names = match (f.del_1.trim(), f.del_2.trim()) {
+        ("", "") => None,
+        (a, b) => Some([a.to_owned(), b.to_owned()]),
+    };
+    let edit = GoalDraft { text: f.text.clone(), targets, part_names, lineage };
     match state.store.edit_goal(&data.plan.slug, goal, &edit, &Actor::user(account, now())).await {
         Ok(()) => {
             Ok(Redirect::to(&format!("/planer/{}/utkast#mal-{}-{}", data.plan.slug, goal.area, goal.goal))
@@ -486,4 +500,16 @@ pub async fn remove_goal(
     let goal = super::parse_goal(&data, &goal)?;
     state.store.remove_goal(&data.plan.slug, goal, &Actor::user(account, now())).await?;
     Ok(Redirect::to(&format!("/planer/{}/utkast#omrade-{}", data.plan.slug, goal.area)).into_response())
+}
+
+pub async fn move_goal_up(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((plan, goal)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let data = draft(&state, &viewer, &plan, "skriva planen").await?;
+    let account = viewer.require(|a| a.is_rcc(), "skriva planen")?;
+    let goal = super::parse_goal(&data, &goal)?;
+    state.store.move_goal_up(&data.plan.slug, goal, &Actor::user(account, now())).await?;
+    Ok(Redirect::to(&format!("/planer/{}/utkast#mal-{}-{}", data.plan.slug, goal.area, goal.goal - 1)).into_response())
 }
