@@ -13,6 +13,15 @@ use super::versioned::{self, Event};
 use super::{StoreImpl, Tx, begin_write, goal_of, json_list, num, plan_status, pos, stored};
 use crate::{Actor, GoalDraft, NewPlan, StoreError};
 
+/// A text that must be there, cleaned as every stored text; `what` names it in the refusal.
+fn required(kind: TextKind, text: &str, what: &str) -> Result<String, StoreError> {
+    let text = stored(kind, text, || what.to_owned())?;
+    if text.is_empty() {
+        return Err(StoreError::Invalid(format!("{what} saknas")));
+    }
+    Ok(text)
+}
+
 /// The draft `plan`: its id, or `Conflict` when it is adopted or closed.
 async fn draft_id(tx: &mut Tx<'_>, plan: &Slug) -> Result<i64, StoreError> {
     let row = sqlx::query("SELECT id, status FROM plans WHERE slug = $1")
@@ -145,10 +154,7 @@ impl crate::PlanDrafts for StoreImpl {
 
     #[tracing::instrument(skip_all, fields(plan = %plan, area))]
     async fn rename_area(&self, plan: &Slug, area: u32, title: &str, actor: &Actor) -> Result<(), StoreError> {
-        let title = stored(TextKind::Line, title, || "områdets rubrik".to_owned())?;
-        if title.is_empty() {
-            return Err(StoreError::Invalid("områdets rubrik saknas".to_owned()));
-        }
+        let title = required(TextKind::Line, title, "områdets rubrik")?;
         let mut tx = begin_write(&self.pool).await?;
         let plan_id = draft_id(&mut tx, plan).await?;
         let old: String = sqlx::query_scalar("SELECT title FROM areas WHERE plan_id = $1 AND number = $2")
@@ -238,10 +244,7 @@ impl crate::PlanDrafts for StoreImpl {
 
     #[tracing::instrument(skip_all, fields(plan = %plan))]
     async fn add_area(&self, plan: &Slug, title: &str, actor: &Actor) -> Result<u32, StoreError> {
-        let title = stored(TextKind::Line, title, || "områdets rubrik".to_owned())?;
-        if title.is_empty() {
-            return Err(StoreError::Invalid("områdets rubrik saknas".to_owned()));
-        }
+        let title = required(TextKind::Line, title, "områdets rubrik")?;
         let mut tx = begin_write(&self.pool).await?;
         let plan_id = draft_id(&mut tx, plan).await?;
         let last: Option<i32> = sqlx::query_scalar("SELECT MAX(number) FROM areas WHERE plan_id = $1")
@@ -265,10 +268,7 @@ impl crate::PlanDrafts for StoreImpl {
 
     #[tracing::instrument(skip_all, fields(plan = %plan, area))]
     async fn add_goal(&self, plan: &Slug, area: u32, text: &str, actor: &Actor) -> Result<GoalRef, StoreError> {
-        let text = stored(TextKind::Comment, text, || "målets text".to_owned())?;
-        if text.is_empty() {
-            return Err(StoreError::Invalid("målets text saknas".to_owned()));
-        }
+        let text = required(TextKind::Comment, text, "målets text")?;
         let mut tx = begin_write(&self.pool).await?;
         let plan_id = draft_id(&mut tx, plan).await?;
         let area_id: i64 = sqlx::query_scalar("SELECT id FROM areas WHERE plan_id = $1 AND number = $2")

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use sqlx::Row as _;
-use uppfolj_domain::{GoalRef, Level, Lineage, Link, RegionCode, RoundStatus, Slug};
+use uppfolj_domain::{GoalRef, Level, Lineage, RegionCode, RoundStatus, Slug};
 
 use super::reads::push_in;
 use super::{Conn, Db, StoreImpl, begin_read, corrupt, goal_db_id, goal_of, plan_ids, plan_status, region_of};
@@ -45,8 +45,7 @@ async fn plans_after(conn: &mut Conn, plan_id: i64, goal_id: i64) -> Result<Vec<
     .fetch_all(&mut *conn)
     .await?
     {
-        let word: String = l.try_get("link")?;
-        let link = Link::parse(&word).ok_or_else(|| corrupt(format!("länk \"{word}\"")))?;
+        let link = super::link_of(&l)?;
         let id: i64 = l.try_get("plan_id")?;
         if let Some((_, p)) = after.iter_mut().find(|(pid, _)| *pid == id) {
             p.goals.push((goal_of(&l)?, link));
@@ -103,8 +102,7 @@ impl crate::Lineages for StoreImpl {
             q.push(" ORDER BY gl.goal_id, gl.position");
             let mut before: Vec<i64> = Vec::new();
             for l in q.build().fetch_all(&mut *tx).await? {
-                let word: String = l.try_get("link")?;
-                let link = Link::parse(&word).ok_or_else(|| corrupt(format!("länk \"{word}\"")))?;
+                let link = super::link_of(&l)?;
                 let id: i64 = l.try_get("goal_id")?;
                 if let Some((_, g)) = goals.iter_mut().find(|(gid, _)| *gid == id) {
                     g.lineage.get_or_insert(Lineage { link, goals: Vec::new() }).goals.push(goal_of(&l)?);

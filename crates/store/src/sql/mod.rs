@@ -179,6 +179,12 @@ fn opt(s: &str) -> Option<&str> {
 }
 
 /// A goal as the report numbers it, from a row's `area_no` and `goal_no`.
+/// A goal link's kind from a row's `link` column.
+fn link_of(r: &DbRow) -> Result<uppfolj_domain::Link, StoreError> {
+    let word: String = r.try_get("link")?;
+    uppfolj_domain::Link::parse(&word).ok_or_else(|| corrupt(format!("länk \"{word}\"")))
+}
+
 /// A plan's status as stored.
 fn plan_status(s: &str) -> Result<uppfolj_domain::PlanStatus, StoreError> {
     uppfolj_domain::PlanStatus::parse(s).ok_or_else(|| corrupt(format!("planstatus \"{s}\"")))

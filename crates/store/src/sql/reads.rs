@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 use sqlx::Row as _;
 use uppfolj_domain::{
     Area, Category, Classification, Dataset, Goal, GoalFollowUp, GoalRef, HealthcareRegion, Indicator, IndicatorValue,
-    Level, LevelCounts, Lineage, Link, Period, Person, Plan, Process, ProcessFollowUp, ProcessGoal, Region, RegionCode,
+    Level, LevelCounts, Lineage, Period, Person, Plan, Process, ProcessFollowUp, ProcessGoal, Region, RegionCode,
     RegionState, Round, RoundStatus, Scope, Slug, SummarySection, Tally,
 };
 
@@ -197,8 +197,7 @@ async fn outline(conn: &mut Conn, plan: &Slug) -> Result<Option<Outline>, StoreE
     .fetch_all(&mut *conn)
     .await?
     {
-        let word: String = l.try_get("link")?;
-        let link = Link::parse(&word).ok_or_else(|| corrupt(format!("länk \"{word}\"")))?;
+        let link = super::link_of(&l)?;
         let lineage = lineages.entry(l.try_get("goal_id")?).or_insert(Lineage { link, goals: Vec::new() });
         lineage.goals.push(goal_of(&l)?);
     }

@@ -356,9 +356,9 @@ fn draft_page(viewer: &Viewer, data: &Dataset, typed: Option<&Typed<'_>>) -> Dra
     }
 }
 
-/// The draft, as RCC staff and admins see it; an adopted plan is not a draft.
-async fn draft(state: &AppState, viewer: &Viewer, plan: &str, what: &str) -> Result<Dataset, AppError> {
-    viewer.require(|a| a.is_rcc(), what)?;
+/// The draft, as RCC staff and admins see it (an adopted plan is not a draft), and who writes in it.
+async fn draft(state: &AppState, viewer: &Viewer, plan: &str) -> Result<(Dataset, Actor), AppError> {
+    let account = viewer.require(|a| a.is_rcc(), "skriva planen")?;
     let data = load_outline(state, plan, viewer).await?;
     if data.plan.status != PlanStatus::Draft {
         return Err(AppError::Conflict(format!(
@@ -366,7 +366,12 @@ async fn draft(state: &AppState, viewer: &Viewer, plan: &str, what: &str) -> Res
             data.plan.status.label().to_lowercase()
         )));
     }
-    Ok(data)
+    Ok((data, Actor::user(account, now())))
+}
+
+/// An area's number from the address.
+fn area_number(area: &str) -> Result<u32, AppError> {
+    area.parse().map_err(|_| AppError::NotFound(format!("Planen har inget område \"{area}\".")))
 }
 
 pub async fn editor(
@@ -374,7 +379,7 @@ pub async fn editor(
     viewer: Viewer,
     Path(plan): Path<String>,
 ) -> Result<DraftPage, AppError> {
-    let data = draft(&state, &viewer, &plan, "skriva planen").await?;
+    let (data, _) = draft(&state, &viewer, &plan).await?;
     Ok(draft_page(&viewer, &data, None))
 }
 
@@ -418,8 +423,7 @@ pub async fn edit_goal(
     Path((plan, goal)): Path<(String, String)>,
     Form(f): Form<GoalForm>,
 ) -> Result<Response, AppError> {
-    let data = draft(&state, &viewer, &plan, "skriva planen").await?;
-    let account = viewer.require(|a| a.is_rcc(), "skriva planen")?;
+    let (data, actor) = draft(&state, &viewer, &plan).await?;
     let goal = super::parse_goal(&data, &goal)?;
     let refused = |error: String| {
         let typed = Typed { goal, form: &f, error };
@@ -436,7 +440,7 @@ pub async fn edit_goal(
         (a, b) => Some([a.to_owned(), b.to_owned()]),
     };
     let edit = GoalDraft { text: f.text.clone(), targets, part_names, lineage };
-    match state.store.edit_goal(&data.plan.slug, goal, &edit, &Actor::user(account, now())).await {
+    match state.store.edit_goal(&data.plan.slug, goal, &edit, &actor).await {
         Ok(()) => {
             Ok(Redirect::to(&format!("/planer/{}/utkast#mal-{}-{}", data.plan.slug, goal.area, goal.goal))
                 .into_response())
@@ -458,10 +462,9 @@ pub async fn add_goal(
     Path((plan, area)): Path<(String, String)>,
     Form(f): Form<TextForm>,
 ) -> Result<Response, AppError> {
-    let data = draft(&state, &viewer, &plan, "skriva planen").await?;
-    let account = viewer.require(|a| a.is_rcc(), "skriva planen")?;
-    let area: u32 = area.parse().map_err(|_| AppError::NotFound(format!("Planen har inget område \"{area}\".")))?;
-    let goal = state.store.add_goal(&data.plan.slug, area, &f.text, &Actor::user(account, now())).await?;
+    let (data, actor) = draft(&state, &viewer, &plan).await?;
+    let area = area_number(&area)?;
+    let goal = state.store.add_goal(&data.plan.slug, area, &f.text, &actor).await?;
     Ok(Redirect::to(&format!("/planer/{}/utkast#mal-{}-{}", data.plan.slug, goal.area, goal.goal)).into_response())
 }
 
@@ -471,9 +474,8 @@ pub async fn add_area(
     Path(plan): Path<String>,
     Form(f): Form<TextForm>,
 ) -> Result<Response, AppError> {
-    let data = draft(&state, &viewer, &plan, "skriva planen").await?;
-    let account = viewer.require(|a| a.is_rcc(), "skriva planen")?;
-    let number = state.store.add_area(&data.plan.slug, &f.text, &Actor::user(account, now())).await?;
+    let (data, actor) = draft(&state, &viewer, &plan).await?;
+    let number = state.store.add_area(&data.plan.slug, &f.text, &actor).await?;
     Ok(Redirect::to(&format!("/planer/{}/utkast#omrade-{number}", data.plan.slug)).into_response())
 }
 
@@ -483,10 +485,9 @@ pub async fn rename_area(
     Path((plan, area)): Path<(String, String)>,
     Form(f): Form<TextForm>,
 ) -> Result<Response, AppError> {
-    let data = draft(&state, &viewer, &plan, "skriva planen").await?;
-    let account = viewer.require(|a| a.is_rcc(), "skriva planen")?;
-    let area: u32 = area.parse().map_err(|_| AppError::NotFound(format!("Planen har inget område \"{area}\".")))?;
-    state.store.rename_area(&data.plan.slug, area, &f.text, &Actor::user(account, now())).await?;
+    let (data, actor) = draft(&state, &viewer, &plan).await?;
+    let area = area_number(&area)?;
+    state.store.rename_area(&data.plan.slug, area, &f.text, &actor).await?;
     Ok(Redirect::to(&format!("/planer/{}/utkast#omrade-{area}", data.plan.slug)).into_response())
 }
 
@@ -495,10 +496,9 @@ pub async fn remove_goal(
     viewer: Viewer,
     Path((plan, goal)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let data = draft(&state, &viewer, &plan, "skriva planen").await?;
-    let account = viewer.require(|a| a.is_rcc(), "skriva planen")?;
+    let (data, actor) = draft(&state, &viewer, &plan).await?;
     let goal = super::parse_goal(&data, &goal)?;
-    state.store.remove_goal(&data.plan.slug, goal, &Actor::user(account, now())).await?;
+    state.store.remove_goal(&data.plan.slug, goal, &actor).await?;
     Ok(Redirect::to(&format!("/planer/{}/utkast#omrade-{}", data.plan.slug, goal.area)).into_response())
 }
 
@@ -507,9 +507,8 @@ pub async fn move_goal_up(
     viewer: Viewer,
     Path((plan, goal)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let data = draft(&state, &viewer, &plan, "skriva planen").await?;
-    let account = viewer.require(|a| a.is_rcc(), "skriva planen")?;
+    let (data, actor) = draft(&state, &viewer, &plan).await?;
     let goal = super::parse_goal(&data, &goal)?;
-    state.store.move_goal_up(&data.plan.slug, goal, &Actor::user(account, now())).await?;
+    state.store.move_goal_up(&data.plan.slug, goal, &actor).await?;
     Ok(Redirect::to(&format!("/planer/{}/utkast#mal-{}-{}", data.plan.slug, goal.area, goal.goal - 1)).into_response())
 }
