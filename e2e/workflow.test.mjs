@@ -214,6 +214,11 @@ test('a region reports, the RCC returns, accepts and publishes; every page passe
     await rcc.locator('#mal-1-4-fortsatter').fill('');
     await rcc.getByRole('button', { name: 'Spara mål 1.4' }).click();
     await checkAccessibility(rcc, 'the draft plan, edited');
+    await rcc.getByRole('link', { name: 'Ändra planens titel, kortnamn, period och fastställande' }).click();
+    await checkAccessibility(rcc, "the draft's details");
+    await rcc.getByLabel('Fastställs av').fill('Förbundsdirektionen');
+    await rcc.getByRole('button', { name: 'Spara uppgifterna' }).click();
+    await rcc.waitForURL(`${base}/planer/norr-2025-2028/utkast`);
     await rcc.goto(`${base}/planer/norr-2025-2028`);
     await checkAccessibility(rcc, 'a draft plan');
     await rcc.getByRole('button', { name: 'Fastställ planen' }).click();
@@ -230,6 +235,17 @@ test('a region reports, the RCC returns, accepts and publishes; every page passe
     assert.match(await anon.content(), /Fortsätter mål 1\.1 i planen före\./);
     assert.match(await anon.content(), /Uppföljning 2024/);
     await checkAccessibility(anon, 'a continued goal across two plans');
+    // After adoption the RCC corrects the goal's wording, with a reason; the page keeps the old one.
+    await rcc.goto(`${base}/planer/norr-2025-2028/mal/1.1`);
+    await checkAccessibility(rcc, "a goal's correction forms");
+    await rcc.getByLabel('Målets text').fill('Remisserna till cancergenetiken ska fortsätta att öka i alla regioner.');
+    await rcc.getByLabel('Skäl till rättelsen (krävs)').fill('Gäller alla regioner');
+    await rcc.getByRole('button', { name: 'Spara rättelsen' }).click();
+    assert.match(await rcc.content(), /Tidigare lydelser/);
+    await checkAccessibility(rcc, 'a corrected goal');
+    await rcc.goto(`${base}/planer/norr-2025-2028/2025/diagram`);
+    assert.match(await rcc.content(), /2024 kommer från planen före/);
+    await checkAccessibility(rcc, "the successor's dashboard, across the plan periods");
     await rn.goto(`${base}/planer/norr-2025-2028/handlingsplaner/RN`);
     await checkAccessibility(rn, "the successor's action plan");
   } finally {

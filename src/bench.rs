@@ -102,6 +102,7 @@ fn plan(size: Size, n: usize) -> anyhow::Result<Dataset> {
                     targets: Vec::new(),
                     part_names: None,
                     lineage: None,
+                    retired_from: None,
                 })
                 .collect(),
         })

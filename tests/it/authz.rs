@@ -275,7 +275,30 @@ fn matrix(activity: &str) -> BTreeMap<(&'static str, &'static str), Vec<Case>> {
         "/planer/{plan}/utkast/mal/{goal}",
         vec![case(format!("/planer/{p}/utkast/mal/1.1"), form(&[("text", "x")]), RCC)],
     );
+    add(
+        "post",
+        "/planer/{plan}/utkast/omraden/{area}/upp",
+        vec![case(format!("/planer/{p}/utkast/omraden/2/upp"), form(&[]), RCC)],
+    );
+    add(
+        "post",
+        "/planer/{plan}/utkast/omraden/{area}/ta-bort",
+        vec![case(format!("/planer/{p}/utkast/omraden/1/ta-bort"), form(&[]), RCC)],
+    );
+    add("get", "/planer/{plan}/utkast/uppgifter", vec![case(format!("/planer/{p}/utkast/uppgifter"), Body::None, RCC)]);
+    add("post", "/planer/{plan}/utkast/uppgifter", vec![case(format!("/planer/{p}/utkast/uppgifter"), form(&[]), RCC)]);
     add("get", "/planer/{plan}/mal/{goal}", vec![case(format!("/planer/{p}/mal/3.3"), Body::None, EVERYONE)]);
+    // Correcting an adopted plan's goal is the RCC's (here refused as incomplete: no reason).
+    add(
+        "post",
+        "/planer/{plan}/mal/{goal}/lydelse",
+        vec![case(format!("/planer/{p}/mal/3.3/lydelse"), form(&[("text", "x"), ("version", "1")]), RCC)],
+    );
+    add(
+        "post",
+        "/planer/{plan}/mal/{goal}/utgar",
+        vec![case(format!("/planer/{p}/mal/3.3/utgar"), form(&[("fran", "2025")]), RCC)],
+    );
     add(
         "get",
         "/planer/{plan}/{year}/rapport/{format}",

@@ -508,6 +508,26 @@ async fn bad_lineage(backend: Backend) {
     let (_, err) = try_import("v1status.toml", with_status("draft", "").replace("format = 2", "format = 1"));
     assert!(err.contains("status finns från format = 2"), "{err}");
 
+    // A retired goal: from a year of the period after its first, and never answered from then on.
+    let retired = |year: &str, round: &str| {
+        successor(
+            &db,
+            &LINKED_GOALS.replacen("continues = [\"1.1\"]", &format!("continues = [\"1.1\"]\nretired = {year}"), 1),
+            round,
+        )
+    };
+    let (text, err) = try_import("utgatt.toml", retired("2025", ""));
+    let line = line_of(&text, "retired = 2025");
+    assert!(
+        err.contains(&format!("utgatt.toml:{line}: område 1 › mål 1.1 › retired: 2025 ligger inte inom planperioden")),
+        "{err}"
+    );
+    let answered = "\n[[round]]\nyear = 2026\nconducted = \"2026-11\"\n\n[[round.goal]]\ngoal = \"1.1\"\nlevels = { RN = \"U\" }\n";
+    let (_, err) = try_import("svar.toml", retired("2026", answered));
+    assert!(err.contains("omgång 2026 › mål 1.1: målet har utgått från 2026 och följs inte upp 2026"), "{err}");
+    let (_, err) = try_import("v1utgatt.toml", retired("2026", "").replace("format = 2", "format = 1"));
+    assert!(err.contains("retired finns från format = 2"), "{err}");
+
     let o = cli(&db, &["export", "data", "--plan", "norr-2025-2028"]);
     assert!(!o.status.success(), "nothing of the successor was written");
 }

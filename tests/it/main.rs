@@ -9,6 +9,7 @@ mod authz;
 mod data;
 mod hostile;
 mod pages;
+mod plans;
 mod reads;
 mod reports;
 mod store;

@@ -233,6 +233,21 @@ both_backends!(concurrent_saves_of_an_indicator_definition, |backend| async move
     exactly_one(&db, "indicator definition", o).await;
 });
 
+both_backends!(concurrent_corrections_of_a_goal, |backend| async move {
+    let (db, store) = store(backend).await;
+    let goal = uppfolj_domain::GoalRef::new(3, 3);
+    let o = race(|i| {
+        let store = store.clone();
+        let text = marker("goal wording", i);
+        async move { store.correct_goal(&plan(), goal, &text, &[], "Rättelse", 1, &actor(i)).await }
+    })
+    .await;
+    exactly_one(&db, "goal wording", o).await;
+    // One earlier wording kept: the adopted one, once.
+    let w = store.goal_wordings(&plan(), goal).await.unwrap();
+    assert_eq!((w.version, w.earlier.len()), (2, 1));
+});
+
 both_backends!(concurrent_saves_of_a_process_followup, |backend| async move {
     let (db, store) = store(backend).await;
     let data = store.dataset(&plan()).await.unwrap().unwrap();

@@ -30,7 +30,10 @@ pub fn previous_round<'a>(data: &'a Dataset, round: &'a Round) -> Option<&'a Rou
 /// What a trend up to `upto` shows: the level counts of the published rounds before it (from the
 /// rounds read in full, or their tallies) and of `upto` itself, oldest first.
 pub fn trend(data: &Dataset, upto: &Round) -> Vec<Tally> {
-    let mut tallies: Vec<Tally> = trend_rounds(data, upto).into_iter().map(|r| r.tally(data)).collect();
+    // A round of the plan before (read across plan periods) is counted by its tally, which counts
+    // only the goals carried on.
+    let own = |r: &&Round| r.year >= data.plan.start_year || r.year == upto.year;
+    let mut tallies: Vec<Tally> = trend_rounds(data, upto).into_iter().filter(own).map(|r| r.tally(data)).collect();
     for t in data.tallies.iter().filter(|t| t.year < upto.year) {
         if !tallies.iter().any(|x| x.year == t.year) {
             tallies.push(t.clone());
@@ -93,7 +96,8 @@ pub struct Move {
 /// Which goals moved between two levels from one round to the next, in report order.
 pub fn moved(data: &Dataset, from: &Round, to: &Round) -> Vec<Move> {
     let mut out = Vec::new();
-    for (g, _) in data.goals() {
+    // A goal the earlier round did not follow up (new in the plan, or merged from several) did not move.
+    for (g, _) in data.goals().filter(|(g, _)| from.followup(*g).is_some()) {
         for r in data.region_codes() {
             let (a, b) = (from.level(g, r), to.level(g, r));
             if a != b {

@@ -94,6 +94,16 @@ pub struct Goal {
     pub part_names: Option<[String; 2]>,
     /// The goals of the predecessor plan this goal carries on, and how; `None`: a new goal.
     pub lineage: Option<Lineage>,
+    /// *Utgått*: the first year whose round no longer follows the goal up (it keeps its number and
+    /// its answers of the years before).
+    pub retired_from: Option<i32>,
+}
+
+impl Goal {
+    /// Whether the round of `year` follows the goal up.
+    pub fn followed_in(&self, year: i32) -> bool {
+        self.retired_from.is_none_or(|from| year < from)
+    }
 }
 
 /// How a goal carries on goals of the plan before.
@@ -419,6 +429,22 @@ impl Dataset {
     pub fn process(&self, slug: &str) -> Option<&Process> {
         self.processes.iter().find(|p| p.slug.as_str() == slug)
     }
+
+    /// The plan as the round of `year` follows it up: without the goals retired by then, in the
+    /// plan and in every round read with it. The others keep their numbers.
+    pub fn as_followed_in(mut self, year: i32) -> Dataset {
+        let gone: Vec<GoalRef> = self.goals().filter(|(_, g)| !g.followed_in(year)).map(|(r, _)| r).collect();
+        if gone.is_empty() {
+            return self;
+        }
+        for a in &mut self.plan.areas {
+            a.goals.retain(|g| g.followed_in(year));
+        }
+        for r in &mut self.rounds {
+            r.goals.retain(|f| !gone.contains(&f.goal));
+        }
+        self
+    }
 }
 
 impl Round {
@@ -442,7 +468,8 @@ impl Round {
     /// as blank.
     pub fn counts(&self, data: &Dataset, region: &RegionCode, area: Option<u32>) -> LevelCounts {
         let mut counts = LevelCounts::default();
-        for (goal, _) in data.goals().filter(|(g, _)| area.is_none_or(|a| g.area == a)) {
+        let counted = data.goals().filter(|(r, g)| area.is_none_or(|a| r.area == a) && g.followed_in(self.year));
+        for (goal, _) in counted {
             *counts.0.entry(self.level(goal, region).category()).or_default() += 1;
         }
         counts

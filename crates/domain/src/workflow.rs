@@ -436,6 +436,8 @@ pub enum AuditField {
     Token,
     PlanStatus,
     PlanContent,
+    /// A goal of an adopted plan: its wording corrected, or retired from a year.
+    GoalWording,
 }
 
 impl AuditField {
@@ -457,6 +459,7 @@ impl AuditField {
             AuditField::Token => "token",
             AuditField::PlanStatus => "plan_status",
             AuditField::PlanContent => "plan_content",
+            AuditField::GoalWording => "goal_wording",
         }
     }
     pub fn label(s: &str) -> &'static str {
@@ -477,6 +480,7 @@ impl AuditField {
             "token" => "API-nyckel",
             "plan_status" => "Planens status",
             "plan_content" => "Planens innehåll",
+            "goal_wording" => "Målets lydelse",
             _ => "Ändring",
         }
     }

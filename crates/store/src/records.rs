@@ -224,6 +224,11 @@ pub struct Shape {
     pub indicators: IndicatorsRead,
     /// The care processes and their follow-ups of this year.
     pub processes: bool,
+    /// With `previous` and `trend`: the published rounds of the plan before as well, by this plan's
+    /// goals that carry one of its goals on (a trend and what moved across plan periods). Its last
+    /// round is in `rounds`, the others' tallies (of those goals only) in `tallies`; their years come
+    /// before the plan's own.
+    pub across_plans: bool,
 }
 
 /// How much of a round's cells a read takes.
@@ -371,6 +376,27 @@ pub struct EarlierAnswers {
     pub plan: Slug,
     pub year: i32,
     pub answers: BTreeMap<GoalRef, (Level, String)>,
+}
+
+/// A goal's wordings after adoption (see [`crate::GoalWordings::goal_wordings`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct GoalWordingHistory {
+    /// The version a correction is based on.
+    pub version: i32,
+    pub retired_from: Option<i32>,
+    /// The wordings it had before, oldest first.
+    pub earlier: Vec<EarlierWording>,
+}
+
+/// A wording a goal had until a correction replaced it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EarlierWording {
+    pub version: i32,
+    pub text: String,
+    pub targets: Vec<String>,
+    pub replaced_at: time::OffsetDateTime,
+    /// Why it was replaced.
+    pub reason: String,
 }
 
 /// A goal through the plan periods (see [`crate::Lineages::goal_history`]), oldest period first.

@@ -19,8 +19,9 @@ use uppfolj_domain::{
 
 use crate::{
     ActionPlanEntry, ActivityInput, Actor, Backend, CellEdit, CondensedEdit, EarlierAnswers, FigureDecision,
-    FigureInput, GoalDraft, GoalHistory, IndicatorVersion, NewPlan, NewUser, Page, Paged, PlanListing, Progress,
-    RccCommentEdit, RegionProgress, RoundMeta, RoundWork, SessionRecord, Shape, StoreError, UserRecord,
+    FigureInput, GoalDraft, GoalHistory, GoalWordingHistory, IndicatorVersion, NewPlan, NewUser, Page, Paged,
+    PlanListing, Progress, RccCommentEdit, RegionProgress, RoundMeta, RoundWork, SessionRecord, Shape, StoreError,
+    UserRecord,
 };
 
 /// The whole store: every aggregate, and the database itself.
@@ -37,6 +38,7 @@ pub trait Store:
     + Accounts
     + Lineages
     + PlanDrafts
+    + GoalWordings
 {
     fn backend(&self) -> Backend;
     /// Brings the schema up to date. Safe to run again.
@@ -67,12 +69,52 @@ pub trait PlanDrafts: Send + Sync {
     async fn move_goal_up(&self, plan: &Slug, goal: GoalRef, actor: &Actor) -> Result<(), StoreError>;
     /// Removes a goal of the draft; the goals after it in its area move up one number.
     async fn remove_goal(&self, plan: &Slug, goal: GoalRef, actor: &Actor) -> Result<(), StoreError>;
+    /// Swaps an area of the draft (with its goals) with the one before it.
+    async fn move_area_up(&self, plan: &Slug, area: u32, actor: &Actor) -> Result<(), StoreError>;
+    /// Removes an area of the draft with its goals (refused, `Conflict`, when something points at
+    /// one of them); the areas after it move up one number.
+    async fn remove_area(&self, plan: &Slug, area: u32, actor: &Actor) -> Result<(), StoreError>;
+    /// The draft's title, short name, period and adoption (`PlanExists` when the short name is taken).
+    async fn edit_draft(&self, plan: &Slug, new: &NewPlan, actor: &Actor) -> Result<(), StoreError>;
     /// A new area last in the draft; answers its number.
     async fn add_area(&self, plan: &Slug, title: &str, actor: &Actor) -> Result<u32, StoreError>;
     /// A new goal last in the area; answers its reference.
     async fn add_goal(&self, plan: &Slug, area: u32, text: &str, actor: &Actor) -> Result<GoalRef, StoreError>;
     /// A goal's text, targets and the goals of the plan before it carries on (each must exist there).
     async fn edit_goal(&self, plan: &Slug, goal: GoalRef, edit: &GoalDraft, actor: &Actor) -> Result<(), StoreError>;
+}
+
+/// An adopted (or closed) plan's goals after adoption. A draft's goals are edited as a draft
+/// ([`PlanDrafts`]); these refuse one (`Conflict`).
+#[async_trait]
+pub trait GoalWordings: Send + Sync {
+    /// The goal's version (what a correction is based on), the year it is retired from, and the
+    /// wordings it had before its corrections, oldest first.
+    async fn goal_wordings(&self, plan: &Slug, goal: GoalRef) -> Result<GoalWordingHistory, StoreError>;
+    /// Corrects a goal's text and targets, with the reason, if the goal is still at `expected`
+    /// (`Stale` otherwise); answers the new version. The wording it had is kept: rounds published
+    /// before show it.
+    async fn correct_goal(
+        &self,
+        plan: &Slug,
+        goal: GoalRef,
+        text: &str,
+        targets: &[String],
+        reason: &str,
+        expected: i32,
+        actor: &Actor,
+    ) -> Result<i32, StoreError>;
+    /// Retires a goal from the round of `from` on (`None`: followed up again). Refused (`Conflict`)
+    /// when a round of that year or later has answers to it; the year must lie in the plan's period
+    /// after its first year.
+    async fn retire_goal(
+        &self,
+        plan: &Slug,
+        goal: GoalRef,
+        from: Option<i32>,
+        reason: &str,
+        actor: &Actor,
+    ) -> Result<(), StoreError>;
 }
 
 /// Plans that follow plans, and goals that carry on goals of the plan before.

@@ -175,3 +175,24 @@ pub fn check_lineage(src: &str, predecessor: Option<&BTreeSet<GoalRef>>) -> Resu
     }
     if c.errors.is_empty() { Ok(()) } else { Err(DataErrors(c.errors)) }
 }
+
+/// A goal's `retired` year (format 2): within the plan's period, and not the period's first year (a
+/// goal never followed up is removed from the draft instead).
+pub(super) fn retired(c: &mut Checker<'_>, g: &FileGoal, path: &str, version: u32, years: (i32, i32)) -> Option<i32> {
+    let v = g.retired.as_ref()?;
+    let at = format!("{path} › retired");
+    if version < 2 {
+        c.err(v, &at, "retired finns från format = 2: skriv format = 2 överst i filen");
+        return None;
+    }
+    let year = *v.get_ref();
+    if year <= years.0 || year > years.1 {
+        c.err(
+            v,
+            &at,
+            format!("{year} ligger inte inom planperioden efter dess första år ({}–{})", years.0 + 1, years.1),
+        );
+        return None;
+    }
+    Some(year)
+}

@@ -112,6 +112,9 @@ struct FileGoal {
     continues: Vec<S<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     link: Option<S<String>>,
+    /// The first year the goal is no longer followed up (*utgått*).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    retired: Option<S<i32>>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -369,6 +372,9 @@ fn validate(f: FileData, c: &mut Checker<'_>) -> Option<Dataset> {
     let plan_status = lineage::status(c, &f.plan, version, !f.round.is_empty());
     let mut areas = Vec::new();
     let mut known_goals = BTreeSet::new();
+    // The last year a goal can be retired from: the period's, or a last round's after it.
+    let last_year = f.round.iter().map(|r| *r.year.get_ref()).fold(f.plan.end_year, i32::max);
+    let mut retired: BTreeMap<GoalRef, i32> = BTreeMap::new();
     for (i, a) in f.area.iter().enumerate() {
         let want = u32::try_from(i + 1).unwrap_or(u32::MAX);
         let n = *a.number.get_ref();
@@ -403,8 +409,12 @@ fn validate(f: FileData, c: &mut Checker<'_>) -> Option<Dataset> {
                 },
             };
             let lineage = lineage::of_goal(c, g, &path, version);
+            let retired_from = lineage::retired(c, g, &path, version, (*f.plan.start_year.get_ref(), last_year));
             known_goals.insert(GoalRef::new(n, gn));
-            goals.push(Goal { number: gn, text, targets, part_names, lineage });
+            if let Some(y) = retired_from {
+                retired.insert(GoalRef::new(n, gn), y);
+            }
+            goals.push(Goal { number: gn, text, targets, part_names, lineage, retired_from });
         }
         let title = c.text(TextKind::Line, &a.title, &format!("område {n} › title"), a.number.span().start);
         areas.push(Area { number: n, title, goals });
@@ -439,6 +449,10 @@ fn validate(f: FileData, c: &mut Checker<'_>) -> Option<Dataset> {
                 c.err(&g.goal, &gpath, "målet finns redan tidigare i omgången");
                 continue;
             }
+            if let Some(from) = retired.get(&goal).filter(|from| year >= **from) {
+                c.err(&g.goal, &gpath, format!("målet har utgått från {from} och följs inte upp {year}"));
+                continue;
+            }
             let mut levels = BTreeMap::new();
             for (code, text) in &g.levels {
                 let path = format!("{gpath} › nivå för {code}");
@@ -461,7 +475,7 @@ fn validate(f: FileData, c: &mut Checker<'_>) -> Option<Dataset> {
             goals.insert(goal, GoalFollowUp { goal, levels, comments, condensed, rcc_comment });
         }
         // Every goal has an entry, so that code reading a round never has to ask whether one exists.
-        for g in &known_goals {
+        for g in known_goals.iter().filter(|g| retired.get(g).is_none_or(|from| year < *from)) {
             goals.entry(*g).or_insert_with(|| GoalFollowUp::empty(*g));
         }
         let goals: Vec<GoalFollowUp> = goals.into_values().collect();

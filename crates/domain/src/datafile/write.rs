@@ -10,7 +10,7 @@ pub fn to_toml(d: &Dataset) -> Result<String, toml::ser::Error> {
         format: sp(
             if d.plan.predecessor.is_some()
                 || d.plan.status != PlanStatus::Adopted
-                || d.goals().any(|(_, g)| g.lineage.is_some())
+                || d.goals().any(|(_, g)| g.lineage.is_some() || g.retired_from.is_some())
             {
                 FORMAT_VERSION
             } else {
@@ -61,6 +61,7 @@ pub fn to_toml(d: &Dataset) -> Result<String, toml::ser::Error> {
                             .as_ref()
                             .filter(|l| l.link != Link::Continues)
                             .map(|l| sp(l.link.as_str().to_owned())),
+                        retired: g.retired_from.map(sp),
                     })
                     .collect(),
             })

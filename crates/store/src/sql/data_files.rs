@@ -310,14 +310,15 @@ pub(super) async fn import_dataset(
         for g in &a.goals {
             let part_names = g.part_names.as_ref().map(|p| json_list(p));
             let gid: i64 = sqlx::query_scalar(
-                "INSERT INTO goals (area_id, number, text, targets, part_names) VALUES ($1, $2, $3, $4, $5) \
-                 RETURNING id",
+                "INSERT INTO goals (area_id, number, text, targets, part_names, retired_from) \
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
             )
             .bind(area_id)
             .bind(num(g.number))
             .bind(&g.text)
             .bind(json_list(&g.targets))
             .bind(part_names)
+            .bind(g.retired_from)
             .fetch_one(&mut **tx)
             .await?;
             goal_ids.insert(GoalRef::new(a.number, g.number), gid);
@@ -400,7 +401,7 @@ pub(super) async fn import_dataset(
         }
         // Every cell and its audit events in a few multi-row statements, not one per value.
         let mut cells: Vec<CellRow<'_>> = Vec::new();
-        for (g, _) in d.goals() {
+        for (g, _) in d.goals().filter(|(_, goal)| goal.followed_in(r.year)) {
             let gid = goal_id(g)?;
             let f = r.followup(g);
             for region in regions {
@@ -540,8 +541,16 @@ pub(super) async fn import_dataset(
         step(1);
     }
 
-    // Indicators.
+    // Indicators: a series of the plan before goes on (the same short name); others are new.
+    let before_id = predecessor.as_ref().map(|(id, _)| *id);
     for (i, ind) in d.indicators.iter().enumerate() {
+        if let Some(before) = before_id {
+            let goals = ind.goals.iter().map(|g| goal_id(*g)).collect::<Result<Vec<_>, _>>()?;
+            if super::series::continue_series(tx, before, ind, &goals, &region_id).await?.is_some() {
+                step(1 + ind.values.len());
+                continue;
+            }
+        }
         let iid: i64 = sqlx::query_scalar(
             "INSERT INTO indicators (plan_id, position, slug, name, unit, higher_is_better, target, \
              target_date, source, description) \

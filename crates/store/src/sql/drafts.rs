@@ -38,6 +38,37 @@ async fn draft_id(tx: &mut Tx<'_>, plan: &Slug) -> Result<i64, StoreError> {
     }
 }
 
+/// Refuses (`Conflict`) to remove goals that something else points at: an action plan's entry or a
+/// goal of another plan that carries it on. A draft has no rounds, so nothing else can.
+async fn refuse_used(tx: &mut Tx<'_>, goals: &[(GoalRef, i64)]) -> Result<(), StoreError> {
+    for (goal, gid) in goals {
+        let used: i64 = sqlx::query_scalar(
+            "SELECT (SELECT COUNT(*) FROM action_plan_entries WHERE goal_id = $1) \
+             + (SELECT COUNT(*) FROM goal_links WHERE predecessor_goal_id = $1)",
+        )
+        .bind(gid)
+        .fetch_one(&mut **tx)
+        .await?;
+        if used > 0 {
+            return Err(StoreError::Conflict(format!(
+                "mål {goal} har en handlingsplan eller fortsätts av en annan plan och tas inte bort"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Deletes goals of a draft with their links to the plan before and to indicators' series.
+async fn delete_goals(tx: &mut Tx<'_>, ids: &[i64]) -> Result<(), StoreError> {
+    for table in ["goal_links", "indicator_goals", "goals"] {
+        let column = if table == "goals" { "id" } else { "goal_id" };
+        let mut q = sqlx::QueryBuilder::<super::Db>::new(format!("DELETE FROM {table} WHERE "));
+        super::reads::push_in(&mut q, column, ids);
+        q.build().execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
 /// Writes a new draft through the import's path and records its creation, then commits.
 async fn write_new(mut tx: Tx<'_>, data: &Dataset, actor: &Actor, why: &str) -> Result<(), StoreError> {
     super::data_files::import_dataset(&mut tx, data, actor, &|_, _| {}).await?;
@@ -45,6 +76,8 @@ async fn write_new(mut tx: Tx<'_>, data: &Dataset, actor: &Actor, why: &str) -> 
         .bind(data.plan.slug.as_str())
         .fetch_one(&mut *tx)
         .await?;
+    // The continued goals go on with the series of the goals they continue.
+    super::series::link_successor(&mut tx, id).await?;
     let event = Event::new(AuditField::PlanStatus, format!("planen {}", data.plan.slug))
         .plan(id)
         .change(None, Some(PlanStatus::Draft.as_str()))
@@ -208,21 +241,8 @@ impl crate::PlanDrafts for StoreImpl {
         let gid = super::goal_db_id(&mut tx, plan_id, goal).await?;
         let row = sqlx::query("SELECT area_id, text FROM goals WHERE id = $1").bind(gid).fetch_one(&mut *tx).await?;
         let (area_id, text): (i64, String) = (row.try_get("area_id")?, row.try_get("text")?);
-        // A draft has no rounds; what else could point at the goal is refused, never removed with it.
-        let used: i64 = sqlx::query_scalar(
-            "SELECT (SELECT COUNT(*) FROM action_plan_entries WHERE goal_id = $1) \
-             + (SELECT COUNT(*) FROM goal_links WHERE predecessor_goal_id = $1)",
-        )
-        .bind(gid)
-        .fetch_one(&mut *tx)
-        .await?;
-        if used > 0 {
-            return Err(StoreError::Conflict(format!(
-                "mål {goal} har en handlingsplan eller fortsätts av en annan plan och tas inte bort"
-            )));
-        }
-        sqlx::query("DELETE FROM goal_links WHERE goal_id = $1").bind(gid).execute(&mut *tx).await?;
-        sqlx::query("DELETE FROM goals WHERE id = $1").bind(gid).execute(&mut *tx).await?;
+        refuse_used(&mut tx, &[(goal, gid)]).await?;
+        delete_goals(&mut tx, &[gid]).await?;
         // The goals after it move up: through negative numbers, so that no two share one meanwhile.
         sqlx::query("UPDATE goals SET number = -number WHERE area_id = $1 AND number > $2")
             .bind(area_id)
@@ -237,6 +257,131 @@ impl crate::PlanDrafts for StoreImpl {
             .plan(plan_id)
             .change(Some(&text), None)
             .because(Some("borttaget ur utkastet; målen efter det i området flyttade upp ett nummer"));
+        versioned::record(&mut tx, actor, &[event]).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all, fields(plan = %plan, area))]
+    async fn move_area_up(&self, plan: &Slug, area: u32, actor: &Actor) -> Result<(), StoreError> {
+        if area <= 1 {
+            return Err(StoreError::Conflict(format!("område {area} är redan först i planen")));
+        }
+        let mut tx = begin_write(&self.pool).await?;
+        let plan_id = draft_id(&mut tx, plan).await?;
+        let id_of = async |tx: &mut Tx<'_>, n: u32| -> Result<i64, StoreError> {
+            sqlx::query_scalar("SELECT id FROM areas WHERE plan_id = $1 AND number = $2")
+                .bind(plan_id)
+                .bind(num(n))
+                .fetch_optional(&mut **tx)
+                .await?
+                .ok_or_else(|| StoreError::NotFound(format!("planen har inget område {n}")))
+        };
+        let (this, other) = (id_of(&mut tx, area).await?, id_of(&mut tx, area - 1).await?);
+        // Through a number no area has, so that no two share one meanwhile.
+        for (id, number) in [(this, -1), (other, num(area)), (this, num(area - 1))] {
+            sqlx::query("UPDATE areas SET number = $1 WHERE id = $2").bind(number).bind(id).execute(&mut *tx).await?;
+        }
+        let event = Event::new(AuditField::PlanContent, format!("planen {plan}, område {area}"))
+            .plan(plan_id)
+            .change(Some(&area.to_string()), Some(&(area - 1).to_string()))
+            .because(Some("flyttat upp ett steg i utkastet, med sina mål"));
+        versioned::record(&mut tx, actor, &[event]).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all, fields(plan = %plan, area))]
+    async fn remove_area(&self, plan: &Slug, area: u32, actor: &Actor) -> Result<(), StoreError> {
+        let mut tx = begin_write(&self.pool).await?;
+        let plan_id = draft_id(&mut tx, plan).await?;
+        let row = sqlx::query("SELECT id, title FROM areas WHERE plan_id = $1 AND number = $2")
+            .bind(plan_id)
+            .bind(num(area))
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("planen har inget område {area}")))?;
+        let (area_id, title): (i64, String) = (row.try_get("id")?, row.try_get("title")?);
+        let goals = sqlx::query("SELECT id, number FROM goals WHERE area_id = $1 ORDER BY number")
+            .bind(area_id)
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|g| Ok((GoalRef::new(area, super::u32_of(g.try_get("number")?)?), g.try_get::<i64, _>("id")?)))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        refuse_used(&mut tx, &goals).await?;
+        delete_goals(&mut tx, &goals.iter().map(|(_, id)| *id).collect::<Vec<_>>()).await?;
+        sqlx::query("DELETE FROM areas WHERE id = $1").bind(area_id).execute(&mut *tx).await?;
+        // The areas after it move up: through negative numbers, so that no two share one meanwhile.
+        sqlx::query("UPDATE areas SET number = -number WHERE plan_id = $1 AND number > $2")
+            .bind(plan_id)
+            .bind(num(area))
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE areas SET number = -number - 1 WHERE plan_id = $1 AND number < 0")
+            .bind(plan_id)
+            .execute(&mut *tx)
+            .await?;
+        let why =
+            format!("borttaget ur utkastet med sina {} mål; områdena efter det flyttade upp ett nummer", goals.len());
+        let event = Event::new(AuditField::PlanContent, format!("planen {plan}, område {area}"))
+            .plan(plan_id)
+            .change(Some(&title), None)
+            .because(Some(&why));
+        versioned::record(&mut tx, actor, &[event]).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all, fields(plan = %plan, to = %new.slug))]
+    async fn edit_draft(&self, plan: &Slug, new: &NewPlan, actor: &Actor) -> Result<(), StoreError> {
+        let title = required(TextKind::Line, &new.title, "planens titel")?;
+        let adopted_by = stored(TextKind::Line, &new.adopted_by, || "vem som fastställer planen".to_owned())?;
+        if new.start_year > new.end_year {
+            return Err(StoreError::Invalid("planens sista år är före dess första".to_owned()));
+        }
+        let mut tx = begin_write(&self.pool).await?;
+        let plan_id = draft_id(&mut tx, plan).await?;
+        let row = sqlx::query("SELECT title, start_year, end_year, adopted_by, adopted_on FROM plans WHERE id = $1")
+            .bind(plan_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let describe = |slug: &str, title: &str, start: i32, end: i32, by: &str, on: &str| {
+            format!("{title} ({slug}), {start}–{end}, fastställs av {by} den {on}")
+        };
+        let old = describe(
+            plan.as_str(),
+            &row.try_get::<String, _>("title")?,
+            row.try_get("start_year")?,
+            row.try_get("end_year")?,
+            &row.try_get::<String, _>("adopted_by")?,
+            &row.try_get::<String, _>("adopted_on")?,
+        );
+        let on = uppfolj_domain::ids::format_date(new.adopted_on);
+        let updated = sqlx::query(
+            "UPDATE plans SET slug = $1, title = $2, start_year = $3, end_year = $4, adopted_by = $5, \
+             adopted_on = $6 WHERE id = $7",
+        )
+        .bind(new.slug.as_str())
+        .bind(&title)
+        .bind(new.start_year)
+        .bind(new.end_year)
+        .bind(&adopted_by)
+        .bind(&on)
+        .bind(plan_id)
+        .execute(&mut *tx)
+        .await;
+        match updated {
+            Ok(_) => {}
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                return Err(StoreError::PlanExists(new.slug.to_string()));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        let now = describe(new.slug.as_str(), &title, new.start_year, new.end_year, &adopted_by, &on);
+        let event = Event::new(AuditField::PlanContent, format!("planen {}", new.slug))
+            .plan(plan_id)
+            .change(Some(&old), Some(&now));
         versioned::record(&mut tx, actor, &[event]).await?;
         tx.commit().await?;
         Ok(())

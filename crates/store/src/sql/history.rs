@@ -58,6 +58,7 @@ impl crate::History for StoreImpl {
         .bind(timestamp(at))
         .fetch_all(&mut *tx)
         .await?;
+        super::wordings::apply(&mut tx, ids.plan_id, &mut data, &timestamp(at)).await?;
         tx.commit().await?;
         let Some(round) = data.rounds.iter_mut().find(|r| r.year == year) else { return Ok(data) };
         for f in &mut round.goals {

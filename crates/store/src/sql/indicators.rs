@@ -9,6 +9,7 @@ use uppfolj_domain::ids::{format_date, parse_date, timestamp};
 use uppfolj_domain::{AuditEvent, AuditField, GoalRef, Indicator, Period, Scope, Slug};
 
 use super::bulk::{self, Rows};
+use super::series::{SEEN_BY_PLAN, SERIES_ORDER, series_plans, touch_series};
 use super::versioned::{self, Event, Versioned};
 use super::{
     Conn, Db, StoreImpl, begin_write, begin_write_on, corrupt, goal_db_id, plan_ids, pos, region_db_id, round_ids,
@@ -40,7 +41,7 @@ impl crate::Indicators for StoreImpl {
         let mut conn = pool.acquire().await?;
         let (plan_id, hr_id) = plan_ids(&mut conn, plan).await?;
         let mut indicator_ids: HashMap<String, i64> = HashMap::new();
-        for r in sqlx::query("SELECT id, slug FROM indicators WHERE plan_id = $1")
+        for r in sqlx::query(&format!("SELECT i.id, i.slug FROM indicators i WHERE {SEEN_BY_PLAN}"))
             .bind(plan_id)
             .fetch_all(&mut *conn)
             .await?
@@ -55,10 +56,10 @@ impl crate::Indicators for StoreImpl {
         {
             region_ids.insert(r.try_get("code")?, r.try_get("id")?);
         }
-        let stored_rows = sqlx::query(
+        let stored_rows = sqlx::query(&format!(
             "SELECT v.id, v.indicator_id, v.scope, v.region_id, v.period, v.value, v.extracted, v.position \
-             FROM indicator_values v JOIN indicators i ON i.id = v.indicator_id WHERE i.plan_id = $1",
-        )
+             FROM indicator_values v JOIN indicators i ON i.id = v.indicator_id WHERE {SEEN_BY_PLAN}"
+        ))
         .bind(plan_id)
         .fetch_all(&mut *conn)
         .await?;
@@ -263,7 +264,7 @@ impl crate::Indicators for StoreImpl {
         let mut conn = self.pool.acquire().await?;
         let (plan_id, _) = plan_ids(&mut conn, plan).await?;
         let mut out = Vec::new();
-        for r in sqlx::query("SELECT slug, version FROM indicators WHERE plan_id = $1 ORDER BY position")
+        for r in sqlx::query(&format!("SELECT i.slug, i.version FROM indicators i WHERE {SEEN_BY_PLAN} {SERIES_ORDER}"))
             .bind(plan_id)
             .fetch_all(&mut *conn)
             .await?
@@ -332,8 +333,16 @@ impl crate::Indicators for StoreImpl {
                     })
                     .collect();
                 let version = versioned::write(&mut tx, &target, expected, Some(set), actor, &events).await?;
-                // The goals follow the version just taken.
-                sqlx::query("DELETE FROM indicator_goals WHERE indicator_id = $1").bind(iid).execute(&mut *tx).await?;
+                // The goals follow the version just taken: this plan's (a series keeps its links to
+                // the goals of other plans).
+                sqlx::query(
+                    "DELETE FROM indicator_goals WHERE indicator_id = $1 AND goal_id IN (SELECT g.id FROM goals g \
+                     JOIN areas a ON a.id = g.area_id WHERE a.plan_id = $2)",
+                )
+                .bind(iid)
+                .bind(plan_id)
+                .execute(&mut *tx)
+                .await?;
                 (iid, version)
             }
             (None, None) => {
@@ -385,6 +394,7 @@ impl crate::Indicators for StoreImpl {
                 .execute(&mut *tx)
                 .await?;
         }
+        touch_series(&mut tx, iid).await?;
         tx.commit().await?;
         Ok(version)
     }
@@ -405,6 +415,15 @@ impl crate::Indicators for StoreImpl {
             .bind(iid)
             .fetch_one(&mut *tx)
             .await?;
+        let others: Vec<i64> = series_plans(&mut tx, iid).await?.into_iter().filter(|p| *p != plan_id).collect();
+        if !others.is_empty() {
+            return Err(StoreError::Locked(format!(
+                "Indikatorn \"{}\" är en serie som också visas i {} annan plan och tas därför inte bort; \
+                 ta bort den här planens mål ur indikatorn i stället",
+                old.name,
+                others.len()
+            )));
+        }
         if values > 0 {
             return Err(StoreError::Locked(format!(
                 "Indikatorn \"{}\" har {values} {} och kan därför inte tas bort; \
@@ -449,6 +468,7 @@ impl crate::Indicators for StoreImpl {
             return Err(StoreError::NotFound(format!("indikatorn {slug} har inget värde för {who} {period}")));
         };
         sqlx::query("DELETE FROM indicator_values WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        touch_series(&mut tx, iid).await?;
         let event = Event::new(AuditField::Indicator, format!("indikator {slug} {who} {period}"))
             .plan(plan_id)
             .region(key.1)
@@ -462,10 +482,14 @@ impl crate::Indicators for StoreImpl {
     async fn indicator_history(&self, plan: &Slug, slug: &Slug, page: Page) -> Result<Paged<AuditEvent>, StoreError> {
         let mut conn = self.pool.acquire().await?;
         let (plan_id, _) = plan_ids(&mut conn, plan).await?;
+        // A series' changes, made on any plan that sees it.
+        let iid = indicator_db_id(&mut conn, plan_id, slug).await?;
+        let plans = series_plans(&mut conn, iid).await?;
         // Slugs hold only a–z, digits and '-', so they are safe in a LIKE pattern.
         let subject = format!("indikator {slug}");
         let filter = |q: &mut sqlx::QueryBuilder<'_, Db>| {
-            q.push("plan_id = ").push_bind(plan_id).push(" AND round_id IS NULL AND field = ");
+            super::reads::push_in(q, "plan_id", &plans);
+            q.push(" AND round_id IS NULL AND field = ");
             q.push_bind(AuditField::Indicator.as_str()).push(" AND (subject = ").push_bind(subject.clone());
             q.push(" OR subject LIKE ").push_bind(format!("{subject} %"));
             q.push(" OR subject LIKE ").push_bind(format!("{subject}:%")).push(")");
@@ -538,6 +562,8 @@ impl crate::Indicators for StoreImpl {
                 }
                 let note = format!("Kommentar från {}, mål {} ({year})", d.author, d.goal);
                 insert_indicator_value(&mut tx, iid, key, period, d.value, None, &note).await?;
+                // The value is the series' on every page that shows it, not only this round's.
+                touch_series(&mut tx, iid).await?;
                 (Some(iid), Some(period.to_string()))
             }
         };
@@ -574,7 +600,7 @@ impl crate::Indicators for StoreImpl {
 }
 
 async fn indicator_db_id(conn: &mut Conn, plan_id: i64, slug: &Slug) -> Result<i64, StoreError> {
-    sqlx::query_scalar("SELECT id FROM indicators WHERE plan_id = $1 AND slug = $2")
+    sqlx::query_scalar(&format!("SELECT i.id FROM indicators i WHERE {SEEN_BY_PLAN} AND i.slug = $2"))
         .bind(plan_id)
         .bind(slug.as_str())
         .fetch_optional(&mut *conn)
@@ -704,16 +730,27 @@ async fn apply_staged_values(
     .execute(&mut *tx)
     .await?;
     tx.touch_plan(plan_id);
+    // The other plans that see the series changed.
+    let series: Vec<i64> = sqlx::query_scalar(
+        "SELECT DISTINCT a.plan_id FROM staged_indicator_values s JOIN indicator_goals ig ON ig.indicator_id = \
+         s.indicator_id JOIN goals g ON g.id = ig.goal_id JOIN areas a ON a.id = g.area_id \
+         UNION SELECT i.plan_id FROM staged_indicator_values s JOIN indicators i ON i.id = s.indicator_id",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    for plan in series {
+        tx.touch_plan(plan);
+    }
     tx.commit().await?;
     Ok(locked.elapsed())
 }
 
 /// The definition of an indicator as stored (without its values), with its row id.
 async fn stored_definition(conn: &mut Conn, plan_id: i64, slug: &Slug) -> Result<Option<(i64, Indicator)>, StoreError> {
-    let Some(i) = sqlx::query(
-        "SELECT id, slug, name, unit, higher_is_better, target, target_date, source, description \
-         FROM indicators WHERE plan_id = $1 AND slug = $2",
-    )
+    let Some(i) = sqlx::query(&format!(
+        "SELECT i.id, i.slug, i.name, i.unit, i.higher_is_better, i.target, i.target_date, i.source, \
+             i.description FROM indicators i WHERE {SEEN_BY_PLAN} AND i.slug = $2"
+    ))
     .bind(plan_id)
     .bind(slug.as_str())
     .fetch_optional(&mut *conn)

@@ -227,3 +227,72 @@ impl crate::Lineages for StoreImpl {
         }))
     }
 }
+
+/// The published rounds of the plan before plan `plan_id`, by the goals of this plan that carry one
+/// old goal on (continued or split from it; a merged goal has no one level before): the last of
+/// them as a round of levels (what moved since), and every one of them as a tally of those goals
+/// (what the trend shows). Years this plan follows up itself are left out. One statement, by the
+/// links of this plan's goals.
+pub(super) async fn bridged(
+    conn: &mut Conn,
+    plan_id: i64,
+    goals: &std::collections::HashMap<i64, GoalRef>,
+    regions: &[RegionCode],
+    own_years: &[i32],
+) -> Result<(Option<uppfolj_domain::Round>, Vec<uppfolj_domain::Tally>), StoreError> {
+    use uppfolj_domain::{GoalFollowUp, LevelCounts, Period, Round, Tally};
+    let rows = sqlx::query(
+        "SELECT l.goal_id, r.year, r.conducted, s.level, rg.code FROM goal_links l \
+         JOIN goals g ON g.id = l.goal_id JOIN areas a ON a.id = g.area_id \
+         JOIN assessments s ON s.goal_id = l.predecessor_goal_id JOIN rounds r ON r.id = s.round_id \
+         JOIN regions rg ON rg.id = s.region_id \
+         WHERE a.plan_id = $1 AND l.link <> 'merge' AND r.status = 'published' ORDER BY r.year, l.goal_id",
+    )
+    .bind(plan_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut rounds: BTreeMap<i32, (String, BTreeMap<GoalRef, GoalFollowUp>)> = BTreeMap::new();
+    for r in &rows {
+        let year: i32 = r.try_get("year")?;
+        if own_years.contains(&year) {
+            continue;
+        }
+        let Some(goal) = goals.get(&r.try_get::<i64, _>("goal_id")?).copied() else { continue };
+        let level = Level::parse(&r.try_get::<String, _>("level")?).map_err(corrupt)?;
+        let conducted: String = r.try_get("conducted")?;
+        let (_, cells) = rounds.entry(year).or_insert_with(|| (conducted, BTreeMap::new()));
+        let f = cells.entry(goal).or_insert_with(|| GoalFollowUp::empty(goal));
+        if !level.is_blank() {
+            f.levels.insert(region_of(r, "code")?, level);
+        }
+    }
+    // Each region's counts over the goals carried on (a level not given counts as blank).
+    let tallies = rounds
+        .iter()
+        .map(|(year, (_, cells))| {
+            let counts = regions
+                .iter()
+                .map(|code| {
+                    let mut c = LevelCounts::default();
+                    for f in cells.values() {
+                        *c.0.entry(f.level(code).category()).or_default() += 1;
+                    }
+                    (code.clone(), c)
+                })
+                .collect();
+            Tally { year: *year, counts }
+        })
+        .collect();
+    let last = rounds.into_iter().next_back().map(|(year, (conducted, cells))| Round {
+        year,
+        conducted: Period::parse(&conducted).unwrap_or(Period::Year(year)),
+        is_final: true,
+        status: RoundStatus::Published,
+        deadline: None,
+        states: BTreeMap::new(),
+        introduction: String::new(),
+        summary: Vec::new(),
+        goals: cells.into_values().collect(),
+    });
+    Ok((last, tallies))
+}

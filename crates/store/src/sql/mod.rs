@@ -31,7 +31,9 @@ mod narrative;
 mod process_followups;
 mod reads;
 mod rounds;
+mod series;
 mod versioned;
+mod wordings;
 
 pub(super) type Pool = sqlx::Pool<Db>;
 pub(super) type Conn = <Db as sqlx::Database>::Connection;

@@ -68,7 +68,13 @@ pub(super) async fn whole_plan(conn: &mut Conn, plan: &Slug) -> Result<Option<Da
     let rounds = read_rounds(conn, &outline, &all, &parts).await?;
     let indicators = read_indicators(conn, &outline, IndicatorsRead::Values).await?;
     let (processes, process_followups) = read_processes(conn, &outline, None).await?;
-    Ok(Some(Dataset { rounds, indicators, processes, process_followups, ..outline.data }))
+    let mut data = Dataset { rounds, indicators, processes, process_followups, ..outline.data };
+    // A round has no entry for a goal retired by its year.
+    let retired: Vec<(GoalRef, i32)> = data.goals().filter_map(|(r, g)| g.retired_from.map(|from| (r, from))).collect();
+    for round in &mut data.rounds {
+        round.goals.retain(|f| !retired.iter().any(|(g, from)| *g == f.goal && round.year >= *from));
+    }
+    Ok(Some(data))
 }
 
 /// One round as `shape` says, or `NotFound` naming the plan or the year.
@@ -105,16 +111,37 @@ pub(super) async fn round(conn: &mut Conn, plan: &Slug, year: i32, shape: &Shape
     let skip_cells_of = shape.previous_cells_only.then_some(this.id);
     let parts = Parts { cells: shape.cells, narrative: shape.narrative, area_id, region_id, skip_cells_of };
     let rounds = read_rounds(conn, &outline, &read, &parts).await?;
-    let tallies = if shape.trend {
+    let mut tallies = if shape.trend {
         let published: Vec<&RoundRow> = before.filter(|r| r.status == RoundStatus::Published).collect();
         read_tallies(conn, &outline, &published).await?
     } else {
         Vec::new()
     };
+    let mut rounds = rounds;
+    if shape.across_plans && outline.data.plan.predecessor.is_some() {
+        let own: Vec<i32> = rows.iter().map(|r| r.year).collect();
+        let codes: Vec<RegionCode> = outline.data.region_codes().cloned().collect();
+        let (last, earlier) = super::lineage::bridged(conn, outline.plan_id, &outline.goals, &codes, &own).await?;
+        // All of them are in the trend, as tallies; the last is compared with when the plan has no
+        // round of its own before this one.
+        tallies.extend(earlier);
+        tallies.sort_by_key(|t| t.year);
+        if shape.previous != Previous::None && !rounds.iter().any(|r| r.year < year) {
+            rounds.extend(last);
+            rounds.sort_by_key(|r| r.year);
+        }
+    }
     let indicators = read_indicators(conn, &outline, shape.indicators).await?;
     let (processes, process_followups) =
         if shape.processes { read_processes(conn, &outline, Some(year)).await? } else { (Vec::new(), Vec::new()) };
-    Ok(Dataset { rounds, tallies, indicators, processes, process_followups, ..outline.data })
+    let plan_id = outline.plan_id;
+    let mut data = Dataset { rounds, tallies, indicators, processes, process_followups, ..outline.data };
+    // The goals as they read when the round was published (an open round: as they read now).
+    if this.status == RoundStatus::Published {
+        let at = super::wordings::published_at(conn, this.id).await?;
+        super::wordings::apply(conn, plan_id, &mut data, &at).await?;
+    }
+    Ok(data.as_followed_in(year))
 }
 
 /// A plan's frame, or `None` when there is no such plan.
@@ -206,7 +233,7 @@ async fn outline(conn: &mut Conn, plan: &Slug) -> Result<Option<Outline>, StoreE
     let (mut goals, mut area_ids) = (HashMap::new(), BTreeMap::new());
     for g in sqlx::query(
         "SELECT a.id AS area_id, a.number AS area_no, a.title AS area_title, g.id AS goal_id, g.number AS goal_no, \
-         g.text, g.targets, g.part_names FROM areas a LEFT JOIN goals g ON g.area_id = a.id \
+         g.text, g.targets, g.part_names, g.retired_from FROM areas a LEFT JOIN goals g ON g.area_id = a.id \
          WHERE a.plan_id = $1 ORDER BY a.number, g.number",
     )
     .bind(plan_id)
@@ -234,6 +261,7 @@ async fn outline(conn: &mut Conn, plan: &Slug) -> Result<Option<Outline>, StoreE
             targets: from_json_list(&g.try_get::<String, _>("targets")?)?,
             part_names,
             lineage: lineages.remove(&goal_id),
+            retired_from: g.try_get("retired_from")?,
         };
         if let Some(area) = areas.last_mut() {
             area.goals.push(goal);
@@ -458,7 +486,6 @@ async fn read_tallies(conn: &mut Conn, o: &Outline, rows: &[&RoundRow]) -> Resul
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut q = sqlx::QueryBuilder::<Db>::new("SELECT round_id, region_id, level, goals FROM round_tallies WHERE ");
     push_in(&mut q, "round_id", &ids);
-    let total = o.data.goals().count();
     let mut tallies: BTreeMap<i64, Tally> = rows
         .iter()
         .map(|r| {
@@ -476,6 +503,8 @@ async fn read_tallies(conn: &mut Conn, o: &Outline, rows: &[&RoundRow]) -> Resul
     }
     let mut out: Vec<Tally> = tallies.into_values().collect();
     for tally in &mut out {
+        // The goals that round followed up (not those retired by then).
+        let total = o.data.goals().filter(|(_, g)| g.followed_in(tally.year)).count();
         for counts in tally.counts.values_mut() {
             let counted: usize = counts.0.values().sum();
             *counts.0.entry(Category::Blank).or_default() += total.saturating_sub(counted);
@@ -491,10 +520,12 @@ async fn read_indicators(conn: &mut Conn, o: &Outline, read: IndicatorsRead) -> 
     }
     let mut order = Vec::new();
     let mut indicators: HashMap<i64, Indicator> = HashMap::new();
-    for i in sqlx::query(
-        "SELECT id, slug, name, unit, higher_is_better, target, target_date, source, description \
-         FROM indicators WHERE plan_id = $1 ORDER BY position",
-    )
+    let seen = super::series::SEEN_BY_PLAN;
+    let order_by = super::series::SERIES_ORDER;
+    for i in sqlx::query(&format!(
+        "SELECT i.id, i.slug, i.name, i.unit, i.higher_is_better, i.target, i.target_date, i.source, i.description \
+         FROM indicators i WHERE {seen} {order_by}"
+    ))
     .bind(o.plan_id)
     .fetch_all(&mut *conn)
     .await?
@@ -522,7 +553,8 @@ async fn read_indicators(conn: &mut Conn, o: &Outline, read: IndicatorsRead) -> 
     push_in(&mut q, "indicator_id", &order);
     q.push(" ORDER BY indicator_id, position");
     for g in q.build().fetch_all(&mut *conn).await? {
-        let goal = o.goal(g.try_get("goal_id")?)?;
+        // A series is also linked to the goals of the other plans that see it: not this plan's.
+        let Some(goal) = o.goals.get(&g.try_get::<i64, _>("goal_id")?).copied() else { continue };
         if let Some(i) = indicators.get_mut(&g.try_get::<i64, _>("indicator_id")?) {
             i.goals.push(goal);
         }

@@ -73,11 +73,13 @@ impl crate::Rounds for StoreImpl {
         sqlx::query(
             "INSERT INTO assessments (round_id, goal_id, region_id, level, comment, version, condensed_version) \
              SELECT $1, g.id, r.id, '', '', 1, 1 FROM goals g JOIN areas a ON a.id = g.area_id \
-             CROSS JOIN regions r WHERE a.plan_id = $2 AND r.healthcare_region_id = $3",
+             CROSS JOIN regions r WHERE a.plan_id = $2 AND r.healthcare_region_id = $3 \
+             AND (g.retired_from IS NULL OR g.retired_from > $4)",
         )
         .bind(round_id)
         .bind(plan_id)
         .bind(hr_id)
+        .bind(year)
         .execute(&mut *tx)
         .await?;
         // Every care process gets this year's follow-up, starting from its latest goals.

@@ -52,13 +52,20 @@ pub struct DashboardContent {
     moved_chart: Option<String>,
     moved: Vec<(String, String, LevelView, LevelView)>,
     previous_year: Option<i32>,
+    /// Which years come from the plan before, and what of them is counted.
+    across: Option<String>,
 }
 
 pub async fn page(State(state): State<AppState>, at: RoundAt) -> Result<DashboardPage, AppError> {
     at.require_whole()?;
     let render = async {
-        let shape =
-            Shape { previous: Previous::Published, trend: true, indicators: IndicatorsRead::Values, ..Shape::levels() };
+        let shape = Shape {
+            previous: Previous::Published,
+            trend: true,
+            across_plans: true,
+            indicators: IndicatorsRead::Values,
+            ..Shape::levels()
+        };
         let data = at.read(&state, shape).await?;
         let content = build(&data, at.year)?;
         let html = content.render().map_err(|e| AppError::Internal(format!("diagramsidan: {e}")))?;
@@ -183,5 +190,17 @@ fn build(data: &uppfolj_domain::Dataset, year: i32) -> Result<DashboardContent, 
             })
             .unwrap_or_default(),
         previous_year: previous.map(|p| p.year),
+        across: data.plan.predecessor.as_ref().and_then(|before| {
+            let start = data.plan.start_year;
+            let years: Vec<String> = shown.iter().filter(|t| t.year < start).map(|t| t.year.to_string()).collect();
+            (!years.is_empty()).then(|| {
+                format!(
+                    "{} kommer från planen före ({before}) och räknar bara de mål som fortsätter i den här planen \
+                     (fortsätter eller delas; ett mål som slogs ihop av flera har ingen nivå före). Nya mål \
+                     räknas från {start}.",
+                    years.join(", ")
+                )
+            })
+        }),
     })
 }

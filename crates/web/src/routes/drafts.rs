@@ -43,6 +43,7 @@ pub struct SuccessorPage {
     action: String,
     fields: Vec<Field>,
     error: Option<String>,
+    button: &'static str,
 }
 
 #[derive(Deserialize, Default)]
@@ -84,6 +85,7 @@ fn plan_form(viewer: &Viewer, f: &SuccessorForm, errors: &[(&str, String)], acti
             field("faststalls_den", "Fastställs den (planerat datum)", "date", &f.faststalls_den),
         ],
         error: errors.iter().find(|(n, _)| n.is_empty()).map(|(_, m)| m.clone()),
+        button: "Skriv utkastet",
     }
 }
 
@@ -511,4 +513,90 @@ pub async fn move_goal_up(
     let goal = super::parse_goal(&data, &goal)?;
     state.store.move_goal_up(&data.plan.slug, goal, &actor).await?;
     Ok(Redirect::to(&format!("/planer/{}/utkast#mal-{}-{}", data.plan.slug, goal.area, goal.goal - 1)).into_response())
+}
+
+pub async fn move_area_up(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((plan, area)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let (data, actor) = draft(&state, &viewer, &plan).await?;
+    let area = area_number(&area)?;
+    state.store.move_area_up(&data.plan.slug, area, &actor).await?;
+    Ok(Redirect::to(&format!("/planer/{}/utkast#omrade-{}", data.plan.slug, area - 1)).into_response())
+}
+
+pub async fn remove_area(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((plan, area)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let (data, actor) = draft(&state, &viewer, &plan).await?;
+    let area = area_number(&area)?;
+    state.store.remove_area(&data.plan.slug, area, &actor).await?;
+    Ok(Redirect::to(&format!("/planer/{}/utkast", data.plan.slug)).into_response())
+}
+
+/// The draft's name, period and adoption, with each problem at its field.
+fn details_page(viewer: &Viewer, data: &Dataset, f: &SuccessorForm, errors: &[(&str, String)]) -> SuccessorPage {
+    let slug = &data.plan.slug;
+    let mut page = plan_form(viewer, f, errors, format!("/planer/{slug}/utkast/uppgifter"));
+    page.crumbs = vec![
+        crumb("/", "Start"),
+        crumb(format!("/planer/{slug}"), data.plan.title.clone()),
+        crumb(format!("/planer/{slug}/utkast"), "Skriv planen"),
+        crumb(format!("/planer/{slug}/utkast/uppgifter"), "Planens uppgifter"),
+    ];
+    page.heading = "Planens uppgifter".to_owned();
+    page.intro = "Titel, kortnamn, period och fastställande ändras fritt så länge planen är ett utkast; ett nytt \
+                  kortnamn ger planen en ny adress."
+        .to_owned();
+    page.button = "Spara uppgifterna";
+    page
+}
+
+pub async fn details_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(plan): Path<String>,
+) -> Result<SuccessorPage, AppError> {
+    let (data, _) = draft(&state, &viewer, &plan).await?;
+    let p = &data.plan;
+    let now = SuccessorForm {
+        titel: p.title.clone(),
+        kortnamn: p.slug.to_string(),
+        startar: p.start_year.to_string(),
+        slutar: p.end_year.to_string(),
+        faststalls_av: p.adopted_by.clone(),
+        faststalls_den: uppfolj_domain::ids::format_date(p.adopted_on),
+        sjukvardsregion: String::new(),
+    };
+    Ok(details_page(&viewer, &data, &now, &[]))
+}
+
+pub async fn details_save(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(plan): Path<String>,
+    Form(f): Form<SuccessorForm>,
+) -> Result<Response, AppError> {
+    let (data, actor) = draft(&state, &viewer, &plan).await?;
+    let new = match new_plan(&f) {
+        Ok(new) => new,
+        Err(errors) => {
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, details_page(&viewer, &data, &f, &errors)).into_response());
+        }
+    };
+    match state.store.edit_draft(&data.plan.slug, &new, &actor).await {
+        Ok(()) => Ok(Redirect::to(&format!("/planer/{}/utkast", new.slug)).into_response()),
+        Err(StoreError::PlanExists(s)) => {
+            let errors = [("kortnamn", taken(&s))];
+            Ok((StatusCode::CONFLICT, details_page(&viewer, &data, &f, &errors)).into_response())
+        }
+        Err(StoreError::Invalid(m)) => {
+            let errors = [("", capitalise(&m))];
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, details_page(&viewer, &data, &f, &errors)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }

@@ -64,6 +64,12 @@ pub struct GoalHistoryPage {
     hidden: usize,
     after: Vec<AfterLine>,
     csv: String,
+    /// "Utgått från 2026", when it is.
+    retired: Option<String>,
+    /// The wordings the goal had before its corrections: when replaced, text, why.
+    earlier: Vec<(String, String, String)>,
+    /// The correction and retirement forms (RCC staff, an adopted or closed plan).
+    forms: Option<super::wording::WordingForms>,
 }
 
 pub async fn page(
@@ -71,24 +77,58 @@ pub async fn page(
     viewer: Viewer,
     Path((plan, goal)): Path<(String, String)>,
 ) -> Result<GoalHistoryPage, AppError> {
+    render(&state, &viewer, &plan, &goal, None).await
+}
+
+/// The goal's page; `typed` is a refused form, shown with what was typed and the problem.
+pub(crate) async fn render(
+    state: &AppState,
+    viewer: &Viewer,
+    plan: &str,
+    goal: &str,
+    typed: Option<super::wording::Typed>,
+) -> Result<GoalHistoryPage, AppError> {
+    let plan = plan.to_owned();
     let missing = || AppError::NotFound(format!("Det finns ingen plan med kortnamnet \"{plan}\"."));
     let slug = Slug::parse(&plan).map_err(|_| missing())?;
-    let goal = GoalRef::parse(&goal)
+    let goal = GoalRef::parse(goal)
         .map_err(|_| AppError::NotFound(format!("\"{goal}\" är inget mål: skriv till exempel 3.3.")))?;
     let mut history = match state.store.goal_history(&slug, goal).await {
         Err(StoreError::NotFound(m)) => return Err(AppError::NotFound(crate::error::capitalise(&m))),
         other => other?,
     };
     // A draft is RCC staff's only: for everyone else the plan does not exist.
-    if history.periods.last().is_some_and(|p| !super::plan_visible(&viewer, p.status)) {
+    let Some(own) = history.periods.last() else { return Err(missing()) };
+    if !super::plan_visible(viewer, own.status) {
         return Err(missing());
     }
-    history.periods.retain(|p| super::plan_visible(&viewer, p.status));
-    let (periods, hidden) = blocks(&history, &viewer);
+    let own_status = own.status;
+    let wordings = state.store.goal_wordings(&slug, goal).await?;
+    let earlier = wordings
+        .earlier
+        .iter()
+        .map(|w| {
+            let text = if w.targets.is_empty() {
+                w.text.clone()
+            } else {
+                format!("{} (Målnivåer: {})", w.text, w.targets.join("; "))
+            };
+            (uppfolj_domain::ids::swedish_time(w.replaced_at), text, w.reason.clone())
+        })
+        .collect();
+    let forms =
+        if own_status != uppfolj_domain::PlanStatus::Draft && viewer.account.as_ref().is_some_and(|a| a.is_rcc()) {
+            let current = state.store.outline(&slug).await?.and_then(|d| d.goal(goal).cloned());
+            current.map(|g| super::wording::forms(&slug, goal, &g, &wordings, typed))
+        } else {
+            None
+        };
+    history.periods.retain(|p| super::plan_visible(viewer, p.status));
+    let (periods, hidden) = blocks(&history, viewer);
     let after = history
         .after
         .iter()
-        .filter(|p| super::plan_visible(&viewer, p.status))
+        .filter(|p| super::plan_visible(viewer, p.status))
         .map(|p| AfterLine {
             title: p.title.clone(),
             href: format!("/planer/{}", p.plan),
@@ -100,7 +140,7 @@ pub async fn page(
         })
         .collect();
     Ok(GoalHistoryPage {
-        nav: Nav::of(&viewer),
+        nav: Nav::of(viewer),
         crumbs: vec![
             crumb("/", "Start"),
             crumb(format!("/planer/{slug}"), history.periods.last().map_or(plan.clone(), |p| p.title.clone())),
@@ -111,6 +151,9 @@ pub async fn page(
         hidden,
         after,
         csv: format!("uppfolj export goal-history --plan {slug} --goal {goal} --format csv"),
+        retired: wordings.retired_from.map(|y| format!("Målet har utgått: det följs inte upp från {y}.")),
+        earlier,
+        forms,
     })
 }
 

@@ -12,6 +12,7 @@ pub mod region;
 pub mod report;
 pub mod review;
 pub mod summary;
+pub mod wording;
 
 use std::sync::Arc;
 
