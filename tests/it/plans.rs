@@ -219,6 +219,10 @@ async fn dashboard_across(backend: Backend) {
     assert_eq!(total, 3, "{row}");
     // The demo's own dashboard is unchanged: no plan before it.
     assert!(!rcc.page(&format!("/planer/{PLAN}/2024/diagram")).await.contains("kommer från planen före"));
+    // The plan before's 2024 reopened: the successor's dashboard no longer goes on from it.
+    cli_ok(&app.db, &["round", "reopen", "--plan", PLAN, "--year", "2024", "--reason", "Rättelse"]);
+    let page = rcc.page("/planer/norr-2025-2028/2025/diagram").await;
+    assert!(!page.contains("2024 kommer från planen före"), "not kept from before the reopening");
 }
 
 both_backends!(an_indicator_is_one_series_on_both_plans, |backend| one_series(backend));

@@ -14,3 +14,7 @@ CREATE TABLE goal_wordings (
     reason TEXT NOT NULL,
     PRIMARY KEY (goal_id, version)
 );
+
+-- An indicator is a series that every plan whose goals are linked to it shows: a plan's indicators
+-- are found from its goals.
+CREATE INDEX indicator_goals_goal ON indicator_goals (goal_id);

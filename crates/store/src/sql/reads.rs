@@ -150,10 +150,13 @@ pub(super) async fn frame(conn: &mut Conn, plan: &Slug) -> Result<Option<Dataset
 }
 
 /// The plan's and rounds' revisions and the rounds' years, in one statement; for `year` (or, without
-/// one, for the latest round, and a plan without rounds has status open and no year).
+/// one, for the latest round, and a plan without rounds has status open and no year). The plan before
+/// counts in: a successor's pages show its published rounds (the dashboard across plan periods) and
+/// the series of its indicators.
 pub(super) async fn round_meta(conn: &mut Conn, plan: &Slug, year: Option<i32>) -> Result<RoundMeta, StoreError> {
     let rows = sqlx::query(
-        "SELECT p.revision AS plan_revision, r.year, r.status, r.revision FROM plans p \
+        "SELECT p.revision + COALESCE(before.revision, 0) AS plan_revision, r.year, r.status, r.revision \
+         FROM plans p LEFT JOIN plans before ON before.id = p.predecessor_id \
          LEFT JOIN rounds r ON r.plan_id = p.id WHERE p.slug = $1 ORDER BY r.year",
     )
     .bind(plan.as_str())
