@@ -8,17 +8,17 @@ use std::sync::Arc;
 use anyhow::{Context, anyhow, bail};
 use uppfolj_domain::ids::parse_date;
 use uppfolj_domain::{Dataset, RegionCode, Role, RoundStatus, Slug, datafile, export};
-use uppfolj_store::credentials::{hash_password, new_api_token};
+use uppfolj_store::credentials::hash_password;
 use uppfolj_store::{Actor, NewUser, Store, StoreError};
 
 /// The current time: the command line is an edge, and reads the clock here only.
 #[allow(clippy::disallowed_methods)]
-fn now() -> time::OffsetDateTime {
+pub(crate) fn now() -> time::OffsetDateTime {
     time::OffsetDateTime::now_utc()
 }
 
 /// Who made changes from the command line, in the history.
-const CLI: &str = "kommandoraden";
+pub(crate) const CLI: &str = "kommandoraden";
 
 /// The demo data, embedded in the binary: the 2024 follow-up of the northern healthcare region's
 /// cancer plan 2022–2024.
@@ -31,7 +31,7 @@ pub fn init_logging() {
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
 }
 
-async fn open(url: &str) -> anyhow::Result<Arc<dyn Store>> {
+pub(crate) async fn open(url: &str) -> anyhow::Result<Arc<dyn Store>> {
     let store = uppfolj_store::connect(url).await.map_err(|e| match e {
         StoreError::UnknownScheme(_) => anyhow!(e),
         other => anyhow!("kunde inte öppna databasen {}: {other}", redact(url)),
@@ -148,6 +148,9 @@ async fn demo_accounts(store: &dyn Store) -> anyhow::Result<()> {
             process: process.map(Slug::parse).transpose()?,
             restricted_access: false,
             password_hash: hash.clone(),
+            healthcare_region: None,
+            email: None,
+            sso_id: None,
         };
         match store.create_user(&user, &actor).await {
             Ok(_) | Err(StoreError::Conflict(_)) => {}
@@ -388,7 +391,7 @@ pub async fn import_indicators(db: &str, file: &Path, plan: &Slug) -> anyhow::Re
 /// Text that users wrote, for the terminal: escape codes and other control characters are shown as
 /// their codes (`\u{1b}`) so that nothing stored can move the cursor or recolour what the RCC reads,
 /// and tabs and line breaks become spaces so that columns stay columns.
-fn term(s: &str) -> String {
+pub(crate) fn term(s: &str) -> String {
     uppfolj_domain::input::for_terminal(&s.replace(['\t', '\n'], " "))
 }
 
@@ -576,117 +579,6 @@ pub async fn serve(db: &str, listen: SocketAddr, demo: bool, secure_cookies: boo
     let app = uppfolj_web::router(uppfolj_web::AppState::new(store.clone(), secure_cookies));
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     store.close().await;
-    Ok(())
-}
-
-fn read_password(name: &str) -> anyhow::Result<String> {
-    let password = if std::io::stdin().is_terminal() {
-        let first = rpassword::prompt_password(format!("Lösenord för {name}: "))?;
-        let again = rpassword::prompt_password("Samma lösenord igen: ")?;
-        if first != again {
-            bail!("lösenorden var inte lika; inget konto skapades");
-        }
-        first
-    } else {
-        let mut line = String::new();
-        std::io::stdin().read_line(&mut line).context("kunde inte läsa lösenordet från standard in")?;
-        line.trim_end_matches(['\n', '\r']).to_owned()
-    };
-    if password.chars().count() < 10 {
-        bail!("lösenordet måste ha minst 10 tecken; inget konto skapades");
-    }
-    Ok(password)
-}
-
-pub async fn user_add(
-    db: &str,
-    name: &str,
-    role: &str,
-    region: Option<String>,
-    process: Option<String>,
-    display_name: Option<String>,
-    restricted: bool,
-) -> anyhow::Result<()> {
-    let role = Role::parse(role)
-        .ok_or_else(|| anyhow!("\"{role}\" är ingen roll: välj admin, rcc, region, process eller reader"))?;
-    let username = name.trim();
-    if username.is_empty() || username.chars().any(char::is_whitespace) {
-        bail!("användarnamnet får inte vara tomt eller innehålla mellanslag");
-    }
-    let region = match (role, region) {
-        (Role::Region, Some(r)) => Some(RegionCode::parse(&r)?),
-        (Role::Region, None) => bail!("rollen region kräver --region KOD, till exempel --region RN"),
-        (_, Some(_)) => bail!("--region hör bara till rollen region"),
-        (_, None) => None,
-    };
-    let process = match (role, process) {
-        (Role::Process, Some(p)) => Some(Slug::parse(&p)?),
-        (Role::Process, None) => bail!("rollen process kräver --process KORTNAMN, till exempel --process vagen-in"),
-        (_, Some(_)) => bail!("--process hör bara till rollen process"),
-        (_, None) => None,
-    };
-    let store = open(db).await?;
-    let password = read_password(username)?;
-    let user = NewUser {
-        username: username.to_owned(),
-        display_name: display_name.unwrap_or_else(|| username.to_owned()),
-        role,
-        region,
-        process,
-        restricted_access: restricted,
-        password_hash: hash_password(&password).map_err(|e| anyhow!("{e}"))?,
-    };
-    let r = store.create_user(&user, &Actor::system(CLI, now())).await;
-    store.close().await;
-    r?;
-    eprintln!("Kontot {username} ({}) är skapat.", role.label());
-    Ok(())
-}
-
-pub async fn user_password(db: &str, name: &str) -> anyhow::Result<()> {
-    let store = open(db).await?;
-    let r = async {
-        let user =
-            store.user_by_username(name).await?.ok_or_else(|| anyhow!("det finns ingen användare \"{name}\""))?;
-        let password = read_password(name)?;
-        let hash = hash_password(&password).map_err(|e| anyhow!("{e}"))?;
-        store.set_password(user.account.id, &hash, &Actor::system(CLI, now())).await?;
-        anyhow::Ok(())
-    }
-    .await;
-    store.close().await;
-    r?;
-    eprintln!("Lösenordet för {name} är bytt; tidigare inloggningar gäller inte längre.");
-    Ok(())
-}
-
-pub async fn user_list(db: &str) -> anyhow::Result<()> {
-    let store = open(db).await?;
-    let users = store.users().await;
-    store.close().await;
-    let mut out = std::io::stdout();
-    for u in users? {
-        let a = u.account;
-        let scope = a.region.map(|r| r.to_string()).or(a.process.map(|p| p.to_string())).unwrap_or_default();
-        writeln!(out, "{}\t{}\t{}\t{}", term(&a.username), a.role.as_str(), scope, term(&a.display_name))?;
-    }
-    Ok(())
-}
-
-pub async fn token_create(db: &str, name: &str, label: &str) -> anyhow::Result<()> {
-    let store = open(db).await?;
-    let r = async {
-        let user =
-            store.user_by_username(name).await?.ok_or_else(|| anyhow!("det finns ingen användare \"{name}\""))?;
-        let (token, hash) = new_api_token().map_err(|e| anyhow!("{e}"))?;
-        store.create_token(user.account.id, label, &hash, &Actor::system(CLI, now())).await?;
-        anyhow::Ok(token)
-    }
-    .await;
-    store.close().await;
-    let token = r?;
-    println!("{token}");
-    eprintln!("Spara nyckeln nu: den visas inte igen. Använd den som \"Authorization: Bearer …\".");
     Ok(())
 }
 

@@ -10,6 +10,7 @@ use uppfolj_domain::Slug;
 
 mod bench;
 mod commands;
+mod users;
 
 /// Uppföljning av sjukvårdsregionala cancerplaner: webbapp, kommandorad och API.
 #[derive(Parser)]
@@ -94,10 +95,10 @@ enum Command {
     Bench(BenchCmd),
     /// Användarkonton.
     #[command(subcommand)]
-    User(UserCmd),
+    User(users::UserCmd),
     /// API-nycklar.
     #[command(subcommand)]
-    Token(TokenCmd),
+    Token(users::TokenCmd),
     /// Uppföljningsomgångar: öppna, publicera, öppna igen.
     #[command(subcommand)]
     Round(RoundCmd),
@@ -163,49 +164,6 @@ enum BenchCmd {
         /// Antal körningar per format.
         #[arg(long, default_value_t = 20)]
         runs: usize,
-    },
-}
-
-#[derive(Subcommand)]
-enum UserCmd {
-    /// Skapar ett konto. Lösenordet läses från standard in (en rad) eller frågas efter.
-    Add {
-        /// Användarnamnet.
-        name: String,
-        /// admin, rcc, region, process eller reader.
-        #[arg(long)]
-        role: String,
-        /// Regionkoden, för rollen region (till exempel RN).
-        #[arg(long)]
-        region: Option<String>,
-        /// Vårdprocessens kortnamn, för rollen process (till exempel vagen-in).
-        #[arg(long)]
-        process: Option<String>,
-        /// Namnet som visas; användarnamnet om det saknas.
-        #[arg(long)]
-        display_name: Option<String>,
-        /// Får läsa dokument med begränsad delning (för rollen reader).
-        #[arg(long)]
-        restricted: bool,
-    },
-    /// Listar kontona.
-    List,
-    /// Byter lösenord (läses som vid add); alla inloggningar med det gamla lösenordet avslutas.
-    Password {
-        /// Användarnamnet.
-        name: String,
-    },
-}
-
-#[derive(Subcommand)]
-enum TokenCmd {
-    /// Skapar en API-nyckel för en användare och skriver ut den (den sparas bara som hash).
-    Create {
-        /// Användarnamnet.
-        name: String,
-        /// Vad nyckeln är till för.
-        #[arg(long, default_value = "API-nyckel")]
-        label: String,
     },
 }
 
@@ -347,9 +305,7 @@ fn main() -> ExitCode {
             Command::Export(Export::Data { plan, output }) => {
                 commands::export_data(&db, &plan, output.as_deref()).await
             }
-            Command::User(UserCmd::Add { name, role, region, process, display_name, restricted }) => {
-                commands::user_add(&db, &name, &role, region, process, display_name, restricted).await
-            }
+            Command::User(cmd) => users::run(&db, cmd).await,
             Command::Report { plan, year, format, process, output } => {
                 let format = match format {
                     ReportFormat::Html => uppfolj_reports::Format::Html,
@@ -373,9 +329,7 @@ fn main() -> ExitCode {
             Command::Bench(BenchCmd::Report { plan, year, runs }) => {
                 commands::bench_report(&db, &plan, year, runs).await
             }
-            Command::User(UserCmd::List) => commands::user_list(&db).await,
-            Command::User(UserCmd::Password { name }) => commands::user_password(&db, &name).await,
-            Command::Token(TokenCmd::Create { name, label }) => commands::token_create(&db, &name, &label).await,
+            Command::Token(cmd) => users::token(&db, cmd).await,
             Command::Round(RoundCmd::Open { plan, year, deadline }) => {
                 commands::round_open(&db, &plan, year, &deadline).await
             }

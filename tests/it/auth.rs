@@ -149,7 +149,7 @@ both_backends!(api_tokens_are_stored_only_as_hashes, |backend| async move {
     assert_ne!(stored[0], token);
     assert!(!stored[0].contains(&token[4..20]), "no part of the token is stored");
     let list = cli_ok(&app.db, &["user", "list"]);
-    assert!(list.contains("rn\tregion\tRN\tTest rn"), "{list}");
+    assert!(list.contains("rn\tregion\tRN\tnorr\taktivt\tTest rn"), "{list}");
     let o = cli(&app.db, &["user", "add", "x", "--role", "region"]);
     assert!(stderr(&o).contains("rollen region kräver --region"), "{}", stderr(&o));
 });

@@ -27,6 +27,8 @@ const OWN: &[Who] = &[Who::OwnRegion, Who::Rcc, Who::Admin];
 const PROCESS: &[Who] = &[Who::Process, Who::Rcc, Who::Admin];
 const STAFF: &[Who] = &[Who::OwnRegion, Who::OtherRegion, Who::Process, Who::Rcc, Who::Admin];
 const REPORTERS: &[Who] = &[Who::OwnRegion, Who::OtherRegion, Who::Rcc, Who::Admin];
+const ADMIN: &[Who] = &[Who::Admin];
+const SIGNED_IN: &[Who] = &[Who::Reader, Who::OwnRegion, Who::OtherRegion, Who::Process, Who::Rcc, Who::Admin];
 
 enum Body {
     None,
@@ -44,9 +46,8 @@ fn form(fields: &[(&'static str, &str)]) -> Body {
     Body::Form(fields.iter().map(|(k, v)| (*k, (*v).to_owned())).collect())
 }
 
-/// The requests to make for each route, and who may make them.
-fn matrix(activity: &str) -> BTreeMap<(&'static str, &'static str), Vec<Case>> {
-    let p = PLAN;
+/// The requests to make for each route, and who may make them, on plan `p` of Norr.
+fn matrix(p: &str, activity: &str) -> BTreeMap<(&'static str, &'static str), Vec<Case>> {
     let case = |path: String, body: Body, allowed: &'static [Who]| Case { path, body, allowed };
     let mut m: BTreeMap<(&'static str, &'static str), Vec<Case>> = BTreeMap::new();
     let mut add = |method: &'static str, route: &'static str, cases: Vec<Case>| {
@@ -404,6 +405,31 @@ fn matrix(activity: &str) -> BTreeMap<(&'static str, &'static str), Vec<Case>> {
             RCC,
         )],
     );
+    // Accounts: an admin every one, RCC staff those of their own healthcare region (here refused as
+    // incomplete); everyone signed in their own page and tokens.
+    add("get", "/konton", vec![case("/konton".into(), Body::None, RCC)]);
+    add("get", "/konton/ny", vec![case("/konton/ny".into(), Body::None, RCC)]);
+    add("post", "/konton/ny", vec![case("/konton/ny".into(), form(&[("anvandarnamn", "")]), RCC)]);
+    add("get", "/konton/{id}", vec![case("/konton/3".into(), Body::None, RCC)]);
+    add("post", "/konton/{id}", vec![case("/konton/3".into(), form(&[("roll", "")]), RCC)]);
+    add("post", "/konton/{id}/inaktivera", vec![case("/konton/3/inaktivera".into(), form(&[("skal", "")]), RCC)]);
+    add("post", "/konton/{id}/aktivera", vec![case("/konton/3/aktivera".into(), form(&[("skal", "")]), RCC)]);
+    add(
+        "post",
+        "/konton/{id}/nycklar/{token}/aterkalla",
+        vec![case("/konton/3/nycklar/999/aterkalla".into(), form(&[]), RCC)],
+    );
+    add("get", "/konto", vec![case("/konto".into(), Body::None, SIGNED_IN)]);
+    add(
+        "post",
+        "/konto/nycklar",
+        vec![case("/konto/nycklar".into(), form(&[("namn", ""), ("dagar", "0")]), SIGNED_IN)],
+    );
+    add(
+        "post",
+        "/konto/nycklar/{token}/aterkalla",
+        vec![case("/konto/nycklar/999/aterkalla".into(), form(&[]), SIGNED_IN)],
+    );
     add("get", "/static/uppfolj.css", vec![case("/static/uppfolj.css".into(), Body::None, EVERYONE)]);
     add("get", "/static/uppfolj.js", vec![case("/static/uppfolj.js".into(), Body::None, EVERYONE)]);
     add("get", "/healthz", vec![case("/healthz".into(), Body::None, EVERYONE)]);
@@ -431,15 +457,15 @@ both_backends!(every_route_for_every_role, |backend| async move {
         .expect("activity id")
         .to_owned();
 
-    let matrix = matrix(&activity);
+    let own = matrix(PLAN, &activity);
     let missing: Vec<String> = uppfolj_web::ROUTES
         .iter()
-        .filter(|(m, r)| !matrix.contains_key(&(*m, *r)))
+        .filter(|(m, r)| !own.contains_key(&(*m, *r)))
         .map(|(m, r)| format!("{} {r}", m.to_uppercase()))
         .collect();
     assert!(missing.is_empty(), "routes without an entry in the authorization matrix: {missing:?}");
     let stale: Vec<String> =
-        matrix.keys().filter(|k| !uppfolj_web::ROUTES.contains(k)).map(|(m, r)| format!("{m} {r}")).collect();
+        own.keys().filter(|k| !uppfolj_web::ROUTES.contains(k)).map(|(m, r)| format!("{m} {r}")).collect();
     assert!(stale.is_empty(), "matrix entries for routes that no longer exist: {stale:?}");
 
     let users = [
@@ -452,7 +478,18 @@ both_backends!(every_route_for_every_role, |backend| async move {
         (Who::Admin, Some("admin")),
     ];
     let mut failures = Vec::new();
-    for ((method, route), cases) in &matrix {
+    // The same requests on the plan of another healthcare region that reuses Norr's region codes
+    // and process short names: there Norr's accounts are the public, and only an admin (national)
+    // is more. Routes that are not a plan's are the same everywhere, and asked once.
+    add_second_region(&app.db);
+    let mut runs: Vec<((&str, &str), Vec<Case>)> = own.into_iter().collect();
+    for ((method, route), cases) in matrix(OTHER_PLAN, &activity) {
+        if route.contains("{plan}") {
+            let outsiders = |c: Case| Case { allowed: if c.allowed == EVERYONE { EVERYONE } else { ADMIN }, ..c };
+            runs.push(((method, route), cases.into_iter().map(outsiders).collect()));
+        }
+    }
+    for ((method, route), cases) in &runs {
         for c in cases {
             for (who, user) in users {
                 let mut b = Browser::new(&app);

@@ -264,6 +264,25 @@ pub fn add_cast(db: &TestDb) {
     add_user(db, "reader2", "reader", &["--restricted"]);
 }
 
+/// A second healthcare region ("syd") with a copy of the demo plan (`OTHER_PLAN`) that reuses every
+/// region code and process short name of Norr: where Norr's accounts are
+/// outsiders. Its rounds are the demo's as they stand (a `workflow_app`'s 2025 is open).
+pub fn add_second_region(db: &TestDb) {
+    let demo = cli_ok(db, &["export", "data", "--plan", PLAN]);
+    let other = demo
+        .replacen("code = \"norr\"", "code = \"syd\"", 1)
+        .replacen("name = \"Norra sjukvårdsregionen\"", "name = \"Provregion Syd\"", 1)
+        .replacen(&format!("slug = \"{PLAN}\""), &format!("slug = \"{OTHER_PLAN}\""), 1);
+    assert!(other.contains("code = \"syd\"") && other.contains(OTHER_PLAN), "the copy is another plan");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("syd.toml");
+    std::fs::write(&file, other).expect("write");
+    cli_ok(db, &["import", file.to_str().expect("path")]);
+}
+
+/// The plan of the second healthcare region (`add_second_region`).
+pub const OTHER_PLAN: &str = "syd-2022-2024";
+
 /// A browser: keeps cookies, sends the CSRF token with forms, never follows redirects.
 pub struct Browser {
     pub base: String,

@@ -68,9 +68,34 @@ pub struct Account {
     pub process: Option<Slug>,
     /// A reader granted access to documents with restricted sharing.
     pub restricted_access: bool,
+    /// The healthcare region the account works in; `None`: national (an admin, or a reader of every
+    /// healthcare region). RCC staff, reporters and process leaders always have one.
+    pub healthcare_region: Option<Slug>,
 }
 
 impl Account {
+    /// The account as it may act on a plan of healthcare region `hr`: itself within its own
+    /// healthcare region, an admin and a national reader everywhere, and anyone else — RCC staff,
+    /// a reporter or a process leader of another healthcare region, whose region codes and process
+    /// short names may be the same as this one's — a reader without access to restricted documents.
+    /// An account that should have a healthcare region and has none is an outsider everywhere.
+    pub fn within(&self, hr: &Slug) -> Account {
+        let at_home = match (self.role, &self.healthcare_region) {
+            (Role::Admin, _) | (Role::Reader, None) => true,
+            (_, Some(own)) => own == hr,
+            (_, None) => false,
+        };
+        if at_home {
+            return self.clone();
+        }
+        Account { role: Role::Reader, region: None, process: None, restricted_access: false, ..self.clone() }
+    }
+
+    /// Whether this role works in one healthcare region (RCC staff, reporters, process leaders).
+    pub fn needs_healthcare_region(role: Role) -> bool {
+        matches!(role, Role::Rcc | Role::Region | Role::Process)
+    }
+
     /// RCC staff and administrators.
     pub fn is_rcc(&self) -> bool {
         matches!(self.role, Role::Admin | Role::Rcc)
@@ -438,6 +463,8 @@ pub enum AuditField {
     PlanContent,
     /// A goal of an adopted plan: its wording corrected, or retired from a year.
     GoalWording,
+    /// An account's name, e-mail, single-sign-on identity or whether it is active.
+    Account,
 }
 
 impl AuditField {
@@ -460,6 +487,7 @@ impl AuditField {
             AuditField::PlanStatus => "plan_status",
             AuditField::PlanContent => "plan_content",
             AuditField::GoalWording => "goal_wording",
+            AuditField::Account => "account",
         }
     }
     pub fn label(s: &str) -> &'static str {
@@ -481,6 +509,7 @@ impl AuditField {
             "plan_status" => "Planens status",
             "plan_content" => "Planens innehåll",
             "goal_wording" => "Målets lydelse",
+            "account" => "Konto",
             _ => "Ändring",
         }
     }
@@ -525,6 +554,7 @@ mod tests {
             region: region.map(|r| RegionCode::parse(r).unwrap()),
             process: None,
             restricted_access: false,
+            healthcare_region: Some(Slug::parse("norr").unwrap()),
         };
         let rn = RegionCode::parse("RN").unwrap();
         let rv = RegionCode::parse("RV").unwrap();
@@ -593,6 +623,7 @@ mod tests {
             region: Some(rn.clone()),
             process: None,
             restricted_access: false,
+            healthcare_region: Some(Slug::parse("norr").unwrap()),
         };
         assert!(a.may_edit_region(&rn));
         assert!(!a.may_edit_region(&rv));
@@ -613,6 +644,28 @@ mod tests {
         for r in Role::ALL {
             assert_eq!(Role::parse(r.as_str()), Some(r));
         }
+        // Another healthcare region that reuses the codes: an outsider there, whatever the role.
+        let (norr, syd) = (Slug::parse("norr").unwrap(), Slug::parse("syd").unwrap());
+        a.role = Role::Rcc;
+        assert_eq!(a.within(&norr), a);
+        let outside = a.within(&syd);
+        assert_eq!((outside.role, outside.restricted_access), (Role::Reader, false));
+        assert!(!outside.may_edit_region(&rn) && !outside.may_read_restricted() && !outside.is_rcc());
+        a.role = Role::Process;
+        assert!(!a.within(&syd).may_edit_process(&p), "the same process short name in another region");
+        a.role = Role::Region;
+        assert!(!a.within(&syd).may_edit_region(&rn), "the same region code in another healthcare region");
+        a.role = Role::Admin;
+        a.healthcare_region = None;
+        assert!(a.within(&syd).is_rcc(), "an admin is national");
+        a.role = Role::Reader;
+        a.restricted_access = true;
+        assert!(a.within(&syd).may_read_restricted(), "a national reader");
+        a.healthcare_region = Some(norr.clone());
+        assert!(!a.within(&syd).may_read_restricted(), "a reader of Norr, in another healthcare region");
+        a.role = Role::Rcc;
+        a.healthcare_region = None;
+        assert!(!a.within(&norr).is_rcc(), "RCC staff without a healthcare region are nowhere at home");
         for s in RegionState::ALL {
             assert_eq!(RegionState::parse(s.as_str()), Some(s));
         }

@@ -15,6 +15,7 @@ pub struct PlanListing {
     pub slug: Slug,
     pub title: String,
     pub healthcare_region: String,
+    pub healthcare_region_code: Slug,
     pub status: uppfolj_domain::PlanStatus,
     pub years: Vec<(i32, RoundStatus)>,
 }
@@ -27,7 +28,16 @@ pub struct NewUser {
     pub region: Option<RegionCode>,
     pub process: Option<Slug>,
     pub restricted_access: bool,
+    /// An argon2 hash; empty for an account that signs in only through single sign-on or has not
+    /// chosen its password yet (an invitation).
     pub password_hash: String,
+    /// The healthcare region (its code) of RCC staff, process leaders and readers of one; a
+    /// reporter's is its region's. `None` for RCC staff or a process leader: the installation's
+    /// only one.
+    pub healthcare_region: Option<Slug>,
+    pub email: Option<String>,
+    /// The identity single sign-on gives the person (the configured claim, e.g. an HSA-id).
+    pub sso_id: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -35,6 +45,61 @@ pub struct UserRecord {
     pub account: Account,
     pub password_hash: String,
     pub created_at: OffsetDateTime,
+    pub email: Option<String>,
+    pub sso_id: Option<String>,
+    /// A deactivated account signs in no way, and its sessions and tokens have ended.
+    pub active: bool,
+    pub last_login_at: Option<OffsetDateTime>,
+}
+
+/// What an administrator changes of an account: all of it but its user name, password and whether
+/// it is active (each of those has its own way).
+#[derive(Clone, Debug, PartialEq)]
+pub struct AccountChange {
+    pub display_name: String,
+    pub email: Option<String>,
+    pub role: Role,
+    pub region: Option<RegionCode>,
+    pub process: Option<Slug>,
+    pub restricted_access: bool,
+    pub healthcare_region: Option<Slug>,
+    pub sso_id: Option<String>,
+}
+
+impl AccountChange {
+    /// The account as it is, to change a part of.
+    pub fn of(u: &UserRecord) -> AccountChange {
+        AccountChange {
+            display_name: u.account.display_name.clone(),
+            email: u.email.clone(),
+            role: u.account.role,
+            region: u.account.region.clone(),
+            process: u.account.process.clone(),
+            restricted_access: u.account.restricted_access,
+            healthcare_region: u.account.healthcare_region.clone(),
+            sso_id: u.sso_id.clone(),
+        }
+    }
+}
+
+/// Which accounts a list shows (every `None`: all).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct UserFilter {
+    pub role: Option<Role>,
+    pub healthcare_region: Option<Slug>,
+    pub region: Option<RegionCode>,
+    pub active: Option<bool>,
+}
+
+/// An API token as its owner sees it (never the token itself).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TokenRecord {
+    pub id: i64,
+    pub name: String,
+    pub created_at: OffsetDateTime,
+    pub expires_at: Option<OffsetDateTime>,
+    pub last_used_at: Option<OffsetDateTime>,
+    pub revoked_at: Option<OffsetDateTime>,
 }
 
 #[derive(Clone, Debug)]

@@ -18,10 +18,10 @@ use uppfolj_domain::{
 };
 
 use crate::{
-    ActionPlanEntry, ActivityInput, Actor, Backend, CellEdit, CondensedEdit, EarlierAnswers, FigureDecision,
-    FigureInput, GoalDraft, GoalHistory, GoalWordingHistory, IndicatorVersion, NewPlan, NewUser, Page, Paged,
-    PlanListing, Progress, RccCommentEdit, RegionProgress, RoundMeta, RoundWork, SessionRecord, Shape, StoreError,
-    UserRecord,
+    AccountChange, ActionPlanEntry, ActivityInput, Actor, Backend, CellEdit, CondensedEdit, EarlierAnswers,
+    FigureDecision, FigureInput, GoalDraft, GoalHistory, GoalWordingHistory, IndicatorVersion, NewPlan, NewUser, Page,
+    Paged, PlanListing, Progress, RccCommentEdit, RegionProgress, RoundMeta, RoundWork, SessionRecord, Shape,
+    StoreError, TokenRecord, UserFilter, UserRecord,
 };
 
 /// The whole store: every aggregate, and the database itself.
@@ -36,6 +36,7 @@ pub trait Store:
     + ActionPlans
     + ProcessFollowUps
     + Accounts
+    + Sessions
     + Lineages
     + PlanDrafts
     + GoalWordings
@@ -145,6 +146,9 @@ pub trait DataFiles: Send + Sync {
     /// recorded as an audit event by `actor`, so that history and "as of" views start from it.
     async fn import(&self, data: &Dataset, actor: &Actor, progress: Progress<'_>) -> Result<(), StoreError>;
     async fn plans(&self) -> Result<Vec<PlanListing>, StoreError>;
+    /// The code of the healthcare region a plan belongs to (`None`: no such plan): where its
+    /// accounts are at home.
+    async fn plan_healthcare_region(&self, plan: &Slug) -> Result<Option<Slug>, StoreError>;
     /// Everything stored under a plan, or `None` when there is no such plan.
     async fn dataset(&self, plan: &Slug) -> Result<Option<Dataset>, StoreError>;
     /// A plan's frame only: healthcare region, regions, areas and goals (no rounds, indicators or
@@ -391,13 +395,36 @@ pub trait ProcessFollowUps: Send + Sync {
     ) -> Result<i32, StoreError>;
 }
 
-/// Accounts, login sessions and API tokens.
+/// Accounts, login sessions and API tokens. Accounts are never deleted: a deactivated one keeps its
+/// history, and its sessions and tokens end in the transaction that deactivates it. Every change is
+/// an audit event about the account (its page lists them). The last active admin stays one.
 #[async_trait]
 pub trait Accounts: Send + Sync {
     async fn create_user(&self, user: &NewUser, actor: &Actor) -> Result<i64, StoreError>;
     async fn users(&self) -> Result<Vec<UserRecord>, StoreError>;
+    /// The accounts `filter` picks, by user name.
+    async fn users_where(&self, filter: &UserFilter) -> Result<Vec<UserRecord>, StoreError>;
+    /// Changes an account as `change` says, recording each changed part with `reason`.
+    async fn update_user(
+        &self,
+        user_id: i64,
+        change: &AccountChange,
+        reason: &str,
+        actor: &Actor,
+    ) -> Result<(), StoreError>;
+    /// Deactivates (ending its sessions and tokens at once) or reactivates an account.
+    async fn set_active(&self, user_id: i64, active: bool, reason: &str, actor: &Actor) -> Result<(), StoreError>;
+    /// The audit events about an account, newest first, a page at a time.
+    async fn account_events(&self, user_id: i64, page: Page) -> Result<Paged<AuditEvent>, StoreError>;
+    async fn user_by_sso_id(&self, sso_id: &str) -> Result<Option<UserRecord>, StoreError>;
     async fn user_by_username(&self, username: &str) -> Result<Option<UserRecord>, StoreError>;
     async fn user_by_id(&self, id: i64) -> Result<Option<UserRecord>, StoreError>;
+}
+
+/// Signing in: passwords, login sessions and API tokens (only their hashes are stored). A new
+/// password ends the account's sessions and tokens.
+#[async_trait]
+pub trait Sessions: Send + Sync {
     async fn set_password(&self, user_id: i64, password_hash: &str, actor: &Actor) -> Result<(), StoreError>;
     async fn create_session(
         &self,
@@ -408,6 +435,20 @@ pub trait Accounts: Send + Sync {
     /// A session that has not expired at `now`.
     async fn session(&self, token_hash: &str, now: OffsetDateTime) -> Result<Option<SessionRecord>, StoreError>;
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError>;
-    async fn create_token(&self, user_id: i64, name: &str, token_hash: &str, actor: &Actor) -> Result<(), StoreError>;
-    async fn user_by_token(&self, token_hash: &str) -> Result<Option<UserRecord>, StoreError>;
+    /// A new API token, valid until `expires_at`; answers its id.
+    async fn create_token(
+        &self,
+        user_id: i64,
+        name: &str,
+        token_hash: &str,
+        expires_at: OffsetDateTime,
+        actor: &Actor,
+    ) -> Result<i64, StoreError>;
+    /// The active account of a token that is neither revoked nor expired at `now` (its last use is
+    /// recorded, at most once a minute).
+    async fn user_by_token(&self, token_hash: &str, now: OffsetDateTime) -> Result<Option<UserRecord>, StoreError>;
+    /// An account's API tokens, newest first.
+    async fn tokens(&self, user_id: i64) -> Result<Vec<TokenRecord>, StoreError>;
+    /// Ends one of an account's tokens.
+    async fn revoke_token(&self, user_id: i64, token_id: i64, actor: &Actor) -> Result<(), StoreError>;
 }

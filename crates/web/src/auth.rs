@@ -127,9 +127,16 @@ pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>, same_site: &str
 }
 
 /// The visitor: signed in (through a session or an API token) or not, and the CSRF token for forms.
+///
+/// Where identity is decided: a session or a token of an active account gives the account, and on
+/// the pages of a plan (every address with `{plan}`) `account` is the account *as it may act on that
+/// plan* ([`Account::within`] the plan's healthcare region): RCC staff, reporters and process leaders
+/// of another healthcare region are readers there. Every permission check reads `account`.
 #[derive(Clone, Debug)]
 pub struct Viewer {
     pub account: Option<Account>,
+    /// The signed-in account itself, wherever it is: for the page header and the account's own pages.
+    pub own: Option<Account>,
     pub csrf: String,
     /// The hash of the session token, when signed in through a session.
     pub session: Option<String>,
@@ -175,7 +182,22 @@ impl FromRequestParts<AppState> for Viewer {
             return Ok(v.clone());
         }
         let api = parts.uri.path().starts_with("/api/");
-        let viewer = identify(parts, state).await.map_err(|error| ViewerRejection { error, api })?;
+        let mut viewer = identify(parts, state).await.map_err(|error| ViewerRejection { error, api })?;
+        // On a plan's pages, the account as it may act on that plan.
+        if let Some(account) = &viewer.account {
+            let params = axum::extract::RawPathParams::from_request_parts(parts, state).await.ok();
+            let plan = params.as_ref().and_then(|p| p.iter().find(|(k, _)| *k == "plan").map(|(_, v)| v.to_owned()));
+            if let Some(slug) = plan.and_then(|p| uppfolj_domain::Slug::parse(&p).ok()) {
+                let hr = state
+                    .store
+                    .plan_healthcare_region(&slug)
+                    .await
+                    .map_err(|e| ViewerRejection { error: e.into(), api })?;
+                if let Some(hr) = hr {
+                    viewer.account = Some(account.within(&hr));
+                }
+            }
+        }
         parts.extensions.insert(viewer.clone());
         Ok(viewer)
     }
@@ -184,12 +206,13 @@ impl FromRequestParts<AppState> for Viewer {
 async fn identify(parts: &mut Parts, state: &AppState) -> Result<Viewer, AppError> {
     let csrf = parts.extensions.get::<CsrfToken>().map(|c| c.0.clone()).unwrap_or_default();
     let path = parts.uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "/".to_owned());
-    let mut viewer = Viewer { account: None, csrf, session: None, path };
+    let mut viewer = Viewer { account: None, own: None, csrf, session: None, path };
     if let Some(auth) = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
         let token = auth.strip_prefix("Bearer ").map(str::trim).unwrap_or("");
-        let user = if token.is_empty() { None } else { state.store.user_by_token(&sha256_hex(token)).await? };
+        let user = if token.is_empty() { None } else { state.store.user_by_token(&sha256_hex(token), now()).await? };
         return match user {
             Some(u) => {
+                viewer.own = Some(u.account.clone());
                 viewer.account = Some(u.account);
                 Ok(viewer)
             }
@@ -201,7 +224,9 @@ async fn identify(parts: &mut Parts, state: &AppState) -> Result<Viewer, AppErro
         if let Some(s) = state.store.session(&hash, now()).await?
             && let Some(u) = state.store.user_by_id(s.user_id).await?
             && s.auth_hash == auth_hash(&u.password_hash)
+            && u.active
         {
+            viewer.own = Some(u.account.clone());
             viewer.account = Some(u.account);
             viewer.session = Some(hash);
         }

@@ -18,9 +18,9 @@ impl Nav {
     pub fn of(v: &Viewer) -> Nav {
         Nav {
             show: true,
-            user: v.account.as_ref().map(|a| a.display_name.clone()),
+            user: v.own.as_ref().map(|a| a.display_name.clone()),
             role: v
-                .account
+                .own
                 .as_ref()
                 .map(|a| match (&a.region, &a.process) {
                     (Some(r), _) => format!("{}, {r}", a.role.label()),

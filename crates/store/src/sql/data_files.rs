@@ -105,6 +105,16 @@ impl crate::DataFiles for StoreImpl {
         list_plans(&self.pool).await
     }
 
+    async fn plan_healthcare_region(&self, plan: &Slug) -> Result<Option<Slug>, StoreError> {
+        let code: Option<String> = sqlx::query_scalar(
+            "SELECT h.code FROM plans p JOIN healthcare_regions h ON h.id = p.healthcare_region_id WHERE p.slug = $1",
+        )
+        .bind(plan.as_str())
+        .fetch_optional(&self.pool)
+        .await?;
+        code.map(|c| Slug::parse(&c)).transpose().map_err(corrupt)
+    }
+
     #[tracing::instrument(skip_all, fields(plan = %plan))]
     async fn dataset(&self, plan: &Slug) -> Result<Option<Dataset>, StoreError> {
         let mut tx = begin_read(&self.pool).await?;
@@ -132,7 +142,8 @@ struct CellRow<'a> {
 
 async fn list_plans(pool: &Pool) -> Result<Vec<PlanListing>, StoreError> {
     let rows = sqlx::query(
-        "SELECT p.slug, p.title, p.status AS plan_status, h.name AS hr_name, r.year, r.status FROM plans p \
+        "SELECT p.slug, p.title, p.status AS plan_status, h.name AS hr_name, h.code AS hr_code, r.year, r.status \
+         FROM plans p \
          JOIN healthcare_regions h ON h.id = p.healthcare_region_id LEFT JOIN rounds r ON r.plan_id = p.id \
          ORDER BY p.slug, r.year",
     )
@@ -146,6 +157,7 @@ async fn list_plans(pool: &Pool) -> Result<Vec<PlanListing>, StoreError> {
                 slug,
                 title: row.try_get("title")?,
                 healthcare_region: row.try_get("hr_name")?,
+                healthcare_region_code: Slug::parse(&row.try_get::<String, _>("hr_code")?).map_err(corrupt)?,
                 status: plan_status(&row.try_get::<String, _>("plan_status")?)?,
                 years: Vec::new(),
             });

@@ -32,6 +32,7 @@ mod process_followups;
 mod reads;
 mod rounds;
 mod series;
+mod sessions;
 mod versioned;
 mod wordings;
 

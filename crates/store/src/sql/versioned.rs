@@ -21,6 +21,8 @@ pub(super) struct Event {
     pub(super) round_id: Option<i64>,
     pub(super) goal_id: Option<i64>,
     pub(super) region_id: Option<i64>,
+    /// The account the event is about.
+    pub(super) account_id: Option<i64>,
     pub(super) field: Option<AuditField>,
     pub(super) subject: String,
     pub(super) old: Option<String>,
@@ -47,6 +49,10 @@ impl Event {
     }
     pub(super) fn region(mut self, id: Option<i64>) -> Event {
         self.region_id = id;
+        self
+    }
+    pub(super) fn account(mut self, id: i64) -> Event {
+        self.account_id = Some(id);
         self
     }
     /// Old and new value; an empty text is no value.
@@ -82,6 +88,7 @@ pub(super) async fn record(tx: &mut Tx<'_>, actor: &Actor, events: &[Event]) -> 
             "round_id",
             "goal_id",
             "region_id",
+            "account_id",
             "field",
             "subject",
             "old_value",
@@ -98,6 +105,7 @@ pub(super) async fn record(tx: &mut Tx<'_>, actor: &Actor, events: &[Event]) -> 
             e.round_id.into(),
             e.goal_id.into(),
             e.region_id.into(),
+            e.account_id.into(),
             e.field.map(AuditField::as_str).unwrap_or("").into(),
             e.subject.as_str().into(),
             e.old.as_deref().into(),

@@ -218,6 +218,8 @@ async fn new_page(
         .healthcare_regions()
         .await?
         .into_iter()
+        // Only those the account is RCC staff of (an admin: all).
+        .filter(|(code, _)| viewer.account.as_ref().is_some_and(|a| a.within(code).is_rcc()))
         .map(|(code, name)| (code.to_string(), name, code.as_str() == f.sjukvardsregion))
         .collect();
     if page.regions.is_empty() {
@@ -244,6 +246,11 @@ pub async fn new_create(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
+    if !account.within(&region).is_rcc() {
+        return Err(AppError::Forbidden(
+            "Du har inte behörighet att skriva en plan för en annan sjukvårdsregion.".to_owned(),
+        ));
+    }
     match state.store.create_plan(&region, &new, &Actor::user(account, now())).await {
         Ok(()) => Ok(Redirect::to(&format!("/planer/{}/utkast", new.slug)).into_response()),
         Err(StoreError::PlanExists(s)) => {

@@ -80,8 +80,9 @@ pub async fn submit(
     }
     let user = state.store.user_by_username(&username).await?;
     let ok = match &user {
-        Some(u) => verify_password(&f.password, &u.password_hash).await?,
-        None => {
+        // An account without a password signs in only through single sign-on.
+        Some(u) if !u.password_hash.is_empty() => verify_password(&f.password, &u.password_hash).await?,
+        _ => {
             verify_dummy(&f.password).await?;
             false
         }
@@ -98,6 +99,16 @@ pub async fn submit(
         return Ok((StatusCode::UNAUTHORIZED, page).into_response());
     };
     state.limiter.succeed(&keys);
+    if !user.active {
+        tracing::info!(user = %username, "inloggning på ett inaktiverat konto");
+        let page = LoginPage {
+            nav: Nav::of(&viewer),
+            next: safe_next(Some(&f.next)),
+            username,
+            error: Some("Kontot är inaktiverat. Fråga RCC eller administratören om du behöver det igen.".to_owned()),
+        };
+        return Ok((StatusCode::FORBIDDEN, page).into_response());
+    }
     let token = random_token()?;
     let at = now();
     let session = SessionRecord {

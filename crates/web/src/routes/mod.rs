@@ -1,3 +1,4 @@
+pub mod accounts;
 pub mod actionplan;
 pub mod dashboard;
 pub mod drafts;
@@ -37,7 +38,8 @@ pub(crate) async fn load_outline(state: &AppState, slug: &str, viewer: &Viewer) 
     Ok(data)
 }
 
-/// Whether `viewer` may see a plan of `status`: a draft only RCC staff and admins.
+/// Whether `viewer` may see a plan of `status`: a draft only RCC staff of its healthcare region and
+/// admins (on a plan's pages the viewer's account is already the one it has on that plan).
 pub(crate) fn plan_visible(viewer: &Viewer, status: PlanStatus) -> bool {
     status != PlanStatus::Draft || viewer.account.as_ref().is_some_and(|a| a.is_rcc())
 }

@@ -45,9 +45,12 @@ pub struct IndexPage {
 pub async fn index(State(state): State<AppState>, viewer: Viewer) -> Result<IndexPage, AppError> {
     let mut plans = Vec::new();
     let mut tasks = Vec::new();
-    let rcc = viewer.account.as_ref().is_some_and(|a| a.is_rcc());
+    let may_write_plans = viewer.account.as_ref().is_some_and(|a| a.is_rcc());
     for p in state.store.plans().await? {
-        if !super::plan_visible(&viewer, p.status) {
+        // Each plan as the account may act on it: at home in its healthcare region, a reader elsewhere.
+        let account = viewer.account.as_ref().map(|a| a.within(&p.healthcare_region_code));
+        let rcc = account.as_ref().is_some_and(|a| a.is_rcc());
+        if p.status == PlanStatus::Draft && !rcc {
             continue;
         }
         let years: Vec<String> = p
@@ -56,7 +59,7 @@ pub async fn index(State(state): State<AppState>, viewer: Viewer) -> Result<Inde
             .filter(|(_, s)| *s == RoundStatus::Published || rcc)
             .map(|(y, s)| if *s == RoundStatus::Open { format!("{y} (pågår)") } else { y.to_string() })
             .collect();
-        if let Some(a) = &viewer.account {
+        if let Some(a) = &account {
             for (year, _) in p.years.iter().filter(|(_, s)| *s == RoundStatus::Open) {
                 match (a.role, &a.region, &a.process) {
                     (Role::Region, Some(r), _) => tasks.push(Task {
@@ -89,7 +92,7 @@ pub async fn index(State(state): State<AppState>, viewer: Viewer) -> Result<Inde
             status: if p.status == PlanStatus::Adopted { String::new() } else { p.status.label().to_owned() },
         });
     }
-    Ok(IndexPage { nav: Nav::of(&viewer), plans, tasks, may_write_plans: rcc })
+    Ok(IndexPage { nav: Nav::of(&viewer), plans, tasks, may_write_plans })
 }
 
 /// `/planer/{plan}` shows the latest round the visitor may read.

@@ -1,0 +1,201 @@
+//! Signing in: passwords, login sessions and API tokens (of both only their hashes are stored). A
+//! new password ends the account's sessions (they carry a hash of the password hash) and tokens.
+//! The trait's other half, the accounts themselves, is in `accounts.rs`.
+
+use sqlx::Row as _;
+use time::OffsetDateTime;
+use uppfolj_domain::AuditField;
+use uppfolj_domain::ids::timestamp;
+
+use super::accounts::{USER_SELECT, end_access, user_record};
+use super::versioned::{self, Event};
+use super::{StoreImpl, begin_write, time_of};
+use crate::{Actor, SessionRecord, StoreError, TokenRecord, UserRecord};
+
+#[async_trait::async_trait]
+impl crate::Sessions for StoreImpl {
+    async fn set_password(&self, user_id: i64, hash: &str, actor: &Actor) -> Result<(), StoreError> {
+        let mut tx = begin_write(&self.pool).await?;
+        let name: String = sqlx::query_scalar("SELECT username FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("ingen användare med id {user_id}")))?;
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(hash)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        // The sessions end by their hash of the old password hash; the tokens end here.
+        end_access(&mut tx, user_id, actor).await?;
+        let event = Event::new(AuditField::Password, format!("användare {name}"))
+            .account(user_id)
+            .change(None, Some("nytt lösenord; inloggningar och API-nycklar avslutade"));
+        versioned::record(&mut tx, actor, &[event]).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn create_session(&self, token_hash: &str, s: &SessionRecord, now: OffsetDateTime) -> Result<(), StoreError> {
+        let now = timestamp(now);
+        let mut tx = begin_write(&self.pool).await?;
+        sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(&now).execute(&mut *tx).await?;
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, auth_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(token_hash)
+        .bind(s.user_id)
+        .bind(&s.auth_hash)
+        .bind(&now)
+        .bind(timestamp(s.expires_at))
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE users SET last_login_at = $1 WHERE id = $2")
+            .bind(&now)
+            .bind(s.user_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn session(&self, token_hash: &str, now: OffsetDateTime) -> Result<Option<SessionRecord>, StoreError> {
+        let Some(r) = sqlx::query(
+            "SELECT user_id, auth_hash, expires_at FROM sessions WHERE token_hash = $1 AND expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(timestamp(now))
+        .fetch_optional(&self.pool)
+        .await?
+        else {
+            return Ok(None);
+        };
+        Ok(Some(SessionRecord {
+            user_id: r.try_get("user_id")?,
+            auth_hash: r.try_get("auth_hash")?,
+            expires_at: time_of(&r.try_get::<String, _>("expires_at")?)?,
+        }))
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn create_token(
+        &self,
+        user_id: i64,
+        name: &str,
+        token_hash: &str,
+        expires_at: OffsetDateTime,
+        actor: &Actor,
+    ) -> Result<i64, StoreError> {
+        let name = super::stored(uppfolj_domain::input::TextKind::Line, name, || "nyckelns namn".to_owned())?;
+        if name.is_empty() {
+            return Err(StoreError::Invalid("ge nyckeln ett namn, till exempel vad den används till".to_owned()));
+        }
+        if expires_at <= actor.at {
+            return Err(StoreError::Invalid("nyckelns sista giltighetsdag har redan passerat".to_owned()));
+        }
+        let mut tx = begin_write(&self.pool).await?;
+        let username: String = sqlx::query_scalar("SELECT username FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("ingen användare med id {user_id}")))?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) \
+             RETURNING id",
+        )
+        .bind(user_id)
+        .bind(&name)
+        .bind(token_hash)
+        .bind(timestamp(actor.at))
+        .bind(timestamp(expires_at))
+        .fetch_one(&mut *tx)
+        .await?;
+        let until = uppfolj_domain::ids::format_date(expires_at.date());
+        let event = Event::new(AuditField::Token, format!("användare {username}: API-nyckel"))
+            .account(user_id)
+            .change(None, Some(&format!("{name} (gäller till {until})")));
+        versioned::record(&mut tx, actor, &[event]).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn user_by_token(&self, token_hash: &str, now: OffsetDateTime) -> Result<Option<UserRecord>, StoreError> {
+        let at = timestamp(now);
+        let Some(row) = sqlx::query(&format!(
+            "{USER_SELECT} JOIN api_tokens t ON t.user_id = u.id WHERE t.token_hash = $1 AND t.revoked_at IS NULL \
+             AND (t.expires_at IS NULL OR t.expires_at > $2) AND u.active = TRUE"
+        ))
+        .bind(token_hash)
+        .bind(&at)
+        .fetch_optional(&self.pool)
+        .await?
+        else {
+            return Ok(None);
+        };
+        // The last use, written at most once a minute per token (a busy client is not a write each time).
+        let a_minute_ago = timestamp(now - time::Duration::minutes(1));
+        sqlx::query(
+            "UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2 AND (last_used_at IS NULL OR last_used_at < $3)",
+        )
+        .bind(&at)
+        .bind(token_hash)
+        .bind(&a_minute_ago)
+        .execute(&self.pool)
+        .await?;
+        Ok(Some(user_record(&row)?))
+    }
+
+    async fn tokens(&self, user_id: i64) -> Result<Vec<TokenRecord>, StoreError> {
+        let opt = |r: &super::DbRow, c: &str| -> Result<Option<OffsetDateTime>, StoreError> {
+            r.try_get::<Option<String>, _>(c)?.as_deref().map(time_of).transpose()
+        };
+        sqlx::query(
+            "SELECT id, name, created_at, expires_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = $1 \
+             ORDER BY id DESC",
+        )
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(TokenRecord {
+                id: r.try_get("id")?,
+                name: r.try_get("name")?,
+                created_at: time_of(&r.try_get::<String, _>("created_at")?)?,
+                expires_at: opt(r, "expires_at")?,
+                last_used_at: opt(r, "last_used_at")?,
+                revoked_at: opt(r, "revoked_at")?,
+            })
+        })
+        .collect()
+    }
+
+    async fn revoke_token(&self, user_id: i64, token_id: i64, actor: &Actor) -> Result<(), StoreError> {
+        let mut tx = begin_write(&self.pool).await?;
+        let row = sqlx::query(
+            "SELECT t.name, u.username FROM api_tokens t JOIN users u ON u.id = t.user_id \
+             WHERE t.id = $1 AND t.user_id = $2 AND t.revoked_at IS NULL",
+        )
+        .bind(token_id)
+        .bind(user_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::NotFound("kontot har ingen sådan giltig API-nyckel".to_owned()))?;
+        let (name, username): (String, String) = (row.try_get("name")?, row.try_get("username")?);
+        sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2")
+            .bind(timestamp(actor.at))
+            .bind(token_id)
+            .execute(&mut *tx)
+            .await?;
+        let event = Event::new(AuditField::Token, format!("användare {username}: API-nyckel"))
+            .account(user_id)
+            .change(Some(&name), Some("återkallad"));
+        versioned::record(&mut tx, actor, &[event]).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
