@@ -385,8 +385,8 @@ pub fn read_password(name: &str) -> anyhow::Result<String> {
         std::io::stdin().read_line(&mut line).context("kunde inte läsa lösenordet från standard in")?;
         line.trim_end_matches(['\n', '\r']).to_owned()
     };
-    if password.chars().count() < 10 {
-        bail!("lösenordet måste ha minst 10 tecken; ingenting ändrades");
+    if let Some(problem) = uppfolj_store::credentials::password_problem(&password, name) {
+        bail!("{problem} Ingenting ändrades.");
     }
     Ok(password)
 }

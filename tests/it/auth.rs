@@ -18,7 +18,7 @@ both_backends!(login_sets_a_safe_session_cookie_and_logout_ends_it, |backend| as
     assert!(session.contains("HttpOnly") && session.contains("SameSite=Lax"), "{session}");
     assert!(!session.contains("Secure"), "plain HTTP: no Secure flag: {session}");
     let page = b.page("/").await;
-    assert!(page.contains("Inloggad: <strong>Test rn</strong>"), "{page}");
+    assert!(page.contains("Inloggad: <a href=\"/konto\"><strong>Test rn</strong></a>"), "{page}");
     assert!(page.contains("RNs lokala handlingsplan"), "the start page lists the reporter's tasks: {page}");
 
     // Behind a TLS proxy the cookie is Secure.
@@ -109,7 +109,10 @@ both_backends!(sessions_survive_a_restart, |backend| async move {
     let app = TestApp::spawn_with(db, &[]);
     let mut b = Browser::new(&app);
     b.cookies = cookies;
-    assert!(b.page("/").await.contains("Inloggad: <strong>Test rcc</strong>"), "still logged in after restart");
+    assert!(
+        b.page("/").await.contains("Inloggad: <a href=\"/konto\"><strong>Test rcc</strong></a>"),
+        "still logged in after restart"
+    );
 });
 
 both_backends!(api_tokens_are_stored_only_as_hashes, |backend| async move {

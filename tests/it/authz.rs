@@ -419,6 +419,10 @@ fn matrix(p: &str, activity: &str) -> BTreeMap<(&'static str, &'static str), Vec
         "/konton/{id}/nycklar/{token}/aterkalla",
         vec![case("/konton/3/nycklar/999/aterkalla".into(), form(&[]), RCC)],
     );
+    add("post", "/konton/{id}/lank", vec![case("/konton/3/lank".into(), form(&[]), RCC)]);
+    // A link to choose a password is the link's holder's: anyone with it (an unknown one is a 404).
+    add("get", "/losenord/{token}", vec![case("/losenord/okand".into(), Body::None, EVERYONE)]);
+    add("post", "/losenord/{token}", vec![case("/losenord/okand".into(), form(&[("losenord", "x")]), EVERYONE)]);
     add("get", "/konto", vec![case("/konto".into(), Body::None, SIGNED_IN)]);
     add(
         "post",

@@ -69,3 +69,44 @@ mod tests {
         assert_ne!(auth_hash("a"), auth_hash("b"));
     }
 }
+
+/// The shortest password accepted (ASVS 2.1.1).
+pub const MIN_PASSWORD_CHARS: usize = 12;
+
+/// Why `password` is not good enough for account `username`, in Swedish, or `None` when it is: at
+/// least [`MIN_PASSWORD_CHARS`] characters, not the user name or close to it, and not guessable —
+/// zxcvbn's estimate of common and breached passwords, names, words, dates, repeats and keyboard
+/// patterns scores it at least 3 of 4 (ASVS 2.1.7).
+pub fn password_problem(password: &str, username: &str) -> Option<String> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Some(format!("Lösenordet behöver minst {MIN_PASSWORD_CHARS} tecken."));
+    }
+    let lower = password.to_lowercase();
+    let name = username.trim().to_lowercase();
+    if !name.is_empty() && lower.contains(&name) {
+        return Some("Lösenordet får inte innehålla användarnamnet.".to_owned());
+    }
+    let estimate = zxcvbn::zxcvbn(password, &[username, "uppfolj", "uppfölj", "cancerplan", "rcc"]);
+    if u8::from(estimate.score()) < 3 {
+        return Some(
+            "Lösenordet är för lätt att gissa (ett vanligt eller läckt lösenord, ett ord, ett namn eller ett \
+             mönster). Välj en längre fras av några ord som inte hör ihop."
+                .to_owned(),
+        );
+    }
+    None
+}
+
+#[cfg(test)]
+mod password_tests {
+    use super::*;
+
+    #[test]
+    fn weak_passwords_are_named_and_strong_ones_pass() {
+        assert!(password_problem("kort", "anna").is_some_and(|p| p.contains("minst 12")));
+        assert!(password_problem("anna-anna-anna-1", "anna").is_some_and(|p| p.contains("användarnamnet")));
+        assert!(password_problem("password1234", "anna").is_some_and(|p| p.contains("lätt att gissa")));
+        assert!(password_problem("qwertyuiopasdf", "anna").is_some_and(|p| p.contains("lätt att gissa")));
+        assert_eq!(password_problem("kaffe-lampa-oktober-gran", "anna"), None);
+    }
+}

@@ -91,6 +91,44 @@ pub struct UserFilter {
     pub active: Option<bool>,
 }
 
+/// What a single-use link to choose a password is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkPurpose {
+    /// A new account's first password.
+    Invitation,
+    /// A new password for a forgotten one.
+    Reset,
+}
+
+impl LinkPurpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkPurpose::Invitation => "invitation",
+            LinkPurpose::Reset => "reset",
+        }
+    }
+    pub fn parse(s: &str) -> Option<LinkPurpose> {
+        match s {
+            "invitation" => Some(LinkPurpose::Invitation),
+            "reset" => Some(LinkPurpose::Reset),
+            _ => None,
+        }
+    }
+    /// How long a link is valid: an invitation a week, a new password a day.
+    pub fn valid_for(self) -> time::Duration {
+        match self {
+            LinkPurpose::Invitation => time::Duration::days(7),
+            LinkPurpose::Reset => time::Duration::hours(24),
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            LinkPurpose::Invitation => "inbjudningslänk",
+            LinkPurpose::Reset => "länk för nytt lösenord",
+        }
+    }
+}
+
 /// An API token as its owner sees it (never the token itself).
 #[derive(Clone, Debug, PartialEq)]
 pub struct TokenRecord {

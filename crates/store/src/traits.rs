@@ -19,9 +19,9 @@ use uppfolj_domain::{
 
 use crate::{
     AccountChange, ActionPlanEntry, ActivityInput, Actor, Backend, CellEdit, CondensedEdit, EarlierAnswers,
-    FigureDecision, FigureInput, GoalDraft, GoalHistory, GoalWordingHistory, IndicatorVersion, NewPlan, NewUser, Page,
-    Paged, PlanListing, Progress, RccCommentEdit, RegionProgress, RoundMeta, RoundWork, SessionRecord, Shape,
-    StoreError, TokenRecord, UserFilter, UserRecord,
+    FigureDecision, FigureInput, GoalDraft, GoalHistory, GoalWordingHistory, IndicatorVersion, LinkPurpose, NewPlan,
+    NewUser, Page, Paged, PlanListing, Progress, RccCommentEdit, RegionProgress, RoundMeta, RoundWork, SessionRecord,
+    Shape, StoreError, TokenRecord, UserFilter, UserRecord,
 };
 
 /// The whole store: every aggregate, and the database itself.
@@ -451,4 +451,28 @@ pub trait Sessions: Send + Sync {
     async fn tokens(&self, user_id: i64) -> Result<Vec<TokenRecord>, StoreError>;
     /// Ends one of an account's tokens.
     async fn revoke_token(&self, user_id: i64, token_id: i64, actor: &Actor) -> Result<(), StoreError>;
+    /// A single-use link (by its token's hash) for an active account to choose its password,
+    /// valid until `expires_at`; the account's earlier unused links end.
+    async fn create_account_link(
+        &self,
+        user_id: i64,
+        purpose: LinkPurpose,
+        token_hash: &str,
+        expires_at: OffsetDateTime,
+        actor: &Actor,
+    ) -> Result<(), StoreError>;
+    /// The account and purpose of a link that is unused and valid at `now`.
+    async fn account_link(
+        &self,
+        token_hash: &str,
+        now: OffsetDateTime,
+    ) -> Result<Option<(UserRecord, LinkPurpose)>, StoreError>;
+    /// Uses a link: the account's new password, its sessions and tokens ended, the link spent — all
+    /// or nothing; `NotFound` when the link is used, expired or unknown.
+    async fn use_account_link(
+        &self,
+        token_hash: &str,
+        password_hash: &str,
+        now: OffsetDateTime,
+    ) -> Result<UserRecord, StoreError>;
 }

@@ -27,3 +27,15 @@ CREATE INDEX audit_events_account ON audit_events (account_id) WHERE account_id 
 ALTER TABLE api_tokens ADD COLUMN expires_at TEXT;
 ALTER TABLE api_tokens ADD COLUMN last_used_at TEXT;
 ALTER TABLE api_tokens ADD COLUMN revoked_at TEXT;
+
+-- Single-use links to choose a password: an invitation to a new account, or a new password for a
+-- forgotten one. Only the hash of the link's token is stored.
+CREATE TABLE account_links (
+    token_hash TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    purpose TEXT NOT NULL CHECK (purpose IN ('invitation', 'reset')),
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used_at TEXT
+);
+CREATE INDEX account_links_user ON account_links (user_id);

@@ -10,7 +10,7 @@ use uppfolj_domain::ids::timestamp;
 use super::accounts::{USER_SELECT, end_access, user_record};
 use super::versioned::{self, Event};
 use super::{StoreImpl, begin_write, time_of};
-use crate::{Actor, SessionRecord, StoreError, TokenRecord, UserRecord};
+use crate::{Actor, LinkPurpose, SessionRecord, StoreError, TokenRecord, UserRecord};
 
 #[async_trait::async_trait]
 impl crate::Sessions for StoreImpl {
@@ -198,4 +198,115 @@ impl crate::Sessions for StoreImpl {
         tx.commit().await?;
         Ok(())
     }
+
+    async fn create_account_link(
+        &self,
+        user_id: i64,
+        purpose: LinkPurpose,
+        token_hash: &str,
+        expires_at: OffsetDateTime,
+        actor: &Actor,
+    ) -> Result<(), StoreError> {
+        let at = timestamp(actor.at);
+        let mut tx = begin_write(&self.pool).await?;
+        let row = sqlx::query("SELECT username, active FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("ingen användare med id {user_id}")))?;
+        let username: String = row.try_get("username")?;
+        if !row.try_get::<bool, _>("active")? {
+            return Err(StoreError::Conflict("kontot är inaktiverat: aktivera det först".to_owned()));
+        }
+        sqlx::query("UPDATE account_links SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
+            .bind(&at)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO account_links (token_hash, user_id, purpose, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(token_hash)
+        .bind(user_id)
+        .bind(purpose.as_str())
+        .bind(&at)
+        .bind(timestamp(expires_at))
+        .execute(&mut *tx)
+        .await?;
+        let until = uppfolj_domain::ids::swedish_time(expires_at);
+        let event = Event::new(AuditField::Password, format!("användare {username}"))
+            .account(user_id)
+            .change(None, Some(&format!("{} skapad, gäller till {until}", purpose.label())));
+        versioned::record(&mut tx, actor, &[event]).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn account_link(
+        &self,
+        token_hash: &str,
+        now: OffsetDateTime,
+    ) -> Result<Option<(UserRecord, LinkPurpose)>, StoreError> {
+        let Some(row) = sqlx::query(&format!(
+            "{USER_SELECT_LINK} WHERE l.token_hash = $1 AND l.used_at IS NULL AND l.expires_at > $2 AND u.active = TRUE"
+        ))
+        .bind(token_hash)
+        .bind(timestamp(now))
+        .fetch_optional(&self.pool)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let purpose: String = row.try_get("purpose")?;
+        let purpose = LinkPurpose::parse(&purpose).ok_or_else(|| super::corrupt(format!("länk för \"{purpose}\"")))?;
+        Ok(Some((user_record(&row)?, purpose)))
+    }
+
+    async fn use_account_link(
+        &self,
+        token_hash: &str,
+        password_hash: &str,
+        now: OffsetDateTime,
+    ) -> Result<UserRecord, StoreError> {
+        let at = timestamp(now);
+        let gone = || StoreError::NotFound("länken gäller inte längre: den är använd eller för gammal".to_owned());
+        let mut tx = begin_write(&self.pool).await?;
+        // Spent first, by the rows it changed: of two uses at once, one wins.
+        let spent = sqlx::query(
+            "UPDATE account_links SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1",
+        )
+        .bind(&at)
+        .bind(token_hash)
+        .execute(&mut *tx)
+        .await?;
+        if spent.rows_affected() != 1 {
+            return Err(gone());
+        }
+        let row = sqlx::query(&format!("{USER_SELECT_LINK} WHERE l.token_hash = $1 AND u.active = TRUE"))
+            .bind(token_hash)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(gone)?;
+        let user = user_record(&row)?;
+        let id = user.account.id;
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(password_hash)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let actor = Actor::user(&user.account, now);
+        end_access(&mut tx, id, &actor).await?;
+        let event = Event::new(AuditField::Password, format!("användare {}", user.account.username))
+            .account(id)
+            .change(None, Some("lösenord valt med länk; inloggningar och API-nycklar avslutade"));
+        versioned::record(&mut tx, &actor, &[event]).await?;
+        tx.commit().await?;
+        Ok(UserRecord { password_hash: password_hash.to_owned(), ..user })
+    }
 }
+
+/// An account with one of its links (`l`), for a `WHERE` on the link.
+const USER_SELECT_LINK: &str = "SELECT u.id, u.username, u.display_name, u.role, r.code AS region_code, \
+     u.process_slug, u.restricted_access, u.password_hash, u.created_at, u.email, u.sso_id, u.active, \
+     u.last_login_at, h.code AS hr_code, l.purpose FROM account_links l JOIN users u ON u.id = l.user_id \
+     LEFT JOIN regions r ON r.id = u.region_id LEFT JOIN healthcare_regions h ON h.id = u.healthcare_region_id";

@@ -452,6 +452,10 @@ pub struct AccountPage {
     tokens: Vec<TokenRow>,
     events: Vec<EventRow>,
     pager: Pager,
+    /// A link just made to choose a password: what it is, and its address (shown this once).
+    link: Option<(String, String)>,
+    /// Whether the account has a password yet (an invitation, or a new password).
+    has_password: bool,
 }
 
 async fn account_page(
@@ -500,6 +504,8 @@ async fn account_page(
         tokens: token_rows(state.store.tokens(id).await?),
         pager: Pager::of(&events, &format!("/konton/{id}"), ("ändring", "ändringar")),
         events: rows(events.items),
+        link: None,
+        has_password: !u.password_hash.is_empty(),
     })
 }
 
@@ -727,4 +733,139 @@ pub async fn revoke_my_token(
     let token: i64 = token.parse().map_err(|_| AppError::NotFound("Det finns ingen sådan API-nyckel.".to_owned()))?;
     state.store.revoke_token(me.id, token, &Actor::user(&me, now())).await?;
     Ok(Redirect::to("/konto#nycklar").into_response())
+}
+
+/// The address people reach the app at: `UPPFOLJ_PUBLIC_URL` when set, else as this request came.
+pub(crate) fn public_base(headers: &axum::http::HeaderMap, state: &AppState) -> String {
+    if let Ok(url) = std::env::var("UPPFOLJ_PUBLIC_URL") {
+        return url.trim_end_matches('/').to_owned();
+    }
+    let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    let scheme = if crate::auth::is_secure(headers, state.secure_cookies) { "https" } else { "http" };
+    format!("{scheme}://{host}")
+}
+
+/// Makes a single-use link for `user` to choose a password and answers its address; only its hash
+/// is stored. The one call an e-mail to the person makes too.
+pub(crate) async fn issue_link(
+    state: &AppState,
+    actor: &Actor,
+    user: &UserRecord,
+    purpose: uppfolj_store::LinkPurpose,
+    base: &str,
+) -> Result<String, AppError> {
+    let token = crate::auth::random_token()?;
+    let expires = actor.at + purpose.valid_for();
+    state.store.create_account_link(user.account.id, purpose, &crate::auth::sha256_hex(&token), expires, actor).await?;
+    Ok(format!("{base}/losenord/{token}"))
+}
+
+/// A link for the account to choose its password, shown to the administrator to pass on.
+pub async fn make_link(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: axum::http::HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let me = administrator(&viewer)?;
+    let u = target(&state, me, &id).await?;
+    let purpose = if u.password_hash.is_empty() {
+        uppfolj_store::LinkPurpose::Invitation
+    } else {
+        uppfolj_store::LinkPurpose::Reset
+    };
+    let actor = Actor::user(me, now());
+    let url = match issue_link(&state, &actor, &u, purpose, &public_base(&headers, &state)).await {
+        Ok(url) => url,
+        Err(AppError::Conflict(m)) => {
+            let page = account_page(&state, &viewer, me, &u, None, Some(m), None).await?;
+            return Ok((StatusCode::CONFLICT, page).into_response());
+        }
+        Err(e) => return Err(e),
+    };
+    let until = uppfolj_domain::ids::swedish_time(actor.at + purpose.valid_for());
+    let mut page = account_page(&state, &viewer, me, &u, None, None, None).await?;
+    page.link = Some((format!("{} (gäller en gång, till {until})", crate::error::capitalise(purpose.label())), url));
+    Ok(page.into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "password_choose.html")]
+pub struct ChoosePage {
+    nav: Nav,
+    heading: &'static str,
+    username: String,
+    action: String,
+    error: Option<String>,
+    done: bool,
+}
+
+fn choose_page(viewer: &Viewer, u: &UserRecord, purpose: uppfolj_store::LinkPurpose, token: &str) -> ChoosePage {
+    ChoosePage {
+        nav: Nav::of(viewer),
+        heading: match purpose {
+            uppfolj_store::LinkPurpose::Invitation => "Välkommen: välj ditt lösenord",
+            uppfolj_store::LinkPurpose::Reset => "Välj ett nytt lösenord",
+        },
+        username: u.account.username.clone(),
+        action: format!("/losenord/{token}"),
+        error: None,
+        done: false,
+    }
+}
+
+fn link_gone() -> AppError {
+    AppError::NotFound(
+        "Länken gäller inte längre: den är redan använd, för gammal eller ersatt av en nyare. Be RCC eller \
+         administratören om en ny."
+            .to_owned(),
+    )
+}
+
+pub async fn choose_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(token): Path<String>,
+) -> Result<ChoosePage, AppError> {
+    let (u, purpose) =
+        state.store.account_link(&crate::auth::sha256_hex(&token), now()).await?.ok_or_else(link_gone)?;
+    Ok(choose_page(&viewer, &u, purpose, &token))
+}
+
+#[derive(Deserialize)]
+pub struct ChooseForm {
+    #[serde(default)]
+    losenord: String,
+    #[serde(default)]
+    igen: String,
+}
+
+pub async fn choose(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(token): Path<String>,
+    Form(f): Form<ChooseForm>,
+) -> Result<Response, AppError> {
+    let hash = crate::auth::sha256_hex(&token);
+    let (u, purpose) = state.store.account_link(&hash, now()).await?.ok_or_else(link_gone)?;
+    let problem = if f.losenord != f.igen {
+        Some("Lösenorden är inte lika: skriv samma lösenord två gånger.".to_owned())
+    } else {
+        uppfolj_store::credentials::password_problem(&f.losenord, &u.account.username)
+    };
+    if let Some(problem) = problem {
+        let mut page = choose_page(&viewer, &u, purpose, &token);
+        page.error = Some(problem);
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    let password_hash = crate::auth::hash_password(&f.losenord)?;
+    match state.store.use_account_link(&hash, &password_hash, now()).await {
+        Ok(u) => {
+            let mut page = choose_page(&viewer, &u, purpose, &token);
+            page.done = true;
+            Ok(page.into_response())
+        }
+        Err(StoreError::NotFound(_)) => Err(link_gone()),
+        Err(e) => Err(e.into()),
+    }
 }
