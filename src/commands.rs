@@ -570,13 +570,33 @@ pub async fn serve(db: &str, listen: SocketAddr, demo: bool, secure_cookies: boo
     if demo && store.is_empty().await? {
         load_demo(store.as_ref()).await?;
     }
+    // Single sign-on, when configured: the provider must answer its discovery before the app starts.
+    let oidc = match uppfolj_web::oidc::OidcConfig::from_env()
+        .map_err(|e| anyhow!("inloggning med e-tjänstekort: {e}"))?
+    {
+        Some(cfg) => Some(
+            uppfolj_web::oidc::Oidc::discover(&cfg).await.map_err(|e| anyhow!("inloggning med e-tjänstekort: {e}"))?,
+        ),
+        None => None,
+    };
+    let local_login = match std::env::var("UPPFOLJ_LOCAL_LOGIN").as_deref().map(str::trim) {
+        Err(_) | Ok("" | "true" | "1" | "ja") => true,
+        Ok("false" | "0" | "nej") => false,
+        Ok(other) => bail!("UPPFOLJ_LOCAL_LOGIN ska vara true eller false, inte \"{other}\""),
+    };
+    if !local_login && oidc.is_none() {
+        bail!(
+            "UPPFOLJ_LOCAL_LOGIN=false kräver inloggning med e-tjänstekort (UPPFOLJ_OIDC_ISSUER): annars kan ingen logga in"
+        );
+    }
     let listener =
         tokio::net::TcpListener::bind(listen).await.with_context(|| format!("kunde inte lyssna på {listen}"))?;
     let addr = listener.local_addr()?;
     // The first line on standard out says where the app is; tests read it to find the port.
     println!("Uppfölj lyssnar på http://{addr}");
     std::io::stdout().flush()?;
-    let app = uppfolj_web::router(uppfolj_web::AppState::new(store.clone(), secure_cookies));
+    let state = uppfolj_web::AppState::new(store.clone(), secure_cookies).with_oidc(oidc).with_local_login(local_login);
+    let app = uppfolj_web::router(state);
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     store.close().await;
     Ok(())

@@ -60,6 +60,9 @@ fn matrix(p: &str, activity: &str) -> BTreeMap<(&'static str, &'static str), Vec
         "/logga-in",
         vec![case("/logga-in".into(), form(&[("username", "ingen"), ("password", "fel"), ("next", "/")]), EVERYONE)],
     );
+    // Single sign-on is everyone's way in (not configured here: a 404 for all; tests/it/sso.rs signs in).
+    add("get", "/logga-in/oidc", vec![case("/logga-in/oidc".into(), Body::None, EVERYONE)]);
+    add("get", "/logga-in/oidc/callback", vec![case("/logga-in/oidc/callback".into(), Body::None, EVERYONE)]);
     add("post", "/logga-ut", vec![case("/logga-ut".into(), form(&[]), EVERYONE)]);
     add("get", "/planer/{plan}", vec![case(format!("/planer/{p}"), Body::None, EVERYONE)]);
     add(

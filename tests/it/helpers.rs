@@ -123,12 +123,18 @@ impl TestApp {
     }
 
     pub fn spawn_with(db: TestDb, extra: &[&str]) -> TestApp {
+        TestApp::spawn_env(db, extra, "127.0.0.1:0", &[])
+    }
+
+    /// The app listening on `listen`, with `env` set (single sign-on's settings, say).
+    pub fn spawn_env(db: TestDb, extra: &[&str], listen: &str, env: &[(&str, &str)]) -> TestApp {
         let log = std::env::var_os("UPPFOLJ_TEST_LOG").is_some();
         let mut child = Command::new(BIN)
             .arg("--database")
             .arg(&db.url)
-            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(["serve", "--listen", listen])
             .args(extra)
+            .envs(env.iter().copied())
             .env("UPPFOLJ_LOG", if log { "info" } else { "error" })
             .stdout(Stdio::piped())
             .stderr(if log { Stdio::inherit() } else { Stdio::null() })

@@ -13,6 +13,7 @@ mod pages;
 mod plans;
 mod reads;
 mod reports;
+mod sso;
 mod store;
 mod web;
 mod workflow;

@@ -91,6 +91,15 @@ pub struct UserFilter {
     pub active: Option<bool>,
 }
 
+/// A single-sign-on flow under way (see [`crate::Sessions::take_sso_flow`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SsoFlow {
+    pub verifier: String,
+    pub nonce: String,
+    /// Where to go after signing in (an address of this app).
+    pub next: String,
+}
+
 /// What a single-use link to choose a password is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LinkPurpose {

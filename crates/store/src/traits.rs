@@ -21,7 +21,7 @@ use crate::{
     AccountChange, ActionPlanEntry, ActivityInput, Actor, Backend, CellEdit, CondensedEdit, EarlierAnswers,
     FigureDecision, FigureInput, GoalDraft, GoalHistory, GoalWordingHistory, IndicatorVersion, LinkPurpose, NewPlan,
     NewUser, Page, Paged, PlanListing, Progress, RccCommentEdit, RegionProgress, RoundMeta, RoundWork, SessionRecord,
-    Shape, StoreError, TokenRecord, UserFilter, UserRecord,
+    Shape, SsoFlow, StoreError, TokenRecord, UserFilter, UserRecord,
 };
 
 /// The whole store: every aggregate, and the database itself.
@@ -467,6 +467,17 @@ pub trait Sessions: Send + Sync {
         token_hash: &str,
         now: OffsetDateTime,
     ) -> Result<Option<(UserRecord, LinkPurpose)>, StoreError>;
+    /// Keeps a single-sign-on flow (by the hash of its state) until `expires_at`; flows past their
+    /// time are removed.
+    async fn save_sso_flow(
+        &self,
+        state_hash: &str,
+        flow: &SsoFlow,
+        expires_at: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+    /// Takes a flow once: the callback gets it, a second callback with the same state nothing.
+    async fn take_sso_flow(&self, state_hash: &str, now: OffsetDateTime) -> Result<Option<SsoFlow>, StoreError>;
     /// Uses a link: the account's new password, its sessions and tokens ended, the link spent — all
     /// or nothing; `NotFound` when the link is used, expired or unknown.
     async fn use_account_link(

@@ -17,6 +17,7 @@ pub mod auth;
 pub mod cache;
 pub mod error;
 pub mod extract;
+pub mod oidc;
 pub mod request_id;
 mod routes;
 pub mod security;
@@ -33,6 +34,10 @@ pub struct AppState {
     pub limiter: Arc<auth::LoginLimiter>,
     /// What is already known about published rounds.
     pub cache: Arc<cache::Caches>,
+    /// Single sign-on, when configured.
+    pub oidc: Option<Arc<oidc::Oidc>>,
+    /// Whether local passwords sign in (`UPPFOLJ_LOCAL_LOGIN=false` switches them off).
+    pub local_login: bool,
 }
 
 impl AppState {
@@ -42,7 +47,21 @@ impl AppState {
             secure_cookies,
             limiter: Arc::new(auth::LoginLimiter::default()),
             cache: Arc::new(cache::Caches::new()),
+            oidc: None,
+            local_login: true,
         }
+    }
+
+    /// With single sign-on through `oidc`.
+    pub fn with_oidc(mut self, oidc: Option<oidc::Oidc>) -> AppState {
+        self.oidc = oidc.map(Arc::new);
+        self
+    }
+
+    /// With local passwords on or off.
+    pub fn with_local_login(mut self, on: bool) -> AppState {
+        self.local_login = on;
+        self
     }
 }
 
@@ -129,6 +148,8 @@ route_group!(PLAN_ROUTES, plan_routes, {
     get "/" => routes::plans::index,
     get "/logga-in" => routes::login::form,
     post "/logga-in" => routes::login::submit,
+    get "/logga-in/oidc" => routes::sso::start,
+    get "/logga-in/oidc/callback" => routes::sso::callback,
     post "/logga-ut" => routes::login::logout,
     get "/planer/{plan}" => routes::plans::overview_latest,
     post "/planer/{plan}/uppfoljningar" => routes::review::open_round,

@@ -39,3 +39,13 @@ CREATE TABLE account_links (
     used_at TEXT
 );
 CREATE INDEX account_links_user ON account_links (user_id);
+
+-- Sign-ins with single sign-on under way (minutes): by the hash of the flow's state, its PKCE
+-- verifier and nonce, and where to go after. Taken once, by the callback.
+CREATE TABLE sso_flows (
+    state_hash TEXT PRIMARY KEY,
+    verifier TEXT NOT NULL,
+    nonce TEXT NOT NULL,
+    next TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);

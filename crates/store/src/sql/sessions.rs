@@ -10,7 +10,7 @@ use uppfolj_domain::ids::timestamp;
 use super::accounts::{USER_SELECT, end_access, user_record};
 use super::versioned::{self, Event};
 use super::{StoreImpl, begin_write, time_of};
-use crate::{Actor, LinkPurpose, SessionRecord, StoreError, TokenRecord, UserRecord};
+use crate::{Actor, LinkPurpose, SessionRecord, SsoFlow, StoreError, TokenRecord, UserRecord};
 
 #[async_trait::async_trait]
 impl crate::Sessions for StoreImpl {
@@ -302,6 +302,43 @@ impl crate::Sessions for StoreImpl {
         versioned::record(&mut tx, &actor, &[event]).await?;
         tx.commit().await?;
         Ok(UserRecord { password_hash: password_hash.to_owned(), ..user })
+    }
+
+    async fn save_sso_flow(
+        &self,
+        state_hash: &str,
+        flow: &SsoFlow,
+        expires_at: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        let mut tx = begin_write(&self.pool).await?;
+        sqlx::query("DELETE FROM sso_flows WHERE expires_at < $1").bind(timestamp(now)).execute(&mut *tx).await?;
+        sqlx::query(
+            "INSERT INTO sso_flows (state_hash, verifier, nonce, next, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(state_hash)
+        .bind(&flow.verifier)
+        .bind(&flow.nonce)
+        .bind(&flow.next)
+        .bind(timestamp(expires_at))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn take_sso_flow(&self, state_hash: &str, now: OffsetDateTime) -> Result<Option<SsoFlow>, StoreError> {
+        let row = sqlx::query(
+            "DELETE FROM sso_flows WHERE state_hash = $1 AND expires_at > $2 RETURNING verifier, nonce, next",
+        )
+        .bind(state_hash)
+        .bind(timestamp(now))
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok(SsoFlow { verifier: r.try_get("verifier")?, nonce: r.try_get("nonce")?, next: r.try_get("next")? })
+        })
+        .transpose()
     }
 }
 

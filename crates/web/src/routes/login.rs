@@ -25,6 +25,23 @@ pub struct LoginPage {
     next: String,
     username: String,
     error: Option<String>,
+    /// "Logga in med e-tjänstekort", when single sign-on is configured: its address.
+    sso: Option<String>,
+    /// Whether local passwords sign in.
+    local: bool,
+}
+
+impl LoginPage {
+    pub(crate) fn new(state: &AppState, viewer: &Viewer, next: String, error: Option<String>) -> LoginPage {
+        LoginPage {
+            nav: Nav::of(viewer),
+            sso: state.oidc.as_ref().map(|_| format!("/logga-in/oidc?nasta={}", crate::auth::encode_query(&next))),
+            local: state.local_login,
+            next,
+            username: String::new(),
+            error,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -36,7 +53,7 @@ pub struct NextQuery {
 /// only printable ASCII without spaces or backslashes — browsers drop tabs and newlines from an
 /// address and read `\` as `/`, so `/\t/evil.example` or `/\\evil` would leave the site.
 /// Anything else sends the user to the start page.
-fn safe_next(next: Option<&str>) -> String {
+pub(crate) fn safe_next(next: Option<&str>) -> String {
     let ok = |n: &str| {
         n.starts_with('/')
             && !n.starts_with("//")
@@ -49,8 +66,8 @@ fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-pub async fn form(viewer: Viewer, Query(q): Query<NextQuery>) -> LoginPage {
-    LoginPage { nav: Nav::of(&viewer), next: safe_next(q.nasta.as_deref()), username: String::new(), error: None }
+pub async fn form(State(state): State<AppState>, viewer: Viewer, Query(q): Query<NextQuery>) -> LoginPage {
+    LoginPage::new(&state, &viewer, safe_next(q.nasta.as_deref()), None)
 }
 
 #[derive(Deserialize)]
@@ -67,6 +84,11 @@ pub async fn submit(
     viewer: Viewer,
     crate::extract::Form(f): crate::extract::Form<LoginForm>,
 ) -> Result<Response, AppError> {
+    if !state.local_login {
+        return Err(AppError::Forbidden(
+            "Inloggning med lösenord är avstängd här: logga in med e-tjänstekort.".to_owned(),
+        ));
+    }
     let username = f.username.trim().to_owned();
     let client = headers
         .get("x-forwarded-for")
@@ -90,25 +112,35 @@ pub async fn submit(
     let Some(user) = user.filter(|_| ok) else {
         state.limiter.fail(&keys);
         tracing::info!(user = %username, "misslyckad inloggning");
-        let page = LoginPage {
-            nav: Nav::of(&viewer),
-            next: safe_next(Some(&f.next)),
-            username,
-            error: Some("Fel användarnamn eller lösenord.".to_owned()),
-        };
+        let mut page = LoginPage::new(
+            &state,
+            &viewer,
+            safe_next(Some(&f.next)),
+            Some("Fel användarnamn eller lösenord.".to_owned()),
+        );
+        page.username = username;
         return Ok((StatusCode::UNAUTHORIZED, page).into_response());
     };
     state.limiter.succeed(&keys);
     if !user.active {
         tracing::info!(user = %username, "inloggning på ett inaktiverat konto");
-        let page = LoginPage {
-            nav: Nav::of(&viewer),
-            next: safe_next(Some(&f.next)),
-            username,
-            error: Some("Kontot är inaktiverat. Fråga RCC eller administratören om du behöver det igen.".to_owned()),
-        };
+        let why = "Kontot är inaktiverat. Fråga RCC eller administratören om du behöver det igen.".to_owned();
+        let mut page = LoginPage::new(&state, &viewer, safe_next(Some(&f.next)), Some(why));
+        page.username = username;
         return Ok((StatusCode::FORBIDDEN, page).into_response());
     }
+    tracing::info!(user = %username, "inloggad");
+    sign_in(&state, &headers, &user, &safe_next(Some(&f.next))).await
+}
+
+/// A new session for `user` (a fresh session id, and a fresh CSRF token so that one known before
+/// signing in is worth nothing after it), and on to `next`.
+pub(crate) async fn sign_in(
+    state: &AppState,
+    headers: &HeaderMap,
+    user: &uppfolj_store::UserRecord,
+    next: &str,
+) -> Result<Response, AppError> {
     let token = random_token()?;
     let at = now();
     let session = SessionRecord {
@@ -117,14 +149,12 @@ pub async fn submit(
         expires_at: at + Duration::hours(SESSION_HOURS),
     };
     state.store.create_session(&sha256_hex(&token), &session, at).await?;
-    tracing::info!(user = %username, "inloggad");
-    let secure = is_secure(&headers, state.secure_cookies);
-    // A new CSRF token with the new login, so a token known before login is worth nothing after it.
+    let secure = is_secure(headers, state.secure_cookies);
     let cookies = [
         set_cookie(SESSION_COOKIE, &token, Some(SESSION_HOURS * 3600), "Lax", secure),
         set_cookie(CSRF_COOKIE, &random_token()?, None, "Strict", secure),
     ];
-    Ok(redirect_with_cookies(&safe_next(Some(&f.next)), cookies.into_iter().flatten().collect()))
+    Ok(redirect_with_cookies(next, cookies.into_iter().flatten().collect()))
 }
 
 pub async fn logout(State(state): State<AppState>, headers: HeaderMap, viewer: Viewer) -> Result<Response, AppError> {
@@ -133,7 +163,16 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap, viewer: V
     }
     let secure = is_secure(&headers, state.secure_cookies);
     let cookies = [set_cookie(SESSION_COOKIE, "", Some(0), "Lax", secure)];
-    Ok(redirect_with_cookies("/", cookies.into_iter().flatten().collect()))
+    // An account that signs in with an e-tjänstekort: the provider's session ends too, when it offers that.
+    let via_sso = match (&state.oidc, &viewer.own) {
+        (Some(_), Some(a)) => state.store.user_by_id(a.id).await?.is_some_and(|u| u.sso_id.is_some()),
+        _ => false,
+    };
+    let back = match (&state.oidc, via_sso) {
+        (Some(oidc), true) => oidc.logout_url().unwrap_or_else(|| "/".to_owned()),
+        _ => "/".to_owned(),
+    };
+    Ok(redirect_with_cookies(&back, cookies.into_iter().flatten().collect()))
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ pub mod process;
 pub mod region;
 pub mod report;
 pub mod review;
+pub mod sso;
 pub mod summary;
 pub mod wording;
 
