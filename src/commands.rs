@@ -597,6 +597,8 @@ pub async fn serve(db: &str, listen: SocketAddr, demo: bool, secure_cookies: boo
     std::io::stdout().flush()?;
     let state = uppfolj_web::AppState::new(store.clone(), secure_cookies).with_oidc(oidc).with_local_login(local_login);
     let app = uppfolj_web::router(state);
+    // The peer's address reaches the handlers: sign-in attempts are limited by it.
+    let app = app.into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     store.close().await;
     Ok(())

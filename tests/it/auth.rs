@@ -181,3 +181,87 @@ both_backends!(a_new_password_ends_old_sessions, |backend| async move {
     let r = b.post("/logga-in", &[("username", "rn"), ("password", "ett helt nytt losenord"), ("next", "/")]).await;
     assert_eq!(r.status(), 303);
 });
+
+both_backends!(sign_in_attempts_are_limited_in_the_database, |backend| attempts(backend));
+
+async fn attempts(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    add_cast(&app.db);
+    // 40 guesses at once check at most the free five (and the one a second later), not eight.
+    let mut b = Browser::new(&app);
+    b.page("/logga-in").await;
+    let csrf = b.cookies.get("uppfolj_csrf").cloned().expect("csrf");
+    let guesses = (0..40).map(|i| {
+        let client = app.client.clone();
+        let url = format!("{}/logga-in", app.address);
+        let csrf = csrf.clone();
+        tokio::spawn(async move {
+            client
+                .post(url)
+                .header("cookie", format!("uppfolj_csrf={csrf}"))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(format!("csrf={csrf}&username=rcc&password=gissning-{i}&next=%2F"))
+                .send()
+                .await
+                .expect("login")
+                .status()
+                .as_u16()
+        })
+    });
+    let mut answers = Vec::new();
+    for g in guesses.collect::<Vec<_>>() {
+        answers.push(g.await.expect("task"));
+    }
+    let checked = answers.iter().filter(|s| **s == 401).count();
+    assert!((5..=6).contains(&checked), "{checked} passwords checked: {answers:?}");
+    assert_eq!(answers.iter().filter(|s| **s == 429).count(), 40 - checked);
+    // The owner is slowed down, not locked out: within a minute the right password works.
+    let mut owner = Browser::new(&app);
+    let mut waited = 0;
+    loop {
+        let r = owner.post("/logga-in", &[("username", "rcc"), ("password", PASSWORD), ("next", "/")]).await;
+        if r.status() == 303 {
+            break;
+        }
+        assert_eq!(r.status(), 429);
+        let text = r.text().await.expect("page");
+        assert!(text.contains("sekund") || text.contains("1 minut"), "a short wait: {text}");
+        waited += 1;
+        assert!(waited <= 70, "the owner is never locked out for long");
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    }
+
+    // Two processes share the limit: three failures on one and two on the other are five.
+    let second = TestApp::spawn_with(app.db.alias(), &[]);
+    let mut one = Browser::new(&app);
+    let mut two = Browser::new(&second);
+    for (b, n) in [(&mut one, 3), (&mut two, 2)] {
+        for _ in 0..n {
+            let r = b.post("/logga-in", &[("username", "rn"), ("password", "fel-fel-fel"), ("next", "/")]).await;
+            assert_eq!(r.status(), 401);
+        }
+    }
+    let r = one.post("/logga-in", &[("username", "rn"), ("password", PASSWORD), ("next", "/")]).await;
+    assert_eq!(r.status(), 429, "the sixth attempt waits, whichever process takes it");
+
+    // A client address is the TCP peer's: X-Forwarded-For from the client itself changes nothing.
+    let mut blocked = false;
+    for i in 0..40 {
+        let r = app
+            .client
+            .post(format!("{}/logga-in", app.address))
+            .header("cookie", format!("uppfolj_csrf={csrf}"))
+            .header("x-forwarded-for", format!("10.0.0.{i}"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!("csrf={csrf}&username=ingen-{i}&password=fel&next=%2F"))
+            .send()
+            .await
+            .expect("login");
+        if r.status() == 429 {
+            blocked = true;
+            assert!(i >= 5, "not blocked for something else ({i})");
+            break;
+        }
+    }
+    assert!(blocked, "one address is blocked after its failures, whatever it says it is");
+}

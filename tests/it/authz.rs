@@ -426,6 +426,11 @@ fn matrix(p: &str, activity: &str) -> BTreeMap<(&'static str, &'static str), Vec
     // A link to choose a password is the link's holder's: anyone with it (an unknown one is a 404).
     add("get", "/losenord/{token}", vec![case("/losenord/okand".into(), Body::None, EVERYONE)]);
     add("post", "/losenord/{token}", vec![case("/losenord/okand".into(), form(&[("losenord", "x")]), EVERYONE)]);
+    add(
+        "post",
+        "/konto/inloggningar/{id}/avsluta",
+        vec![case("/konto/inloggningar/000000000000/avsluta".into(), form(&[]), SIGNED_IN)],
+    );
     add("get", "/konto", vec![case("/konto".into(), Body::None, SIGNED_IN)]);
     add(
         "post",

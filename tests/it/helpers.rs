@@ -29,6 +29,11 @@ fn pg_admin_url() -> String {
 }
 
 impl TestDb {
+    /// The same database for a second process; the first one removes it.
+    pub fn alias(&self) -> TestDb {
+        TestDb { url: self.url.clone(), _dir: None, pg: None }
+    }
+
     pub async fn new(backend: Backend) -> TestDb {
         match backend {
             Backend::Sqlite => {

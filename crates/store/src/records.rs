@@ -91,6 +91,41 @@ pub struct UserFilter {
     pub active: Option<bool>,
 }
 
+/// How sign-in attempts of one key (a client address, an account) are limited: `free` failures
+/// within `window` cost nothing; after them each attempt waits twice as long as the one before,
+/// from a second up to `max_wait` — an account is slowed down, never locked out for long; with
+/// `block_after`, that many failures block the key until the window has passed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AttemptLimit {
+    pub window: time::Duration,
+    pub free: u32,
+    pub max_wait: time::Duration,
+    pub block_after: Option<u32>,
+}
+
+impl AttemptLimit {
+    /// How long after the last attempt the next may be made, after `failures` within the window.
+    pub fn wait(&self, failures: u32) -> time::Duration {
+        if self.block_after.is_some_and(|b| failures >= b) {
+            return self.window;
+        }
+        if failures < self.free {
+            return time::Duration::ZERO;
+        }
+        let doubled = 1i64.checked_shl(failures - self.free).unwrap_or(i64::MAX);
+        time::Duration::seconds(doubled).min(self.max_wait)
+    }
+}
+
+/// One of an account's sessions, as its owner sees it: a short name for it (never the token or
+/// its whole hash), when it began and when it ends.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionInfo {
+    pub id: String,
+    pub created_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+}
+
 /// A single-sign-on flow under way (see [`crate::Sessions::take_sso_flow`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SsoFlow {
@@ -591,5 +626,24 @@ impl GoalHistory {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AttemptLimit;
+    use time::Duration;
+
+    #[test]
+    fn attempts_wait_longer_and_longer_up_to_a_limit() {
+        let account =
+            AttemptLimit { window: Duration::minutes(15), free: 5, max_wait: Duration::minutes(1), block_after: None };
+        assert_eq!(account.wait(4), Duration::ZERO);
+        assert_eq!(account.wait(5), Duration::seconds(1));
+        assert_eq!(account.wait(7), Duration::seconds(4));
+        assert_eq!(account.wait(40), Duration::minutes(1), "never longer than a minute: no lock-out");
+        let client = AttemptLimit { block_after: Some(30), free: 30, ..account };
+        assert_eq!(client.wait(29), Duration::ZERO);
+        assert_eq!(client.wait(30), Duration::minutes(15), "blocked for the window");
     }
 }

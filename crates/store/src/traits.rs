@@ -18,10 +18,10 @@ use uppfolj_domain::{
 };
 
 use crate::{
-    AccountChange, ActionPlanEntry, ActivityInput, Actor, Backend, CellEdit, CondensedEdit, EarlierAnswers,
-    FigureDecision, FigureInput, GoalDraft, GoalHistory, GoalWordingHistory, IndicatorVersion, LinkPurpose, NewPlan,
-    NewUser, Page, Paged, PlanListing, Progress, RccCommentEdit, RegionProgress, RoundMeta, RoundWork, SessionRecord,
-    Shape, SsoFlow, StoreError, TokenRecord, UserFilter, UserRecord,
+    AccountChange, ActionPlanEntry, ActivityInput, Actor, AttemptLimit, Backend, CellEdit, CondensedEdit,
+    EarlierAnswers, FigureDecision, FigureInput, GoalDraft, GoalHistory, GoalWordingHistory, IndicatorVersion,
+    LinkPurpose, NewPlan, NewUser, Page, Paged, PlanListing, Progress, RccCommentEdit, RegionProgress, RoundMeta,
+    RoundWork, SessionInfo, SessionRecord, Shape, SsoFlow, StoreError, TokenRecord, UserFilter, UserRecord,
 };
 
 /// The whole store: every aggregate, and the database itself.
@@ -467,6 +467,22 @@ pub trait Sessions: Send + Sync {
         token_hash: &str,
         now: OffsetDateTime,
     ) -> Result<Option<(UserRecord, LinkPurpose)>, StoreError>;
+    /// An account's sessions that have not expired at `now`, newest first.
+    async fn sessions_of(&self, user_id: i64, now: OffsetDateTime) -> Result<Vec<SessionInfo>, StoreError>;
+    /// Ends one of an account's sessions, by its short name (`NotFound` when it has none such).
+    async fn end_session_of(&self, user_id: i64, id: &str) -> Result<(), StoreError>;
+    /// Takes a sign-in attempt for `key` before the password is checked, counted as a failure until
+    /// [`Sessions::forgive_attempt`] says otherwise; `Some(wait)` when the key must wait first
+    /// (nothing is taken then). Atomic across processes: parallel attempts each see the others.
+    async fn reserve_attempt(
+        &self,
+        key: &str,
+        limit: &AttemptLimit,
+        now: OffsetDateTime,
+    ) -> Result<Option<time::Duration>, StoreError>;
+    /// The attempt succeeded: `clear` forgets the key's failures (an account's), otherwise the one
+    /// reserved is taken back (a client address's).
+    async fn forgive_attempt(&self, key: &str, clear: bool) -> Result<(), StoreError>;
     /// Keeps a single-sign-on flow (by the hash of its state) until `expires_at`; flows past their
     /// time are removed.
     async fn save_sso_flow(

@@ -11,10 +11,6 @@
 //!   (urlencoded, multipart or plain text: what a cross-site form can send) whose field does not match.
 //!   JSON requests cannot be sent cross-site without CORS, which the app never allows.
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
-
 use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -307,61 +303,50 @@ fn form_urlencoded_field(body: &[u8], name: &str) -> Option<String> {
     text.split('&').filter_map(|kv| kv.split_once('=')).find(|(k, _)| *k == name).map(|(_, v)| v.to_owned())
 }
 
-/// Failed logins per user name and per client address within a window.
-pub struct LoginLimiter {
-    failures: Mutex<HashMap<String, VecDeque<Instant>>>,
-    pub max_failures: usize,
-    pub window: Duration,
+/// Where a request comes from: the TCP peer, or — only when that peer is the proxy named by
+/// `UPPFOLJ_TRUSTED_PROXY` — the address the proxy put last in `X-Forwarded-For`. A client cannot
+/// choose its own address by sending the header itself.
+pub struct ClientAddress(pub String);
+
+fn trusted_proxy() -> Option<std::net::IpAddr> {
+    static PROXY: std::sync::OnceLock<Option<std::net::IpAddr>> = std::sync::OnceLock::new();
+    *PROXY.get_or_init(|| std::env::var("UPPFOLJ_TRUSTED_PROXY").ok().and_then(|p| p.trim().parse().ok()))
 }
 
-impl Default for LoginLimiter {
-    fn default() -> LoginLimiter {
-        LoginLimiter { failures: Mutex::new(HashMap::new()), max_failures: 5, window: Duration::from_secs(15 * 60) }
-    }
-}
+impl FromRequestParts<AppState> for ClientAddress {
+    type Rejection = std::convert::Infallible;
 
-impl LoginLimiter {
-    /// When a key may try again, if it is blocked now.
-    pub fn blocked(&self, keys: &[String]) -> Option<Duration> {
-        let now = Instant::now();
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        keys.iter()
-            .filter_map(|k| {
-                let q = map.get_mut(k)?;
-                while q.front().is_some_and(|t| now.duration_since(*t) > self.window) {
-                    q.pop_front();
-                }
-                if q.len() >= self.max_failures {
-                    q.front().map(|t| self.window.saturating_sub(now.duration_since(*t)))
-                } else {
-                    None
-                }
-            })
-            .max()
-    }
-
-    pub fn fail(&self, keys: &[String]) {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        for k in keys {
-            map.entry(k.clone()).or_default().push_back(Instant::now());
-        }
-    }
-
-    pub fn succeed(&self, keys: &[String]) {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        for k in keys {
-            map.remove(k);
-        }
+    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<ClientAddress, Self::Rejection> {
+        let peer = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+        let forwarded = || {
+            parts
+                .headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .filter_map(|a| a.trim().parse::<std::net::IpAddr>().ok())
+                .last()
+        };
+        let address = match (peer, trusted_proxy()) {
+            (Some(p), Some(proxy)) if p == proxy => forwarded().unwrap_or(p),
+            (Some(p), _) => p,
+            (None, _) => std::net::IpAddr::from([0, 0, 0, 0]),
+        };
+        Ok(ClientAddress(address.to_string()))
     }
 }
 
-/// 429 with the time left, in minutes.
-pub fn too_many(wait: Duration) -> AppError {
-    let minutes = wait.as_secs().div_ceil(60).max(1);
-    AppError::TooManyRequests(format!(
-        "För många misslyckade inloggningar. Vänta {minutes} minut{} och försök igen.",
-        if minutes == 1 { "" } else { "er" }
-    ))
+/// A refusal to try again before `wait` has passed.
+pub fn too_many(wait: time::Duration) -> AppError {
+    let seconds = wait.whole_seconds().max(1);
+    let how_long = if seconds < 60 {
+        format!("{seconds} sekund{}", if seconds == 1 { "" } else { "er" })
+    } else {
+        let minutes = (seconds + 59) / 60;
+        format!("{minutes} minut{}", if minutes == 1 { "" } else { "er" })
+    };
+    AppError::TooManyRequests(format!("För många misslyckade inloggningar. Vänta {how_long} och försök igen."))
 }
 
 /// A 303 redirect that also sets cookies.
@@ -376,20 +361,6 @@ pub fn redirect_with_cookies(to: &str, cookies: Vec<HeaderValue>) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn limiter_blocks_after_five_failures() {
-        let l = LoginLimiter::default();
-        let keys = vec!["anna".to_owned()];
-        for _ in 0..4 {
-            l.fail(&keys);
-        }
-        assert!(l.blocked(&keys).is_none());
-        l.fail(&keys);
-        assert!(l.blocked(&keys).is_some());
-        l.succeed(&keys);
-        assert!(l.blocked(&keys).is_none());
-    }
 
     #[test]
     fn cookies_and_queries() {

@@ -31,7 +31,6 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     /// Mark cookies `Secure` even when the request did not say it came over TLS.
     pub secure_cookies: bool,
-    pub limiter: Arc<auth::LoginLimiter>,
     /// What is already known about published rounds.
     pub cache: Arc<cache::Caches>,
     /// Single sign-on, when configured.
@@ -42,14 +41,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, secure_cookies: bool) -> AppState {
-        AppState {
-            store,
-            secure_cookies,
-            limiter: Arc::new(auth::LoginLimiter::default()),
-            cache: Arc::new(cache::Caches::new()),
-            oidc: None,
-            local_login: true,
-        }
+        AppState { store, secure_cookies, cache: Arc::new(cache::Caches::new()), oidc: None, local_login: true }
     }
 
     /// With single sign-on through `oidc`.
@@ -183,6 +175,7 @@ route_group!(PLAN_ROUTES, plan_routes, {
     post "/losenord/{token}" => routes::accounts::choose,
     get "/konto" => routes::accounts::mine,
     post "/konto/nycklar" => routes::accounts::create_my_token,
+    post "/konto/inloggningar/{id}/avsluta" => routes::accounts::end_my_session,
     post "/konto/nycklar/{token}/aterkalla" => routes::accounts::revoke_my_token,
     get "/planer/{plan}/mal/{goal}" => routes::lineage::page,
     post "/planer/{plan}/mal/{goal}/lydelse" => routes::wording::correct,

@@ -49,3 +49,12 @@ CREATE TABLE sso_flows (
     next TEXT NOT NULL,
     expires_at TEXT NOT NULL
 );
+
+-- Sign-in attempts, per client address and per account, shared by every process of the
+-- installation: how many failed within the window, and when the last one was.
+CREATE TABLE login_attempts (
+    key TEXT PRIMARY KEY,
+    failures INTEGER NOT NULL,
+    first_at TEXT NOT NULL,
+    last_at TEXT NOT NULL
+);

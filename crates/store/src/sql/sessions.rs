@@ -10,7 +10,9 @@ use uppfolj_domain::ids::timestamp;
 use super::accounts::{USER_SELECT, end_access, user_record};
 use super::versioned::{self, Event};
 use super::{StoreImpl, begin_write, time_of};
-use crate::{Actor, LinkPurpose, SessionRecord, SsoFlow, StoreError, TokenRecord, UserRecord};
+use crate::{
+    Actor, AttemptLimit, LinkPurpose, SessionInfo, SessionRecord, SsoFlow, StoreError, TokenRecord, UserRecord,
+};
 
 #[async_trait::async_trait]
 impl crate::Sessions for StoreImpl {
@@ -340,7 +342,101 @@ impl crate::Sessions for StoreImpl {
         })
         .transpose()
     }
+
+    async fn reserve_attempt(
+        &self,
+        key: &str,
+        limit: &AttemptLimit,
+        now: OffsetDateTime,
+    ) -> Result<Option<time::Duration>, StoreError> {
+        let at = timestamp(now);
+        let mut tx = begin_write(&self.pool).await?;
+        sqlx::query(
+            "INSERT INTO login_attempts (key, failures, first_at, last_at) VALUES ($1, 0, $2, $2) \
+             ON CONFLICT (key) DO NOTHING",
+        )
+        .bind(key)
+        .bind(&at)
+        .execute(&mut *tx)
+        .await?;
+        // The key's row locked until the commit: attempts at the same time, in any process, queue
+        // here and each sees the ones before (SQLite's write transaction is the only one anyway).
+        sqlx::query("UPDATE login_attempts SET failures = failures WHERE key = $1").bind(key).execute(&mut *tx).await?;
+        let row = sqlx::query("SELECT failures, first_at, last_at FROM login_attempts WHERE key = $1")
+            .bind(key)
+            .fetch_one(&mut *tx)
+            .await?;
+        let (mut failures, mut first_at) =
+            (row.try_get::<i32, _>("failures")?, time_of(&row.try_get::<String, _>("first_at")?)?);
+        let last_at = time_of(&row.try_get::<String, _>("last_at")?)?;
+        if first_at + limit.window <= now {
+            (failures, first_at) = (0, now);
+        }
+        let wait = limit.wait(u32::try_from(failures).unwrap_or(0));
+        if failures > 0 && now < last_at + wait {
+            return Ok(Some(last_at + wait - now));
+        }
+        sqlx::query("UPDATE login_attempts SET failures = $1, first_at = $2, last_at = $3 WHERE key = $4")
+            .bind(failures + 1)
+            .bind(timestamp(first_at))
+            .bind(&at)
+            .bind(key)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(None)
+    }
+
+    async fn forgive_attempt(&self, key: &str, clear: bool) -> Result<(), StoreError> {
+        let statement = if clear {
+            "DELETE FROM login_attempts WHERE key = $1"
+        } else {
+            "UPDATE login_attempts SET failures = failures - 1 WHERE key = $1 AND failures > 0"
+        };
+        sqlx::query(statement).bind(key).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn sessions_of(&self, user_id: i64, now: OffsetDateTime) -> Result<Vec<SessionInfo>, StoreError> {
+        sqlx::query(
+            "SELECT token_hash, created_at, expires_at FROM sessions WHERE user_id = $1 AND expires_at > $2 \
+             ORDER BY created_at DESC",
+        )
+        .bind(user_id)
+        .bind(timestamp(now))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            let hash: String = r.try_get("token_hash")?;
+            Ok(SessionInfo {
+                id: hash.chars().take(SESSION_ID_CHARS).collect(),
+                created_at: time_of(&r.try_get::<String, _>("created_at")?)?,
+                expires_at: time_of(&r.try_get::<String, _>("expires_at")?)?,
+            })
+        })
+        .collect()
+    }
+
+    async fn end_session_of(&self, user_id: i64, id: &str) -> Result<(), StoreError> {
+        let none = || StoreError::NotFound("du har ingen sådan inloggning".to_owned());
+        if id.len() != SESSION_ID_CHARS || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(none());
+        }
+        let ended = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash LIKE $2")
+            .bind(user_id)
+            .bind(format!("{id}%"))
+            .execute(&self.pool)
+            .await?;
+        if ended.rows_affected() == 0 {
+            return Err(none());
+        }
+        Ok(())
+    }
 }
+
+/// How much of a session's hash names it to its owner.
+const SESSION_ID_CHARS: usize = 12;
 
 /// An account with one of its links (`l`), for a `WHERE` on the link.
 const USER_SELECT_LINK: &str = "SELECT u.id, u.username, u.display_name, u.role, r.code AS region_code, \

@@ -640,6 +640,8 @@ pub struct MyAccountPage {
     days: String,
     error: Option<String>,
     may_administer: bool,
+    /// The account's sessions: short name, began, ends, whether it is this one.
+    sessions: Vec<(String, String, String, bool)>,
 }
 
 async fn my_page(
@@ -675,6 +677,17 @@ async fn my_page(
         days: typed.as_ref().map_or(TOKEN_DAYS.to_string(), |(f, _)| f.dagar.clone()),
         error: typed.map(|(_, e)| e),
         may_administer: administrator(viewer).is_ok(),
+        sessions: state
+            .store
+            .sessions_of(me.id, now())
+            .await?
+            .into_iter()
+            .map(|s| {
+                let this = viewer.session.as_deref().is_some_and(|h| h.starts_with(&s.id));
+                let when = uppfolj_domain::ids::swedish_time;
+                (s.id, when(s.created_at), when(s.expires_at), this)
+            })
+            .collect(),
     })
 }
 
@@ -868,4 +881,15 @@ pub async fn choose(
         Err(StoreError::NotFound(_)) => Err(link_gone()),
         Err(e) => Err(e.into()),
     }
+}
+
+/// Ends one of the signed-in account's own sessions (this one too, if chosen).
+pub async fn end_my_session(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let me = viewer.account()?.clone();
+    state.store.end_session_of(me.id, &id).await?;
+    Ok(Redirect::to("/konto#inloggningar").into_response())
 }

@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use time::Duration;
-use uppfolj_store::SessionRecord;
+use uppfolj_store::{AttemptLimit, SessionRecord};
 
 use crate::auth::{
     CSRF_COOKIE, SESSION_COOKIE, SESSION_HOURS, Viewer, auth_hash, is_secure, now, random_token, redirect_with_cookies,
@@ -78,9 +78,19 @@ pub struct LoginForm {
     next: String,
 }
 
+/// A client address may fail 30 times in 15 minutes, then waits until they have passed.
+const CLIENT_LIMIT: AttemptLimit =
+    AttemptLimit { window: Duration::minutes(15), free: 30, max_wait: Duration::minutes(15), block_after: Some(30) };
+
+/// An account may fail 5 times in 15 minutes; then each attempt waits twice as long as the one
+/// before, up to a minute: a stranger's guesses slow its owner down, never lock them out.
+const ACCOUNT_LIMIT: AttemptLimit =
+    AttemptLimit { window: Duration::minutes(15), free: 5, max_wait: Duration::minutes(1), block_after: None };
+
 pub async fn submit(
     State(state): State<AppState>,
     headers: HeaderMap,
+    client: crate::auth::ClientAddress,
     viewer: Viewer,
     crate::extract::Form(f): crate::extract::Form<LoginForm>,
 ) -> Result<Response, AppError> {
@@ -90,14 +100,17 @@ pub async fn submit(
         ));
     }
     let username = f.username.trim().to_owned();
-    let client = headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .map(|v| format!("ip:{}", v.trim()));
-    let mut keys = vec![format!("user:{}", username.to_lowercase())];
-    keys.extend(client);
-    if let Some(wait) = state.limiter.blocked(&keys) {
+    // An attempt is taken for the client address and for the account before the slow password
+    // check, in the database (shared by every process): parallel guesses each count.
+    let client_key = format!("ip:{}", client.0);
+    let account_key = format!("user:{}", username.to_lowercase());
+    let at = now();
+    if let Some(wait) = state.store.reserve_attempt(&client_key, &CLIENT_LIMIT, at).await? {
+        tracing::warn!(client = %client.0, "för många inloggningsförsök från adressen");
+        return Err(too_many(wait));
+    }
+    if let Some(wait) = state.store.reserve_attempt(&account_key, &ACCOUNT_LIMIT, at).await? {
+        state.store.forgive_attempt(&client_key, false).await?;
         return Err(too_many(wait));
     }
     let user = state.store.user_by_username(&username).await?;
@@ -110,8 +123,7 @@ pub async fn submit(
         }
     };
     let Some(user) = user.filter(|_| ok) else {
-        state.limiter.fail(&keys);
-        tracing::info!(user = %username, "misslyckad inloggning");
+        tracing::info!(user = %username, client = %client.0, "misslyckad inloggning");
         let mut page = LoginPage::new(
             &state,
             &viewer,
@@ -121,7 +133,8 @@ pub async fn submit(
         page.username = username;
         return Ok((StatusCode::UNAUTHORIZED, page).into_response());
     };
-    state.limiter.succeed(&keys);
+    state.store.forgive_attempt(&account_key, true).await?;
+    state.store.forgive_attempt(&client_key, false).await?;
     if !user.active {
         tracing::info!(user = %username, "inloggning på ett inaktiverat konto");
         let why = "Kontot är inaktiverat. Fråga RCC eller administratören om du behöver det igen.".to_owned();
