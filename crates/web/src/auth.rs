@@ -326,7 +326,7 @@ impl FromRequestParts<AppState> for ClientAddress {
                 .filter_map(|v| v.to_str().ok())
                 .flat_map(|v| v.split(','))
                 .filter_map(|a| a.trim().parse::<std::net::IpAddr>().ok())
-                .last()
+                .next_back()
         };
         let address = match (peer, trusted_proxy()) {
             (Some(p), Some(proxy)) if p == proxy => forwarded().unwrap_or(p),
