@@ -146,9 +146,9 @@ pub trait DataFiles: Send + Sync {
     /// recorded as an audit event by `actor`, so that history and "as of" views start from it.
     async fn import(&self, data: &Dataset, actor: &Actor, progress: Progress<'_>) -> Result<(), StoreError>;
     async fn plans(&self) -> Result<Vec<PlanListing>, StoreError>;
-    /// The code of the healthcare region a plan belongs to (`None`: no such plan): where its
-    /// accounts are at home.
-    async fn plan_healthcare_region(&self, plan: &Slug) -> Result<Option<Slug>, StoreError>;
+    /// The code of the healthcare region a plan belongs to, and the plan's status (`None`: no such
+    /// plan): where its accounts are at home.
+    async fn plan_healthcare_region(&self, plan: &Slug) -> Result<Option<(Slug, PlanStatus)>, StoreError>;
     /// Everything stored under a plan, or `None` when there is no such plan.
     async fn dataset(&self, plan: &Slug) -> Result<Option<Dataset>, StoreError>;
     /// A plan's frame only: healthcare region, regions, areas and goals (no rounds, indicators or

@@ -185,8 +185,8 @@ impl FromRequestParts<AppState> for Viewer {
             let plan = params.as_ref().and_then(|p| p.iter().find(|(k, _)| *k == "plan").map(|(_, v)| v.to_owned()));
             if let Some(slug) = plan.and_then(|p| uppfolj_domain::Slug::parse(&p).ok()) {
                 let hr = state
-                    .store
-                    .plan_healthcare_region(&slug)
+                    .cache
+                    .plan_region(&slug, state.store.as_ref())
                     .await
                     .map_err(|e| ViewerRejection { error: e.into(), api })?;
                 if let Some(hr) = hr {

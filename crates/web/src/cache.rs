@@ -225,6 +225,9 @@ impl Metas {
 
 /// The caches of one server.
 pub struct Caches {
+    /// The healthcare region of each adopted or closed plan (a draft's short name may still change,
+    /// so a draft's is read each time): where a signed-in account is at home.
+    plan_regions: std::sync::RwLock<std::collections::HashMap<Slug, Slug>>,
     metas: Metas,
     data: Cache<DataKey, Arc<Dataset>, DataWeight>,
     work: Cache<WorkKey, Arc<RoundWork>, WorkWeight>,
@@ -240,6 +243,7 @@ impl Caches {
         let boot =
             uppfolj_store::credentials::random_token().unwrap_or_else(|_| format!("process-{}", std::process::id()));
         Caches {
+            plan_regions: Default::default(),
             metas: Metas::default(),
             data: bounded(256, DATA_BYTES, DataWeight),
             work: bounded(256, DATA_BYTES / 2, WorkWeight),
@@ -248,6 +252,22 @@ impl Caches {
             downloads: bounded(64, PAGE_BYTES / 2, KeptWeight),
             boot,
         }
+    }
+
+    /// The healthcare region of plan `slug` (`None`: no such plan), from memory once it is adopted.
+    pub(crate) async fn plan_region(
+        &self,
+        slug: &Slug,
+        store: &dyn uppfolj_store::Store,
+    ) -> Result<Option<Slug>, uppfolj_store::StoreError> {
+        if let Some(hr) = self.plan_regions.read().unwrap_or_else(|p| p.into_inner()).get(slug) {
+            return Ok(Some(hr.clone()));
+        }
+        let Some((hr, status)) = store.plan_healthcare_region(slug).await? else { return Ok(None) };
+        if status != uppfolj_domain::PlanStatus::Draft {
+            self.plan_regions.write().unwrap_or_else(|p| p.into_inner()).insert(slug.clone(), hr.clone());
+        }
+        Ok(Some(hr))
     }
 
     /// A published round's read, from memory when it was read before under the same revision.

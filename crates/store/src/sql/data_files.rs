@@ -105,14 +105,19 @@ impl crate::DataFiles for StoreImpl {
         list_plans(&self.pool).await
     }
 
-    async fn plan_healthcare_region(&self, plan: &Slug) -> Result<Option<Slug>, StoreError> {
-        let code: Option<String> = sqlx::query_scalar(
-            "SELECT h.code FROM plans p JOIN healthcare_regions h ON h.id = p.healthcare_region_id WHERE p.slug = $1",
+    async fn plan_healthcare_region(&self, plan: &Slug) -> Result<Option<(Slug, PlanStatus)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT h.code, p.status FROM plans p JOIN healthcare_regions h ON h.id = p.healthcare_region_id \
+             WHERE p.slug = $1",
         )
         .bind(plan.as_str())
         .fetch_optional(&self.pool)
         .await?;
-        code.map(|c| Slug::parse(&c)).transpose().map_err(corrupt)
+        row.map(|r| {
+            let code = Slug::parse(&r.try_get::<String, _>("code")?).map_err(corrupt)?;
+            Ok((code, plan_status(&r.try_get::<String, _>("status")?)?))
+        })
+        .transpose()
     }
 
     #[tracing::instrument(skip_all, fields(plan = %plan))]
