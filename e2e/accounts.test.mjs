@@ -121,6 +121,11 @@ test('a person signs in with single sign-on; an admin deactivates the account an
     // Anna's open session ends on its next request.
     await anna.goto(`${app}/konto`);
     assert.match(anna.url(), /\/logga-in/);
+    // Signing in again with her e-tjänstekort is refused, with a page that says whom to ask.
+    await anna.getByRole('link', { name: 'Logga in med e-tjänstekort' }).click();
+    await anna.waitForURL(/\/logga-in\/oidc\/callback/);
+    assert.match(await anna.content(), /Inget konto för din identitet/);
+    await checkAccessibility(anna, 'single sign-on refused');
 
     // A new account and its invitation: the link opens a page to choose a password.
     await admin.goto(`${app}/konton/ny`);

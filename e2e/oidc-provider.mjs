@@ -5,7 +5,11 @@
 //   REDIRECT_URIS=http://127.0.0.1:PORT/logga-in/oidc/callback node e2e/oidc-provider.mjs
 //
 // The first line on standard out says where it listens ("oidc-provider lyssnar på http://…").
+//
+// WRONG_AUDIENCE=x: the token endpoint answers with an ID token for audience x instead, signed with
+// the provider's own key — what a relying party must refuse.
 import { createServer } from 'node:http';
+import { SignJWT, decodeJwt, exportJWK, generateKeyPair } from 'jose';
 import Provider from 'oidc-provider';
 
 const redirects = (process.env.REDIRECT_URIS || '').split(',').filter(Boolean);
@@ -20,7 +24,12 @@ const people = {
   cecilia: { sub: 'cecilia', hsa_id: 'SE2321000016-C003', name: 'Cecilia Okänd' },
 };
 
+// The provider's signing key (made here, so that a test can also sign with it).
+const { privateKey } = await generateKeyPair('RS256', { extractable: true });
+const signing = { ...(await exportJWK(privateKey)), kid: 'provnyckel', alg: 'RS256', use: 'sig' };
+
 const configuration = {
+  jwks: { keys: [signing] },
   clients: [
     {
       client_id: process.env.CLIENT_ID || 'uppfolj',
@@ -49,6 +58,20 @@ server.listen(Number(process.env.PORT || 0), '127.0.0.1', () => {
   const issuer = `http://127.0.0.1:${server.address().port}`;
   const provider = new Provider(issuer, configuration);
   provider.on('server_error', (ctx, err) => console.error('oidc-provider:', err));
+  if (process.env.WRONG_AUDIENCE) {
+    provider.use(async (ctx, next) => {
+      await next();
+      if (ctx.method === 'POST' && ctx.path === '/token' && ctx.body && ctx.body.id_token) {
+        const claims = decodeJwt(ctx.body.id_token);
+        ctx.body = {
+          ...ctx.body,
+          id_token: await new SignJWT({ ...claims, aud: process.env.WRONG_AUDIENCE })
+            .setProtectedHeader({ alg: 'RS256', kid: 'provnyckel' })
+            .sign(privateKey),
+        };
+      }
+    });
+  }
   server.on('request', provider.callback());
   console.log(`oidc-provider lyssnar på ${issuer}`);
 });

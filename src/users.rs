@@ -219,6 +219,7 @@ pub async fn run(db: &str, cmd: UserCmd) -> anyhow::Result<()> {
                 } else {
                     None
                 },
+                not_signed_in_since: None,
             };
             let users = with_store(db, async |s| Ok(s.users_where(&filter).await?)).await?;
             let mut out = std::io::stdout();

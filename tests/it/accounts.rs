@@ -98,6 +98,8 @@ async fn administered(backend: Backend) {
     assert!(r.text().await.expect("page").contains("Kontot är inaktiverat"));
     let list = admin.page("/konton?status=inaktiverade").await;
     assert!(list.contains(">rv</a>") && !list.contains(">rn</a>"), "{list}");
+    let idle = admin.page("/konton?status=ej-inloggade").await;
+    assert!(idle.contains(">anna</a>") && !idle.contains(">admin</a>"), "never signed in, and signed in: {idle}");
     // Reactivated: it signs in again (the old token stays ended).
     assert_eq!(admin.post(&format!("/konton/{rv_id}/aktivera"), &[("skal", "Tillbaka")]).await.status(), 303);
     let mut back = Browser::new(&app);
@@ -304,4 +306,63 @@ async fn invited(backend: Backend) {
     assert_eq!(admin.post(&format!("/konton/{id}/inaktivera"), &[("skal", "Slutat")]).await.status(), 303);
     assert_eq!(app.get(&path(&reset)).await.status(), 404);
     assert_eq!(admin.post(&format!("{account}/lank"), &[]).await.status(), 409);
+}
+
+both_backends!(an_installation_of_one_healthcare_region_migrates_unchanged, |backend| migrated(backend));
+
+/// A database as the version before accounts had healthcare regions left it (migrations up to
+/// 0011, with a plan and accounts of each role), then `uppfolj migrate`: every account works where
+/// it did.
+async fn migrated(backend: Backend) {
+    use sqlx::migrate::{Migrate, Migrator};
+    let db = TestDb::new(backend).await;
+    let dir = match backend {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres => "postgres",
+    };
+    let path = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/crates/store/migrations")).join(dir);
+    let migrator = Migrator::new(path).await.expect("migrations");
+    let before: Vec<_> = migrator.iter().filter(|m| m.version <= 11).collect();
+    assert_eq!(before.len(), 11);
+    let rows = [
+        "INSERT INTO healthcare_regions (code, name, federation, rcc, rcc_location) VALUES ('norr', 'Norr', 'NRF', 'RCC Norr', 'Umeå')",
+        "INSERT INTO regions (healthcare_region_id, position, code, name) VALUES (1, 0, 'RN', 'Region Norrbotten')",
+        "INSERT INTO users (username, display_name, role, region_id, process_slug, restricted_access, password_hash, created_at) \
+         VALUES ('gammal-rcc', 'RCC', 'rcc', NULL, NULL, FALSE, '', '2025-01-01T00:00:00.000000Z'), \
+         ('gammal-rn', 'RN', 'region', 1, NULL, FALSE, '', '2025-01-01T00:00:00.000000Z'), \
+         ('gammal-lasare', 'Läsare', 'reader', NULL, NULL, TRUE, '', '2025-01-01T00:00:00.000000Z')",
+    ];
+    match backend {
+        Backend::Sqlite => {
+            use sqlx::Connection;
+            let mut c = sqlx::SqliteConnection::connect(&format!("{}?mode=rwc", db.url)).await.expect("connect");
+            c.ensure_migrations_table().await.expect("table");
+            for m in &before {
+                c.apply(m).await.expect("migration");
+            }
+            for r in rows {
+                sqlx::query(r).execute(&mut c).await.unwrap_or_else(|e| panic!("{r}: {e}"));
+            }
+        }
+        Backend::Postgres => {
+            use sqlx::Connection;
+            let mut c = sqlx::PgConnection::connect(&db.url).await.expect("connect");
+            c.ensure_migrations_table().await.expect("table");
+            for m in &before {
+                c.apply(m).await.expect("migration");
+            }
+            for r in rows {
+                sqlx::query(r).execute(&mut c).await.unwrap_or_else(|e| panic!("{r}: {e}"));
+            }
+        }
+    }
+    cli_ok(&db, &["migrate"]);
+    let list = cli_ok(&db, &["user", "list"]);
+    for want in [
+        "gammal-rcc\trcc\t\tnorr\taktivt",
+        "gammal-rn\tregion\tRN\tnorr\taktivt",
+        "gammal-lasare\treader\t\tnationell\taktivt",
+    ] {
+        assert!(list.contains(want), "{want}: {list}");
+    }
 }

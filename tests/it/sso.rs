@@ -20,12 +20,14 @@ struct Provider {
 }
 
 impl Provider {
-    /// The provider, with the app's callback at `app` as its one client's redirect address.
-    fn start(app: &str) -> Provider {
+    /// The provider, with the app's callback at `app` as its one client's redirect address, and
+    /// `env` for the script (`WRONG_AUDIENCE`).
+    fn start(app: &str, env: &[(&str, &str)]) -> Provider {
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/e2e/oidc-provider.mjs");
         let mut child = Command::new("node")
             .arg(script)
             .env("REDIRECT_URIS", format!("{app}/logga-in/oidc/callback"))
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(if std::env::var_os("UPPFOLJ_TEST_LOG").is_some() { Stdio::inherit() } else { Stdio::null() })
             .spawn()
@@ -53,9 +55,13 @@ impl Drop for Provider {
 /// The demo app with single sign-on through a fresh provider (identities in the claim `hsa_id`),
 /// the cast of test accounts, and RN's reporter known as Anna.
 async fn sso_app(backend: Backend, env: &[(&str, &str)]) -> (TestApp, Provider) {
+    sso_app_with(backend, env, &[]).await
+}
+
+async fn sso_app_with(backend: Backend, env: &[(&str, &str)], provider_env: &[(&str, &str)]) -> (TestApp, Provider) {
     let port = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port").local_addr().expect("port").port();
     let address = format!("http://127.0.0.1:{port}");
-    let provider = Provider::start(&address);
+    let provider = Provider::start(&address, provider_env);
     let db = TestDb::new(backend).await;
     let mut all = vec![
         ("UPPFOLJ_OIDC_ISSUER", provider.issuer.as_str()),
@@ -201,4 +207,20 @@ async fn local_off(backend: Backend) {
     assert!(r.text().await.expect("page").contains("logga in med e-tjänstekort"));
     let callback = through_provider(&app, &mut b, "anna").await;
     assert_eq!(b.get(&callback).await.status(), 303, "single sign-on still signs in");
+}
+
+both_backends!(an_id_token_for_another_audience_is_refused, |backend| other_audience(backend));
+
+async fn other_audience(backend: Backend) {
+    // The provider's token endpoint answers with an ID token for another client, signed with its own key.
+    let (app, _provider) = sso_app_with(backend, &[], &[("WRONG_AUDIENCE", "en-annan-klient")]).await;
+    let mut b = Browser::new(&app);
+    let callback = through_provider(&app, &mut b, "anna").await;
+    assert_eq!(b.get(&callback).await.status(), 400, "the audience is not this app");
+    assert!(location(&b.get("/konto").await).starts_with("/logga-in"), "not signed in");
+    // The control: the same re-signed answer with this app as its audience signs in.
+    let (app, _provider) = sso_app_with(backend, &[], &[("WRONG_AUDIENCE", "uppfolj")]).await;
+    let mut b = Browser::new(&app);
+    let callback = through_provider(&app, &mut b, "anna").await;
+    assert_eq!(b.get(&callback).await.status(), 303, "a token signed the same way, for this app");
 }

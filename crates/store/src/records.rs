@@ -89,6 +89,8 @@ pub struct UserFilter {
     pub healthcare_region: Option<Slug>,
     pub region: Option<RegionCode>,
     pub active: Option<bool>,
+    /// Only accounts not signed in since then (or never).
+    pub not_signed_in_since: Option<OffsetDateTime>,
 }
 
 /// How sign-in attempts of one key (a client address, an account) are limited: `free` failures

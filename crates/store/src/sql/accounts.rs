@@ -265,6 +265,9 @@ impl crate::Accounts for StoreImpl {
         if let Some(active) = f.active {
             q.push(" AND u.active = ").push_bind(active);
         }
+        if let Some(since) = f.not_signed_in_since {
+            q.push(" AND (u.last_login_at IS NULL OR u.last_login_at < ").push_bind(timestamp(since)).push(")");
+        }
         q.push(" ORDER BY u.username");
         q.build().fetch_all(&self.pool).await?.iter().map(user_record).collect()
     }

@@ -128,10 +128,12 @@ pub async fn list(
         "" => None,
         r => Some(RegionCode::parse(r).map_err(|_| bad("ingen regionkod", r))?),
     };
-    let active = match q.status.trim() {
-        "" => None,
-        "aktiva" => Some(true),
-        "inaktiverade" => Some(false),
+    let (active, idle) = match q.status.trim() {
+        "" => (None, None),
+        "aktiva" => (Some(true), None),
+        "inaktiverade" => (Some(false), None),
+        // Active accounts nobody has signed in to for 90 days: to deactivate, perhaps.
+        "ej-inloggade" => (Some(true), Some(now() - time::Duration::days(90))),
         s => return Err(bad("ingen status", s)),
     };
     let hr = match (me.role, q.sjukvardsregion.trim()) {
@@ -139,7 +141,7 @@ pub async fn list(
         (Role::Admin, h) => Some(Slug::parse(h).map_err(|_| bad("ingen sjukvårdsregion", h))?),
         _ => me.healthcare_region.clone(),
     };
-    let filter = UserFilter { role, healthcare_region: hr.clone(), region, active };
+    let filter = UserFilter { role, healthcare_region: hr.clone(), region, active, not_signed_in_since: idle };
     let rows = state
         .store
         .users_where(&filter)
@@ -166,10 +168,15 @@ pub async fn list(
             regions.push((code.to_string(), name, chosen(&q.sjukvardsregion, code.as_str())));
         }
     }
-    let states = [("", "Alla"), ("aktiva", "Aktiva"), ("inaktiverade", "Inaktiverade")]
-        .iter()
-        .map(|(v, l)| ((*v).to_owned(), (*l).to_owned(), chosen(&q.status, v)))
-        .collect();
+    let states = [
+        ("", "Alla"),
+        ("aktiva", "Aktiva"),
+        ("inaktiverade", "Inaktiverade"),
+        ("ej-inloggade", "Aktiva, inte inloggade på 90 dagar"),
+    ]
+    .iter()
+    .map(|(v, l)| ((*v).to_owned(), (*l).to_owned(), chosen(&q.status, v)))
+    .collect();
     Ok(AccountsPage {
         nav: Nav::of(&viewer),
         crumbs: vec![crumb("/", "Start"), crumb("/konton", "Konton")],
