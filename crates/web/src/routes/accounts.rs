@@ -1,8 +1,8 @@
 //! Accounts in the app. An admin administers every account; RCC staff the accounts of their own
 //! healthcare region, admins excepted. Accounts are listed with a filter, created, changed (name,
 //! e-mail, role and where it works, restricted-sharing access, single-sign-on identity) and
-//! deactivated or reactivated, each with a reason that the account's history shows. Everyone signed
-//! in has their own page (`/konto`) with their API tokens: created (shown once), listed, revoked.
+//! deactivated or reactivated, each with a reason that the account's history shows; a link for the
+//! person to choose a password. One's own account is in `own.rs`.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -20,9 +20,6 @@ use crate::extract::{Form, Path, Query};
 use crate::views::{Crumb, HISTORY_PAGE, Nav, Pager, crumb, page_of};
 use crate::{AppError, AppState};
 
-/// How long a token made in the app is valid unless its owner says otherwise.
-const TOKEN_DAYS: i64 = 90;
-
 /// Whom `me` administers: an admin everyone; RCC staff of a healthcare region its accounts that are
 /// not admins. Everyone else no one.
 fn administers(me: &Account, hr: Option<&Slug>, role: Role) -> bool {
@@ -34,7 +31,7 @@ fn administers(me: &Account, hr: Option<&Slug>, role: Role) -> bool {
 }
 
 /// The signed-in account if it administers accounts at all.
-fn administrator(viewer: &Viewer) -> Result<&Account, AppError> {
+pub(crate) fn administrator(viewer: &Viewer) -> Result<&Account, AppError> {
     viewer.require(
         |a| a.role == Role::Admin || (a.role == Role::Rcc && a.healthcare_region.is_some()),
         "administrera konton",
@@ -52,7 +49,7 @@ async fn target(state: &AppState, me: &Account, id: &str) -> Result<UserRecord, 
     Ok(u)
 }
 
-fn scope(a: &Account) -> String {
+pub(crate) fn scope(a: &Account) -> String {
     match (&a.region, &a.process) {
         (Some(r), _) => r.to_string(),
         (None, Some(p)) => p.to_string(),
@@ -60,7 +57,7 @@ fn scope(a: &Account) -> String {
     }
 }
 
-fn when(t: Option<time::OffsetDateTime>) -> String {
+pub(crate) fn when(t: Option<time::OffsetDateTime>) -> String {
     t.map(uppfolj_domain::ids::swedish_time).unwrap_or_else(|| "aldrig".to_owned())
 }
 
@@ -421,7 +418,7 @@ pub struct TokenRow {
     pub valid: bool,
 }
 
-fn token_rows(tokens: Vec<TokenRecord>) -> Vec<TokenRow> {
+pub(crate) fn token_rows(tokens: Vec<TokenRecord>) -> Vec<TokenRow> {
     let at = now();
     let day = |t: Option<time::OffsetDateTime>| t.map(|t| uppfolj_domain::ids::format_date(t.date()));
     tokens
@@ -633,128 +630,6 @@ pub async fn revoke_token(
     Ok(Redirect::to(&format!("/konton/{}#nycklar", u.account.id)).into_response())
 }
 
-#[derive(Template, WebTemplate)]
-#[template(path = "my_account.html")]
-pub struct MyAccountPage {
-    nav: Nav,
-    crumbs: Vec<Crumb>,
-    title: String,
-    facts: Vec<(&'static str, String)>,
-    tokens: Vec<TokenRow>,
-    /// A token just made: shown this once.
-    new_token: Option<String>,
-    name: String,
-    days: String,
-    error: Option<String>,
-    may_administer: bool,
-    /// The account's sessions: short name, began, ends, whether it is this one.
-    sessions: Vec<(String, String, String, bool)>,
-}
-
-async fn my_page(
-    state: &AppState,
-    viewer: &Viewer,
-    new_token: Option<String>,
-    typed: Option<(&TokenForm, String)>,
-) -> Result<MyAccountPage, AppError> {
-    let me = viewer.own.as_ref().ok_or_else(|| AppError::LoginRequired { next: "/konto".to_owned() })?;
-    let u =
-        state.store.user_by_id(me.id).await?.ok_or_else(|| AppError::LoginRequired { next: "/konto".to_owned() })?;
-    Ok(MyAccountPage {
-        nav: Nav::of(viewer),
-        crumbs: vec![crumb("/", "Start"), crumb("/konto", "Mitt konto")],
-        title: format!("Mitt konto: {}", me.display_name),
-        facts: vec![
-            ("Användarnamn", me.username.clone()),
-            (
-                "Roll",
-                format!(
-                    "{}{}",
-                    me.role.label(),
-                    Some(scope(me)).filter(|s| !s.is_empty()).map(|s| format!(", {s}")).unwrap_or_default()
-                ),
-            ),
-            ("Sjukvårdsregion", me.healthcare_region.as_ref().map_or("nationell".to_owned(), ToString::to_string)),
-            ("E-post", u.email.clone().unwrap_or_else(|| "–".to_owned())),
-            ("Senast inloggad", when(u.last_login_at)),
-        ],
-        tokens: token_rows(state.store.tokens(me.id).await?),
-        new_token,
-        name: typed.as_ref().map(|(f, _)| f.namn.clone()).unwrap_or_default(),
-        days: typed.as_ref().map_or(TOKEN_DAYS.to_string(), |(f, _)| f.dagar.clone()),
-        error: typed.map(|(_, e)| e),
-        may_administer: administrator(viewer).is_ok(),
-        sessions: state
-            .store
-            .sessions_of(me.id, now())
-            .await?
-            .into_iter()
-            .map(|s| {
-                let this = viewer.session.as_deref().is_some_and(|h| h.starts_with(&s.id));
-                let when = uppfolj_domain::ids::swedish_time;
-                (s.id, when(s.created_at), when(s.expires_at), this)
-            })
-            .collect(),
-    })
-}
-
-pub async fn mine(State(state): State<AppState>, viewer: Viewer) -> Result<MyAccountPage, AppError> {
-    viewer.account()?;
-    my_page(&state, &viewer, None, None).await
-}
-
-#[derive(Deserialize)]
-pub struct TokenForm {
-    #[serde(default)]
-    namn: String,
-    #[serde(default)]
-    dagar: String,
-}
-
-/// A new token for the signed-in account, shown on the page this once.
-pub async fn create_my_token(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Form(f): Form<TokenForm>,
-) -> Result<Response, AppError> {
-    let me = viewer.account()?.clone();
-    let days = match f.dagar.trim().parse::<i64>() {
-        Ok(d) if (1..=365).contains(&d) => d,
-        _ => {
-            let page = my_page(
-                &state,
-                &viewer,
-                None,
-                Some((&f, "Skriv hur många dagar nyckeln ska gälla: 1–365.".to_owned())),
-            )
-            .await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-        }
-    };
-    let (token, hash) = uppfolj_store::credentials::new_api_token().map_err(|e| AppError::Internal(e.to_string()))?;
-    let at = now();
-    match state.store.create_token(me.id, &f.namn, &hash, at + time::Duration::days(days), &Actor::user(&me, at)).await
-    {
-        Ok(_) => Ok(my_page(&state, &viewer, Some(token), None).await?.into_response()),
-        Err(StoreError::Invalid(m)) => {
-            let page = my_page(&state, &viewer, None, Some((&f, capitalise(&m)))).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-pub async fn revoke_my_token(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path(token): Path<String>,
-) -> Result<Response, AppError> {
-    let me = viewer.account()?.clone();
-    let token: i64 = token.parse().map_err(|_| AppError::NotFound("Det finns ingen sådan API-nyckel.".to_owned()))?;
-    state.store.revoke_token(me.id, token, &Actor::user(&me, now())).await?;
-    Ok(Redirect::to("/konto#nycklar").into_response())
-}
-
 /// The address people reach the app at: `UPPFOLJ_PUBLIC_URL` when set, else as this request came.
 pub(crate) fn public_base(headers: &axum::http::HeaderMap, state: &AppState) -> String {
     if let Ok(url) = std::env::var("UPPFOLJ_PUBLIC_URL") {
@@ -807,96 +682,4 @@ pub async fn make_link(
     let mut page = account_page(&state, &viewer, me, &u, None, None, None).await?;
     page.link = Some((format!("{} (gäller en gång, till {until})", crate::error::capitalise(purpose.label())), url));
     Ok(page.into_response())
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "password_choose.html")]
-pub struct ChoosePage {
-    nav: Nav,
-    heading: &'static str,
-    username: String,
-    action: String,
-    error: Option<String>,
-    done: bool,
-}
-
-fn choose_page(viewer: &Viewer, u: &UserRecord, purpose: uppfolj_store::LinkPurpose, token: &str) -> ChoosePage {
-    ChoosePage {
-        nav: Nav::of(viewer),
-        heading: match purpose {
-            uppfolj_store::LinkPurpose::Invitation => "Välkommen: välj ditt lösenord",
-            uppfolj_store::LinkPurpose::Reset => "Välj ett nytt lösenord",
-        },
-        username: u.account.username.clone(),
-        action: format!("/losenord/{token}"),
-        error: None,
-        done: false,
-    }
-}
-
-fn link_gone() -> AppError {
-    AppError::NotFound(
-        "Länken gäller inte längre: den är redan använd, för gammal eller ersatt av en nyare. Be RCC eller \
-         administratören om en ny."
-            .to_owned(),
-    )
-}
-
-pub async fn choose_form(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path(token): Path<String>,
-) -> Result<ChoosePage, AppError> {
-    let (u, purpose) =
-        state.store.account_link(&crate::auth::sha256_hex(&token), now()).await?.ok_or_else(link_gone)?;
-    Ok(choose_page(&viewer, &u, purpose, &token))
-}
-
-#[derive(Deserialize)]
-pub struct ChooseForm {
-    #[serde(default)]
-    losenord: String,
-    #[serde(default)]
-    igen: String,
-}
-
-pub async fn choose(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path(token): Path<String>,
-    Form(f): Form<ChooseForm>,
-) -> Result<Response, AppError> {
-    let hash = crate::auth::sha256_hex(&token);
-    let (u, purpose) = state.store.account_link(&hash, now()).await?.ok_or_else(link_gone)?;
-    let problem = if f.losenord != f.igen {
-        Some("Lösenorden är inte lika: skriv samma lösenord två gånger.".to_owned())
-    } else {
-        uppfolj_store::credentials::password_problem(&f.losenord, &u.account.username)
-    };
-    if let Some(problem) = problem {
-        let mut page = choose_page(&viewer, &u, purpose, &token);
-        page.error = Some(problem);
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-    }
-    let password_hash = crate::auth::hash_password(&f.losenord)?;
-    match state.store.use_account_link(&hash, &password_hash, now()).await {
-        Ok(u) => {
-            let mut page = choose_page(&viewer, &u, purpose, &token);
-            page.done = true;
-            Ok(page.into_response())
-        }
-        Err(StoreError::NotFound(_)) => Err(link_gone()),
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// Ends one of the signed-in account's own sessions (this one too, if chosen).
-pub async fn end_my_session(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    let me = viewer.account()?.clone();
-    state.store.end_session_of(me.id, &id).await?;
-    Ok(Redirect::to("/konto#inloggningar").into_response())
 }
