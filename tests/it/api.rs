@@ -53,7 +53,9 @@ both_backends!(reading_levels, |backend| async move {
     assert_eq!(all.as_array().map(Vec::len), Some(172));
 });
 
-both_backends!(writing_a_cell, |backend| async move {
+both_backends!(writing_a_cell, |backend| writing_a_cell(backend));
+
+async fn writing_a_cell(backend: Backend) {
     let app = workflow_app(backend).await;
     let rn = token(&app.db, "rn");
     let cell = format!("/api/v1/rounds/{PLAN}/2025/goals/3.3/regions/RN");
@@ -129,9 +131,13 @@ both_backends!(writing_a_cell, |backend| async move {
     b.post(&format!("/planer/{PLAN}/2025/regioner/RN"), &[("atgard", "skicka")]).await;
     let (status, _) = put(&app, Some(&rn), &cell, json!({"level": "U", "comment": "", "version": 3})).await;
     assert_eq!(status, 423);
-});
+}
 
-both_backends!(concurrent_writers_never_overwrite_each_other, |backend| async move {
+both_backends!(concurrent_writers_never_overwrite_each_other, |backend| concurrent_writers_never_overwrite_each_other(
+    backend
+));
+
+async fn concurrent_writers_never_overwrite_each_other(backend: Backend) {
     let app = workflow_app(backend).await;
     let rcc = token(&app.db, "rcc");
     let cell = format!("/api/v1/rounds/{PLAN}/2025/goals/2.2/regions/RVN");
@@ -216,4 +222,4 @@ both_backends!(concurrent_writers_never_overwrite_each_other, |backend| async mo
         .and_then(|a| a.iter().find(|c| c["area"] == 2 && c["goal"] == 2 && c["region"] == "RVN"))
         .and_then(|c| c["version"].as_i64());
     assert_eq!(version, Some(1 + 1 + WRITERS as i64));
-});
+}

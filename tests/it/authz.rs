@@ -455,7 +455,9 @@ fn denied(path: &str, status: u16, location: &str) -> bool {
         || (path.starts_with("/api/") && status == 401)
 }
 
-both_backends!(every_route_for_every_role, |backend| async move {
+both_backends!(every_route_for_every_role, |backend| every_route_for_every_role(backend));
+
+async fn every_route_for_every_role(backend: Backend) {
     let app = workflow_app(backend).await;
     // An activity in RN's action plan, for the route that changes one.
     let mut rn = Browser::new(&app);
@@ -533,4 +535,4 @@ both_backends!(every_route_for_every_role, |backend| async move {
         }
     }
     assert!(failures.is_empty(), "authorization matrix violations:\n{}", failures.join("\n"));
-});
+}

@@ -79,7 +79,9 @@ fn office_xml_parses(path: &std::path::Path) -> usize {
     parsed
 }
 
-both_backends!(every_format_carries_whatever_is_stored, |backend| async move {
+both_backends!(every_format_carries_whatever_is_stored, |backend| every_format_carries_whatever_is_stored(backend));
+
+async fn every_format_carries_whatever_is_stored(backend: Backend) {
     let db = TestDb::new(backend).await;
     cli_ok(&db, &["demo"]);
     poison(&db).await;
@@ -147,7 +149,7 @@ both_backends!(every_format_carries_whatever_is_stored, |backend| async move {
         let svg = format!("<svg{s}</svg>");
         roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("a chart is not XML: {e}"));
     }
-});
+}
 
 /// Asks `/healthz` every 50 ms while `work` runs, and answers what `work` returned and the slowest
 /// answer `/healthz` gave meanwhile.
@@ -337,7 +339,11 @@ both_backends!(alone hostile_spreadsheets_are_refused_and_the_server_stays_up, |
     assert!(rcc.page(&format!("/planer/{PLAN}/2024/indikatorer")).await.contains("Indikatorer"));
 });
 
-both_backends!(texts_are_cleaned_or_refused_with_the_same_rule_everywhere, |backend| async move {
+both_backends!(texts_are_cleaned_or_refused_with_the_same_rule_everywhere, |backend| {
+    texts_are_cleaned_or_refused_with_the_same_rule_everywhere(backend)
+});
+
+async fn texts_are_cleaned_or_refused_with_the_same_rule_everywhere(backend: Backend) {
     let app = workflow_app(backend).await;
     let mut rn = Browser::new(&app);
     rn.login("rn").await;
@@ -438,7 +444,7 @@ both_backends!(texts_are_cleaned_or_refused_with_the_same_rule_everywhere, |back
     let o = cli(&app.db, &["import", file.to_str().unwrap()]);
     assert!(!o.status.success());
     assert!(stderr(&o).contains("plan › title: texten är 301 tecken lång; högst 300 tecken"), "{}", stderr(&o));
-});
+}
 
 /// `n` indicator values in the import's columns: every indicator of the demo for every region, one
 /// day after another from 2000 on.

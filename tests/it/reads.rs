@@ -10,7 +10,11 @@ use super::store::{actor, plan, rn, store, vagen_in};
 use crate::both_backends;
 use crate::helpers::*;
 
-both_backends!(a_shaped_read_is_the_whole_plans_round_or_the_part_asked_for, |backend| async move {
+both_backends!(a_shaped_read_is_the_whole_plans_round_or_the_part_asked_for, |backend| {
+    a_shaped_read_is_the_whole_plans_round_or_the_part_asked_for(backend)
+});
+
+async fn a_shaped_read_is_the_whole_plans_round_or_the_part_asked_for(backend: Backend) {
     let (_db, store) = store(backend).await;
     let p = plan();
     let whole = store.dataset(&p).await.unwrap().unwrap();
@@ -111,9 +115,13 @@ both_backends!(a_shaped_read_is_the_whole_plans_round_or_the_part_asked_for, |ba
     let meta = store.round_meta(&p, 2025).await.unwrap();
     assert_eq!(meta.rounds, [(2024, RoundStatus::Published), (2025, RoundStatus::Open)]);
     assert_eq!(meta.status, RoundStatus::Open);
+}
+
+both_backends!(every_write_moves_the_revisions_of_what_it_changed, |backend| {
+    every_write_moves_the_revisions_of_what_it_changed(backend)
 });
 
-both_backends!(every_write_moves_the_revisions_of_what_it_changed, |backend| async move {
+async fn every_write_moves_the_revisions_of_what_it_changed(backend: Backend) {
     let (_db, store) = store(backend).await;
     let p = plan();
     let a = actor(1);
@@ -208,7 +216,7 @@ both_backends!(every_write_moves_the_revisions_of_what_it_changed, |backend| asy
     let whole = store.dataset(&p).await.unwrap().unwrap();
     let tallies = store.round_data(&p, 2025, &trend).await.unwrap().tallies;
     assert_eq!(tallies, [whole.round(2024).unwrap().tally(&whole)]);
-});
+}
 
 /// Each statement's plan on SQLite, one line per step.
 async fn plan_of(db: &TestDb, statement: &str) -> String {

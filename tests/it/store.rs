@@ -300,7 +300,11 @@ both_backends!(an_action_plan_entry_and_an_activity_saved_on_one_version, |backe
     exactly_one(&db, "activity", o).await;
 });
 
-both_backends!(every_versioned_write_is_refused_when_stale, |backend| async move {
+both_backends!(every_versioned_write_is_refused_when_stale, |backend| every_versioned_write_is_refused_when_stale(
+    backend
+));
+
+async fn every_versioned_write_is_refused_when_stale(backend: Backend) {
     let (db, store) = store(backend).await;
     let p = plan();
     let stale = |r: Result<i32, StoreError>, what: &str| match r {
@@ -411,4 +415,4 @@ both_backends!(every_versioned_write_is_refused_when_stale, |backend| async move
             .await,
         0
     );
-});
+}

@@ -19,7 +19,9 @@ fn version_in(page: &str, goal: &str) -> String {
     page.split(&key).nth(1).and_then(|s| s.split('"').next()).unwrap_or("0").to_owned()
 }
 
-both_backends!(a_round_from_opening_to_publishing, |backend| async move {
+both_backends!(a_round_from_opening_to_publishing, |backend| a_round_from_opening_to_publishing(backend));
+
+async fn a_round_from_opening_to_publishing(backend: Backend) {
     let app = workflow_app(backend).await;
     let form_path = format!("/planer/{PLAN}/2025/regioner/RN");
     let mut rn = Browser::new(&app);
@@ -185,7 +187,7 @@ both_backends!(a_round_from_opening_to_publishing, |backend| async move {
         .expect("json");
     let fields: Vec<&str> = api.as_array().expect("events").iter().filter_map(|e| e["field"].as_str()).collect();
     assert_eq!(fields, ["level", "comment", "level", "comment", "condensed"]);
-});
+}
 
 both_backends!(the_round_as_it_was, |backend| async move {
     let app = TestApp::spawn(backend).await;
@@ -275,7 +277,9 @@ both_backends!(two_people_editing_the_same_answer, |backend| async move {
     assert_eq!(csv.lines().nth(9), Some("2,1,,U,,"));
 });
 
-both_backends!(action_plans_are_the_regions_own, |backend| async move {
+both_backends!(action_plans_are_the_regions_own, |backend| action_plans_are_the_regions_own(backend));
+
+async fn action_plans_are_the_regions_own(backend: Backend) {
     let app = workflow_app(backend).await;
     let mut rn = Browser::new(&app);
     rn.login("rn").await;
@@ -342,7 +346,7 @@ both_backends!(action_plans_are_the_regions_own, |backend| async move {
         .post(&format!("{base}/aktiviteter/{id}"), &[("text", "Kapat"), ("status", "struken"), ("version", "2")])
         .await;
     assert_eq!(r.status(), 403);
-});
+}
 
 both_backends!(the_process_leader_follows_up_and_signs, |backend| async move {
     let app = workflow_app(backend).await;
@@ -573,7 +577,11 @@ fn form_version(page: &str) -> String {
     page.split("name=\"version\" value=\"").nth(1).and_then(|s| s.split('"').next()).expect("version").to_owned()
 }
 
-both_backends!(the_rcc_defines_and_changes_indicators_in_the_app, |backend| async move {
+both_backends!(the_rcc_defines_and_changes_indicators_in_the_app, |backend| {
+    the_rcc_defines_and_changes_indicators_in_the_app(backend)
+});
+
+async fn the_rcc_defines_and_changes_indicators_in_the_app(backend: Backend) {
     let app = workflow_app(backend).await;
     let mut rcc = Browser::new(&app);
     rcc.login("rcc").await;
@@ -738,7 +746,7 @@ both_backends!(the_rcc_defines_and_changes_indicators_in_the_app, |backend| asyn
     let r = rcc.post(&format!("{base}/ledtid-rn/ta-bort"), &[("version", &form_version(&page))]).await;
     assert_eq!(r.status(), 423);
     assert!(r.text().await.expect("body").contains("1 siffra ur kommentarerna har bekräftats"));
-});
+}
 
 both_backends!(forms_without_their_version_are_refused, |backend| async move {
     let app = workflow_app(backend).await;
