@@ -595,6 +595,13 @@ pub async fn serve(db: &str, listen: SocketAddr, demo: bool, secure_cookies: boo
     // The first line on standard out says where the app is; tests read it to find the port.
     println!("Uppfölj lyssnar på http://{addr}");
     std::io::stdout().flush()?;
+    // E-mail: the day's reminders and the outbox, every minute (sent when SMTP is configured).
+    let mailer = match uppfolj_web::mail::MailConfig::from_env().map_err(|e| anyhow!("e-post: {e}"))? {
+        Some(cfg) => Some(uppfolj_web::mail::Mailer::new(&cfg).map_err(|e| anyhow!("e-post: {e}"))?),
+        None => None,
+    };
+    let every = std::env::var("UPPFOLJ_MAIL_INTERVAL_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(60);
+    tokio::spawn(uppfolj_web::mail::worker(store.clone(), mailer, std::time::Duration::from_secs(every)));
     let state = uppfolj_web::AppState::new(store.clone(), secure_cookies).with_oidc(oidc).with_local_login(local_login);
     let app = uppfolj_web::router(state);
     // The peer's address reaches the handlers: sign-in attempts are limited by it.

@@ -10,6 +10,7 @@ use uppfolj_domain::Slug;
 
 mod bench;
 mod commands;
+mod notify;
 mod users;
 
 /// Uppföljning av sjukvårdsregionala cancerplaner: webbapp, kommandorad och API.
@@ -99,6 +100,9 @@ enum Command {
     /// API-nycklar.
     #[command(subcommand)]
     Token(users::TokenCmd),
+    /// E-post: dagens påminnelser och utkorgen.
+    #[command(subcommand)]
+    Notify(notify::NotifyCmd),
     /// Uppföljningsomgångar: öppna, publicera, öppna igen.
     #[command(subcommand)]
     Round(RoundCmd),
@@ -268,7 +272,7 @@ enum LevelFormat {
 }
 
 /// A plan's or process's short name as given on the command line, checked before anything is opened.
-fn slug(s: &str) -> Result<Slug, String> {
+pub(crate) fn slug(s: &str) -> Result<Slug, String> {
     Slug::parse(s).map_err(|e| e.to_string())
 }
 
@@ -330,6 +334,7 @@ fn main() -> ExitCode {
                 commands::bench_report(&db, &plan, year, runs).await
             }
             Command::Token(cmd) => users::token(&db, cmd).await,
+            Command::Notify(cmd) => notify::run(&db, cmd).await,
             Command::Round(RoundCmd::Open { plan, year, deadline }) => {
                 commands::round_open(&db, &plan, year, &deadline).await
             }

@@ -9,6 +9,7 @@ mod auth;
 mod authz;
 mod data;
 mod hostile;
+mod mail;
 mod pages;
 mod plans;
 mod reads;

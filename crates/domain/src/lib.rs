@@ -14,6 +14,7 @@ pub mod indicator_import;
 pub mod input;
 pub mod level;
 pub mod model;
+pub mod notify;
 #[cfg(test)]
 mod properties;
 pub mod summary;

@@ -128,6 +128,35 @@ pub struct SessionInfo {
     pub expires_at: OffsetDateTime,
 }
 
+/// A mail of the outbox, to send (see [`crate::Notifications::due_mail`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutgoingMail {
+    pub id: i64,
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+    /// The page it is about, as a path of the app (the sender adds the installation's address).
+    pub link: String,
+    /// Kept from the moment it was written: a mail sent again is the same message.
+    pub message_id: String,
+    pub created_at: OffsetDateTime,
+    pub attempts: i32,
+}
+
+/// A mail of a round's outbox, as the RCC sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutboxEntry {
+    pub id: i64,
+    pub kind: String,
+    pub to: String,
+    pub subject: String,
+    pub created_at: OffsetDateTime,
+    pub state: String,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub sent_at: Option<OffsetDateTime>,
+}
+
 /// A single-sign-on flow under way (see [`crate::Sessions::take_sso_flow`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SsoFlow {

@@ -20,8 +20,9 @@ use uppfolj_domain::{
 use crate::{
     AccountChange, ActionPlanEntry, ActivityInput, Actor, AttemptLimit, Backend, CellEdit, CondensedEdit,
     EarlierAnswers, FigureDecision, FigureInput, GoalDraft, GoalHistory, GoalWordingHistory, IndicatorVersion,
-    LinkPurpose, NewPlan, NewUser, Page, Paged, PlanListing, Progress, RccCommentEdit, RegionProgress, RoundMeta,
-    RoundWork, SessionInfo, SessionRecord, Shape, SsoFlow, StoreError, TokenRecord, UserFilter, UserRecord,
+    LinkPurpose, NewPlan, NewUser, OutboxEntry, OutgoingMail, Page, Paged, PlanListing, Progress, RccCommentEdit,
+    RegionProgress, RoundMeta, RoundWork, SessionInfo, SessionRecord, Shape, SsoFlow, StoreError, TokenRecord,
+    UserFilter, UserRecord,
 };
 
 /// The whole store: every aggregate, and the database itself.
@@ -37,6 +38,7 @@ pub trait Store:
     + ProcessFollowUps
     + Accounts
     + Sessions
+    + Notifications
     + Lineages
     + PlanDrafts
     + GoalWordings
@@ -502,4 +504,20 @@ pub trait Sessions: Send + Sync {
         password_hash: &str,
         now: OffsetDateTime,
     ) -> Result<UserRecord, StoreError>;
+}
+
+/// E-mail: the outbox the changes write to, the reminders of the day, and the sending's bookkeeping.
+#[async_trait]
+pub trait Notifications: Send + Sync {
+    /// Writes the reminders of `today` for every open round with a deadline (the regions not yet
+    /// submitted, what each is missing; the day after the deadline also to the RCC): once per
+    /// round, region, day and recipient, however often it runs. Answers how many were written.
+    async fn run_reminders(&self, today: Date, now: OffsetDateTime) -> Result<usize, StoreError>;
+    /// Mail due to be sent at `now`, oldest first, at most `limit`.
+    async fn due_mail(&self, now: OffsetDateTime, limit: i64) -> Result<Vec<OutgoingMail>, StoreError>;
+    async fn mark_sent(&self, id: i64, now: OffsetDateTime) -> Result<(), StoreError>;
+    /// A failed attempt: tried again at `retry_at`, or (`None`) given up, with the reason.
+    async fn mark_failed(&self, id: i64, error: &str, retry_at: Option<OffsetDateTime>) -> Result<(), StoreError>;
+    /// Every mail of a round, newest first.
+    async fn round_outbox(&self, plan: &Slug, year: i32) -> Result<Vec<OutboxEntry>, StoreError>;
 }

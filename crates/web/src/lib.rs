@@ -17,6 +17,7 @@ pub mod auth;
 pub mod cache;
 pub mod error;
 pub mod extract;
+pub mod mail;
 pub mod oidc;
 pub mod request_id;
 mod routes;

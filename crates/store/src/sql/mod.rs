@@ -28,6 +28,7 @@ mod history;
 mod indicators;
 mod lineage;
 mod narrative;
+mod outbox;
 mod process_followups;
 mod reads;
 mod rounds;

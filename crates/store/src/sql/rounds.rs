@@ -70,6 +70,28 @@ impl crate::Rounds for StoreImpl {
         .bind(hr_id)
         .execute(&mut *tx)
         .await?;
+        // Each region's reporters are invited to answer, in this transaction.
+        let (title, slug, _) = super::outbox::round_frame(&mut tx, round_id).await?;
+        let regions = sqlx::query("SELECT id, code FROM regions WHERE healthcare_region_id = $1 ORDER BY position")
+            .bind(hr_id)
+            .fetch_all(&mut *tx)
+            .await?;
+        for r in &regions {
+            let (rid, code): (i64, String) = (r.try_get("id")?, r.try_get("code")?);
+            let text = uppfolj_domain::notify::round_opened(&title, year, &code, deadline);
+            let link = format!("/planer/{slug}/{year}/regioner/{code}");
+            let to = super::outbox::To::Reporters(rid);
+            let event = format!("opened:{round_id}:{rid}");
+            let mail = super::outbox::Mail {
+                kind: "round_opened",
+                event: &event,
+                to: &to,
+                text: &text,
+                link: &link,
+                round_id: Some(round_id),
+            };
+            super::outbox::enqueue(&mut tx, mail, actor.at).await?;
+        }
         sqlx::query(
             "INSERT INTO assessments (round_id, goal_id, region_id, level, comment, version, condensed_version) \
              SELECT $1, g.id, r.id, '', '', 1, 1 FROM goals g JOIN areas a ON a.id = g.area_id \
@@ -204,6 +226,22 @@ impl crate::Rounds for StoreImpl {
             return Err(StoreError::Conflict(format!("någon annan ändrade uppföljningen {year} samtidigt")));
         }
         write_tally(&mut tx, ids.round_id, status).await?;
+        if status == RoundStatus::Published {
+            let (title, slug, hr) = super::outbox::round_frame(&mut tx, ids.round_id).await?;
+            let text = uppfolj_domain::notify::published(&title, year);
+            let event = format!("published:{}:{}", ids.round_id, timestamp(actor.at));
+            let to = super::outbox::To::Everyone(hr);
+            let link = format!("/planer/{slug}/{year}");
+            let mail = super::outbox::Mail {
+                kind: "published",
+                event: &event,
+                to: &to,
+                text: &text,
+                link: &link,
+                round_id: Some(ids.round_id),
+            };
+            super::outbox::enqueue(&mut tx, mail, actor.at).await?;
+        }
         let event = Event::new(AuditField::RoundStatus, format!("uppföljning {year}"))
             .plan(ids.plan_id)
             .round(ids.round_id)
@@ -423,7 +461,47 @@ impl crate::Rounds for StoreImpl {
                     .because(reason),
             ]
         };
-        versioned::write(&mut tx, &target, expected, Some(set), actor, &events).await?;
+        let version = versioned::write(&mut tx, &target, expected, Some(set), actor, &events).await?;
+        // The mail the change causes, in its transaction.
+        if from != to {
+            let (title, slug, hr) = super::outbox::round_frame(&mut tx, ids.round_id).await?;
+            let code = region.as_str();
+            let event = |what: &str| format!("{what}:{}:{rid}:{version}", ids.round_id);
+            let form = format!("/planer/{slug}/{year}/regioner/{code}");
+            let mail = match &action {
+                StateAction::Return { reason } => Some((
+                    "returned",
+                    uppfolj_domain::notify::returned(&title, year, code, reason),
+                    super::outbox::To::Reporters(rid),
+                    form,
+                )),
+                StateAction::Submit => Some((
+                    "submitted",
+                    uppfolj_domain::notify::submitted(&title, year, code, from == RegionState::Returned),
+                    super::outbox::To::Rcc(hr),
+                    format!("/planer/{slug}/{year}/granskning/{code}"),
+                )),
+                StateAction::Accept => Some((
+                    "accepted",
+                    uppfolj_domain::notify::accepted(&title, year, code),
+                    super::outbox::To::Reporters(rid),
+                    form,
+                )),
+                StateAction::Save => None,
+            };
+            if let Some((kind, text, to, link)) = mail {
+                let event = event(kind);
+                let mail = super::outbox::Mail {
+                    kind,
+                    event: &event,
+                    to: &to,
+                    text: &text,
+                    link: &link,
+                    round_id: Some(ids.round_id),
+                };
+                super::outbox::enqueue(&mut tx, mail, actor.at).await?;
+            }
+        }
         tx.commit().await?;
         Ok(to)
     }

@@ -1,0 +1,197 @@
+//! E-mail against a real SMTP server (Python's aiosmtpd from PyPI, writing every message to a
+//! maildir) started on loopback for each test: what arrives, to whom, with which subject and link;
+//! reminders once per day; the return reason; retries while the server is down.
+
+use std::process::{Child, Command, Stdio};
+
+use crate::both_backends;
+use crate::helpers::*;
+
+struct Smtp {
+    child: Option<Child>,
+    port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl Smtp {
+    fn start() -> Smtp {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("port").port();
+        let mut smtp = Smtp { child: None, port, dir: tempfile::tempdir().expect("maildir") };
+        smtp.up();
+        smtp
+    }
+
+    /// Starts the server (again) on its port.
+    fn up(&mut self) {
+        let maildir = self.dir.path().join("post");
+        let child = Command::new("python3")
+            .args([
+                "-m",
+                "aiosmtpd",
+                "-n",
+                "-l",
+                &format!("127.0.0.1:{}", self.port),
+                "-c",
+                "aiosmtpd.handlers.Mailbox",
+            ])
+            .arg(&maildir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("python3 -m aiosmtpd (scripts/test installs it from PyPI)");
+        self.child = Some(child);
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("aiosmtpd did not start (python3 -m pip install aiosmtpd)");
+    }
+
+    fn down(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// Every message that arrived, as (raw, parsed subject, To, text body).
+    fn messages(&self) -> Vec<(String, String, String, String)> {
+        let new = self.dir.path().join("post").join("new");
+        let mut files: Vec<_> =
+            std::fs::read_dir(&new).map(|d| d.flatten().map(|e| e.path()).collect()).unwrap_or_default();
+        files.sort();
+        files
+            .iter()
+            .map(|f| {
+                let raw = std::fs::read(f).expect("message");
+                let parsed = mailparse::parse_mail(&raw).expect("a mail");
+                let header = |name: &str| {
+                    parsed
+                        .headers
+                        .iter()
+                        .find(|h| h.get_key().eq_ignore_ascii_case(name))
+                        .map(|h| h.get_value())
+                        .unwrap_or_default()
+                };
+                let body = parsed.get_body().expect("body");
+                (String::from_utf8_lossy(&raw).into_owned(), header("Subject"), header("To"), body)
+            })
+            .collect()
+    }
+
+    fn env(&self) -> [(&'static str, String); 3] {
+        [
+            ("UPPFOLJ_SMTP_URL", format!("smtp://127.0.0.1:{}", self.port)),
+            ("UPPFOLJ_MAIL_FROM", "Uppfölj <uppfolj@example.se>".to_owned()),
+            ("UPPFOLJ_PUBLIC_URL", "https://uppfolj.example.se".to_owned()),
+        ]
+    }
+}
+
+impl Drop for Smtp {
+    fn drop(&mut self) {
+        self.down();
+    }
+}
+
+/// `uppfolj notify run --today DAY` with the SMTP server's settings.
+fn notify(db: &TestDb, smtp: &Smtp, day: &str) -> String {
+    let out = Command::new(BIN)
+        .args(["--database", &db.url, "notify", "run", "--today", day])
+        .envs(smtp.env().iter().map(|(k, v)| (*k, v.as_str())))
+        .env("UPPFOLJ_LOG", "error")
+        .output()
+        .expect("notify run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+both_backends!(mail_goes_out_once_per_event_with_its_link, |backend| once_per_event(backend));
+
+async fn once_per_event(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    add_cast(&app.db);
+    for (user, address) in [("rn", "rn@example.se"), ("rv", "rv@example.se"), ("rcc", "rcc@example.se")] {
+        cli_ok(&app.db, &["user", "set-email", user, address]);
+    }
+    let smtp = Smtp::start();
+    // The RCC opens the round: each region's reporters get one invitation (RJH and RVN have none
+    // with an address).
+    let mut rcc = Browser::new(&app);
+    rcc.login("rcc").await;
+    let open = [("year", "2025"), ("deadline", "2026-03-31")];
+    assert_eq!(rcc.post(&format!("/planer/{PLAN}/uppfoljningar"), &open).await.status(), 303);
+    notify(&app.db, &smtp, "2026-01-10");
+    let mail = smtp.messages();
+    assert_eq!(mail.len(), 2, "{:?}", mail.iter().map(|m| (&m.1, &m.2)).collect::<Vec<_>>());
+    let rn = mail.iter().find(|m| m.2.contains("rn@example.se")).expect("RN's invitation");
+    assert_eq!(rn.1, "Uppföljningen 2025 är öppen: RN kan svara");
+    assert!(rn.3.contains("31 mars 2026"), "{}", rn.3);
+    assert!(rn.3.contains(&format!("Länk: https://uppfolj.example.se/planer/{PLAN}/2025/regioner/RN")), "{}", rn.3);
+    // Headers: a date, a message id, the subject encoded as UTF-8.
+    assert!(rn.0.contains("\nDate: ") || rn.0.starts_with("Date: "), "{}", rn.0);
+    assert!(rn.0.contains("Message-ID: <"), "{}", rn.0);
+    assert!(rn.0.contains("Subject: =?utf-8?"), "{}", rn.0);
+
+    // Three days before the deadline: one reminder to each region not submitted, naming what is
+    // missing; a second run the same day sends none.
+    notify(&app.db, &smtp, "2026-03-28");
+    notify(&app.db, &smtp, "2026-03-28");
+    let mail = smtp.messages();
+    let reminders: Vec<_> = mail.iter().filter(|m| m.1.starts_with("Påminnelse")).collect();
+    assert_eq!(reminders.len(), 2, "one each to RN and RV");
+    let rn = reminders.iter().find(|m| m.2.contains("rn@example.se")).expect("RN's reminder");
+    assert_eq!(rn.1, "Påminnelse: uppföljningen 2025 ska in om 3 dagar");
+    assert!(rn.3.contains("- mål 1.1: nivå och kommentar"), "{}", rn.3);
+
+    // RN submits (the RCC is told), the RCC returns it with a reason (RN is told the reason).
+    let mut reporter = Browser::new(&app);
+    reporter.login("rn").await;
+    let form = format!("/planer/{PLAN}/2025/regioner/RN");
+    let r = reporter.post(&form, &[("atgard", "skicka")]).await;
+    assert!(r.status().is_redirection() || r.status().is_success(), "{}", r.status());
+    let page = rcc.page(&format!("/planer/{PLAN}/2025/granskning/RN")).await;
+    let v =
+        page.split("name=\"version\" value=\"").nth(1).and_then(|s| s.split('"').next()).expect("version").to_owned();
+    let back =
+        [("atgard", "skicka-tillbaka"), ("skal", "Komplettera mål 3.3 med ledtiderna."), ("version", v.as_str())];
+    let r = rcc.post(&format!("/planer/{PLAN}/2025/granskning/RN/status"), &back).await;
+    assert!(r.status().is_redirection(), "{}", r.status());
+    notify(&app.db, &smtp, "2026-03-29");
+    let mail = smtp.messages();
+    let submitted = mail.iter().filter(|m| m.1.contains("har skickat in sina svar")).count();
+    let returned: Vec<_> = mail.iter().filter(|m| m.1.starts_with("RCC har skickat tillbaka")).collect();
+    assert_eq!((submitted, returned.len()), (1, 1), "{:?}", mail.iter().map(|m| &m.1).collect::<Vec<_>>());
+    assert!(returned[0].2.contains("rn@example.se"));
+    assert!(returned[0].3.contains("Komplettera mål 3.3 med ledtiderna."), "{}", returned[0].3);
+    let listed = cli_ok(&app.db, &["notify", "list", "--plan", PLAN, "--year", "2025"]);
+    assert!(listed.lines().all(|l| l.contains("\tsent\t")), "{listed}");
+}
+
+both_backends!(mail_is_retried_while_the_server_is_down, |backend| retried(backend));
+
+async fn retried(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    add_cast(&app.db);
+    cli_ok(&app.db, &["user", "set-email", "rn", "rn@example.se"]);
+    let mut smtp = Smtp::start();
+    smtp.down();
+    cli_ok(&app.db, &["round", "open", "--plan", PLAN, "--year", "2025", "--deadline", "2026-03-31"]);
+    notify(&app.db, &smtp, "2026-01-10");
+    let listed = cli_ok(&app.db, &["notify", "list", "--plan", PLAN, "--year", "2025"]);
+    let line = listed.lines().next().expect("the invitation");
+    assert!(line.contains("\tpending\t") && !line.trim_end().ends_with("pending"), "waiting, with the reason: {line}");
+    // Not again before its time; then, with the server back, delivered once.
+    notify(&app.db, &smtp, "2026-01-10");
+    assert!(smtp.messages().is_empty());
+    smtp.up();
+    notify(&app.db, &smtp, "2026-01-10");
+    assert!(smtp.messages().is_empty(), "the retry waits a minute");
+    sql(&app.db, "UPDATE outbox SET next_attempt_at = '2000-01-01T00:00:00.000000Z'", &[]).await;
+    notify(&app.db, &smtp, "2026-01-10");
+    notify(&app.db, &smtp, "2026-01-10");
+    assert_eq!(smtp.messages().len(), 1, "delivered, once");
+    assert!(cli_ok(&app.db, &["notify", "list", "--plan", PLAN, "--year", "2025"]).contains("\tsent\t"));
+}
