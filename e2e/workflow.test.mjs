@@ -184,6 +184,10 @@ test('a region reports, the RCC returns, accepts and publishes; every page passe
     assert.match(await anon.content(), /92 % gentestade\./);
     await checkAccessibility(anon, 'a goal through the years');
 
+    // The round's mail, as the RCC steers it.
+    await rcc.goto(`${base}/planer/${PLAN}/2025/utskick`);
+    await checkAccessibility(rcc, "the round's mail");
+
     // The next plan period, written in the browser: a draft copied from the plan, three goals
     // linked to old ones (continued, split, merged), adopted, followed up from the answers before.
     await rcc.goto(`${base}/planer/${PLAN}/2025`);

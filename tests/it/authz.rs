@@ -431,6 +431,19 @@ fn matrix(p: &str, activity: &str) -> BTreeMap<(&'static str, &'static str), Vec
         "/konto/inloggningar/{id}/avsluta",
         vec![case("/konto/inloggningar/000000000000/avsluta".into(), form(&[]), SIGNED_IN)],
     );
+    add("post", "/konto/utskick", vec![case("/konto/utskick".into(), form(&[("vill", "reminder")]), SIGNED_IN)]);
+    // A round's mail is the RCC's to see and steer.
+    add("get", "/planer/{plan}/{year}/utskick", vec![case(format!("/planer/{p}/2025/utskick"), Body::None, RCC)]);
+    add(
+        "post",
+        "/planer/{plan}/{year}/utskick/paminnelser",
+        vec![case(format!("/planer/{p}/2025/utskick/paminnelser"), form(&[("dagar", "x")]), RCC)],
+    );
+    add(
+        "post",
+        "/planer/{plan}/{year}/utskick/{id}/skicka-igen",
+        vec![case(format!("/planer/{p}/2025/utskick/999/skicka-igen"), form(&[]), RCC)],
+    );
     add("get", "/konto", vec![case("/konto".into(), Body::None, SIGNED_IN)]);
     add(
         "post",

@@ -195,3 +195,46 @@ async fn retried(backend: Backend) {
     assert_eq!(smtp.messages().len(), 1, "delivered, once");
     assert!(cli_ok(&app.db, &["notify", "list", "--plan", PLAN, "--year", "2025"]).contains("\tsent\t"));
 }
+
+both_backends!(the_rcc_steers_the_rounds_mail, |backend| steered(backend));
+
+async fn steered(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    add_cast(&app.db);
+    cli_ok(&app.db, &["user", "set-email", "rn", "rn@example.se"]);
+    cli_ok(&app.db, &["user", "set-email", "rv", "rv@example.se"]);
+    let smtp = Smtp::start();
+    cli_ok(&app.db, &["round", "open", "--plan", PLAN, "--year", "2025", "--deadline", "2026-03-31"]);
+    notify(&app.db, &smtp, "2026-01-10");
+    assert_eq!(smtp.messages().len(), 2);
+    // The page lists what went out; a mail is sent again on request.
+    let mut rcc = Browser::new(&app);
+    rcc.login("rcc").await;
+    let page = rcc.page(&format!("/planer/{PLAN}/2025/utskick")).await;
+    assert!(page.contains("rn@example.se") && page.contains("Inbjudan") && page.contains("skickat"), "{page}");
+    let before = &page[..page.find("/skicka-igen").expect("a mail to send again")];
+    let id = before.rsplit('/').next().expect("its id").to_owned();
+    assert_eq!(rcc.post(&format!("/planer/{PLAN}/2025/utskick/{id}/skicka-igen"), &[]).await.status(), 303);
+    notify(&app.db, &smtp, "2026-01-10");
+    assert_eq!(smtp.messages().len(), 3, "sent again once");
+    // Other reminder days: a malformed list is refused at its field, a good one is what the day's run uses.
+    let days = format!("/planer/{PLAN}/2025/utskick/paminnelser");
+    let r = rcc.post(&days, &[("dagar", "fem")]).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.expect("page").contains("value=\"fem\""));
+    assert_eq!(rcc.post(&days, &[("dagar", "7, 1")]).await.status(), 303);
+    let page = rcc.page(&format!("/planer/{PLAN}/2025/utskick")).await;
+    assert!(page.contains("value=\"7, 1\""), "the days kept: {page}");
+    notify(&app.db, &smtp, "2026-03-28");
+    assert_eq!(smtp.messages().len(), 3, "3 days before is no longer a reminder day");
+    // RV has turned reminders off: only RN's comes.
+    let mut rv = Browser::new(&app);
+    rv.login("rv").await;
+    let wanted = [("vill", "round_opened"), ("vill", "returned")];
+    assert_eq!(rv.post("/konto/utskick", &wanted).await.status(), 303);
+    assert!(!rv.page("/konto").await.contains("id=\"vill-reminder\" name=\"vill\" value=\"reminder\" checked"));
+    notify(&app.db, &smtp, "2026-03-24");
+    let reminders: Vec<_> = smtp.messages().into_iter().filter(|m| m.1.starts_with("Påminnelse")).collect();
+    assert_eq!(reminders.len(), 1);
+    assert!(reminders[0].2.contains("rn@example.se") && reminders[0].1.contains("om 7 dagar"), "{}", reminders[0].1);
+}

@@ -520,4 +520,13 @@ pub trait Notifications: Send + Sync {
     async fn mark_failed(&self, id: i64, error: &str, retry_at: Option<OffsetDateTime>) -> Result<(), StoreError>;
     /// Every mail of a round, newest first.
     async fn round_outbox(&self, plan: &Slug, year: i32) -> Result<Vec<OutboxEntry>, StoreError>;
+    /// Sends a mail of the round again (a failed one, or one that was sent).
+    async fn resend(&self, plan: &Slug, year: i32, id: i64, now: OffsetDateTime) -> Result<(), StoreError>;
+    /// The days before a round's deadline its reminders go out (0: the day; -1: the day after).
+    async fn reminder_days(&self, plan: &Slug, year: i32) -> Result<Vec<i64>, StoreError>;
+    /// Changes them, on an open round; audited.
+    async fn set_reminder_days(&self, plan: &Slug, year: i32, days: &[i64], actor: &Actor) -> Result<(), StoreError>;
+    /// The kinds of mail an account has turned off.
+    async fn optouts(&self, user_id: i64) -> Result<Vec<String>, StoreError>;
+    async fn set_optouts(&self, user_id: i64, kinds: &[String]) -> Result<(), StoreError>;
 }

@@ -26,3 +26,10 @@ CREATE INDEX outbox_round ON outbox (round_id);
 -- The days before a round's deadline that reminders go out (0: the deadline day; -1: the day
 -- after, to those not submitted and the RCC).
 ALTER TABLE rounds ADD COLUMN reminder_days TEXT NOT NULL DEFAULT '14,3,0,-1';
+
+-- The kinds of mail a person has turned off (never an invitation or a new password).
+CREATE TABLE notification_optouts (
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    kind TEXT NOT NULL,
+    PRIMARY KEY (user_id, kind)
+);

@@ -23,16 +23,18 @@ pub(super) enum To {
 }
 
 /// The recipients: (account id, address).
-async fn recipients(conn: &mut Conn, to: &To) -> Result<Vec<(i64, String)>, StoreError> {
+async fn recipients(conn: &mut Conn, to: &To, kind: &str) -> Result<Vec<(i64, String)>, StoreError> {
     let (filter, id) = match to {
         To::Reporters(region) => ("u.role = 'region' AND u.region_id = $1", *region),
         To::Rcc(hr) => ("u.role = 'rcc' AND u.healthcare_region_id = $1", *hr),
         To::Everyone(hr) => ("(u.healthcare_region_id = $1 OR u.healthcare_region_id IS NULL)", *hr),
     };
     sqlx::query(&format!(
-        "SELECT u.id, u.email FROM users u WHERE {filter} AND u.active = TRUE AND u.email IS NOT NULL ORDER BY u.id"
+        "SELECT u.id, u.email FROM users u WHERE {filter} AND u.active = TRUE AND u.email IS NOT NULL \
+         AND NOT EXISTS (SELECT 1 FROM notification_optouts o WHERE o.user_id = u.id AND o.kind = $2) ORDER BY u.id"
     ))
     .bind(id)
+    .bind(kind)
     .fetch_all(&mut *conn)
     .await?
     .iter()
@@ -57,7 +59,7 @@ pub(super) async fn enqueue(tx: &mut Tx<'_>, mail: Mail<'_>, now: OffsetDateTime
     let Mail { kind, event, to, text, link, round_id } = mail;
     let at = timestamp(now);
     let mut written = 0;
-    for (user, address) in recipients(tx, to).await? {
+    for (user, address) in recipients(tx, to, kind).await? {
         let message_id = format!(
             "<{}@uppfolj>",
             crate::credentials::random_token().map_err(|e| StoreError::Corrupt(e.to_string()))?
@@ -292,5 +294,93 @@ impl crate::Notifications for StoreImpl {
             })
         })
         .collect()
+    }
+
+    async fn resend(&self, plan: &Slug, year: i32, id: i64, now: OffsetDateTime) -> Result<(), StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let ids = round_ids(&mut conn, plan, year).await?;
+        let n = sqlx::query(
+            "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = $1, last_error = NULL \
+             WHERE id = $2 AND round_id = $3",
+        )
+        .bind(timestamp(now))
+        .bind(id)
+        .bind(ids.round_id)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+        if n != 1 {
+            return Err(StoreError::NotFound(format!("uppföljningen {year} har inget utskick nummer {id}")));
+        }
+        Ok(())
+    }
+
+    async fn reminder_days(&self, plan: &Slug, year: i32) -> Result<Vec<i64>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let ids = round_ids(&mut conn, plan, year).await?;
+        let days: String = sqlx::query_scalar("SELECT reminder_days FROM rounds WHERE id = $1")
+            .bind(ids.round_id)
+            .fetch_one(&mut *conn)
+            .await?;
+        Ok(days.split(',').filter_map(|d| d.trim().parse().ok()).collect())
+    }
+
+    async fn set_reminder_days(
+        &self,
+        plan: &Slug,
+        year: i32,
+        days: &[i64],
+        actor: &crate::Actor,
+    ) -> Result<(), StoreError> {
+        if days.iter().any(|d| !(-30..=90).contains(d)) {
+            return Err(StoreError::Invalid(
+                "påminnelsedagarna ska ligga mellan 90 dagar före och 30 dagar efter sista dagen".to_owned(),
+            ));
+        }
+        let mut sorted: Vec<i64> = days.to_vec();
+        sorted.sort_unstable_by(|a, b| b.cmp(a));
+        sorted.dedup();
+        let text = sorted.iter().map(ToString::to_string).collect::<Vec<_>>().join(",");
+        let (mut tx, ids) = super::open_round_write(&self.pool, plan, year).await?;
+        let old: String = sqlx::query_scalar("SELECT reminder_days FROM rounds WHERE id = $1")
+            .bind(ids.round_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE rounds SET reminder_days = $1 WHERE id = $2")
+            .bind(&text)
+            .bind(ids.round_id)
+            .execute(&mut *tx)
+            .await?;
+        let event = super::versioned::Event::new(
+            uppfolj_domain::AuditField::RoundStatus,
+            format!("uppföljning {year}: påminnelsedagar"),
+        )
+        .plan(ids.plan_id)
+        .round(ids.round_id)
+        .change(Some(&old), Some(&text));
+        super::versioned::record(&mut tx, actor, &[event]).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn optouts(&self, user_id: i64) -> Result<Vec<String>, StoreError> {
+        Ok(sqlx::query_scalar("SELECT kind FROM notification_optouts WHERE user_id = $1 ORDER BY kind")
+            .bind(user_id)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    async fn set_optouts(&self, user_id: i64, kinds: &[String]) -> Result<(), StoreError> {
+        let mut tx = begin_write(&self.pool).await?;
+        sqlx::query("DELETE FROM notification_optouts WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+        for k in kinds {
+            sqlx::query("INSERT INTO notification_optouts (user_id, kind) VALUES ($1, $2)")
+                .bind(user_id)
+                .bind(k)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 }

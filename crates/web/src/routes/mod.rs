@@ -7,6 +7,7 @@ pub mod history;
 pub mod indicators;
 pub mod lineage;
 pub mod login;
+pub mod mailing;
 pub mod own;
 pub mod plans;
 pub mod process;

@@ -36,7 +36,20 @@ pub struct MyAccountPage {
     may_administer: bool,
     /// The account's sessions: short name, began, ends, whether it is this one.
     sessions: Vec<(String, String, String, bool)>,
+    /// The kinds of mail: key, what, whether they come.
+    mail: Vec<(&'static str, &'static str, bool)>,
 }
+
+/// The kinds of mail a person can turn off (an invitation or a new password always comes).
+const MAIL_KINDS: [(&str, &str); 7] = [
+    ("round_opened", "En uppföljning öppnas"),
+    ("reminder", "Påminnelser före sista dagen"),
+    ("overdue", "Svaren är försenade"),
+    ("returned", "RCC skickar tillbaka svar"),
+    ("submitted", "En region skickar in (till RCC)"),
+    ("accepted", "RCC godkänner svar"),
+    ("published", "En uppföljning publiceras"),
+];
 
 async fn my_page(
     state: &AppState,
@@ -71,6 +84,10 @@ async fn my_page(
         days: typed.as_ref().map_or(TOKEN_DAYS.to_string(), |(f, _)| f.dagar.clone()),
         error: typed.map(|(_, e)| e),
         may_administer: administrator(viewer).is_ok(),
+        mail: {
+            let off = state.store.optouts(me.id).await?;
+            MAIL_KINDS.iter().map(|(k, label)| (*k, *label, !off.iter().any(|o| o == k))).collect()
+        },
         sessions: state
             .store
             .sessions_of(me.id, now())
@@ -232,4 +249,18 @@ pub async fn choose(
         Err(StoreError::NotFound(_)) => Err(link_gone()),
         Err(e) => Err(e.into()),
     }
+}
+
+/// The kinds of mail the person wants: every kind not ticked is turned off.
+pub async fn set_mail(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let me = viewer.account()?.clone();
+    let wanted: Vec<&str> = fields.iter().filter(|(k, _)| k == "vill").map(|(_, v)| v.as_str()).collect();
+    let off: Vec<String> =
+        MAIL_KINDS.iter().filter(|(k, _)| !wanted.contains(k)).map(|(k, _)| (*k).to_owned()).collect();
+    state.store.set_optouts(me.id, &off).await?;
+    Ok(Redirect::to("/konto#utskick").into_response())
 }
