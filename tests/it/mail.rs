@@ -238,3 +238,67 @@ async fn steered(backend: Backend) {
     assert_eq!(reminders.len(), 1);
     assert!(reminders[0].2.contains("rn@example.se") && reminders[0].1.contains("om 7 dagar"), "{}", reminders[0].1);
 }
+
+both_backends!(a_submitted_region_is_not_reminded_and_process_leaders_are_told, |backend| submitted_quiet(backend));
+
+async fn submitted_quiet(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    add_cast(&app.db);
+    for (user, address) in [("rn", "rn@example.se"), ("rv", "rv@example.se"), ("proc", "proc@example.se")] {
+        cli_ok(&app.db, &["user", "set-email", user, address]);
+    }
+    let smtp = Smtp::start();
+    cli_ok(&app.db, &["round", "open", "--plan", PLAN, "--year", "2025", "--deadline", "2026-03-31"]);
+    notify(&app.db, &smtp, "2026-01-10");
+    let waiting: Vec<_> = smtp.messages().into_iter().filter(|m| m.2.contains("proc@example.se")).collect();
+    assert_eq!(waiting.len(), 1, "the process leader is told once");
+    assert_eq!(waiting[0].1, "Processuppföljningen 2025 för vagen-in väntar på dig");
+    assert!(waiting[0].3.contains(&format!("/planer/{PLAN}/2025/processer/vagen-in/redigera")), "{}", waiting[0].3);
+    // RN submits; three days before the deadline only RV is reminded.
+    let mut rn = Browser::new(&app);
+    rn.login("rn").await;
+    let r = rn.post(&format!("/planer/{PLAN}/2025/regioner/RN"), &[("atgard", "skicka")]).await;
+    assert!(r.status().is_redirection() || r.status().is_success(), "{}", r.status());
+    notify(&app.db, &smtp, "2026-03-28");
+    let reminders: Vec<_> = smtp.messages().into_iter().filter(|m| m.1.starts_with("Påminnelse")).collect();
+    assert_eq!(reminders.len(), 1);
+    assert!(reminders[0].2.contains("rv@example.se"), "{}", reminders[0].2);
+    // No mail carries a restricted document: the process follow-up (begränsad delning) is linked to,
+    // never quoted.
+    assert!(smtp.messages().iter().all(|m| !m.3.contains("begränsad delning") && !m.3.contains("Vägen in")));
+}
+
+both_backends!(alone mail_written_before_a_crash_goes_out_once_after_it, |backend| after_crash(backend));
+
+async fn after_crash(backend: Backend) {
+    let mut smtp = Smtp::start();
+    smtp.down();
+    let env: Vec<(&str, String)> =
+        smtp.env().into_iter().chain([("UPPFOLJ_MAIL_INTERVAL_SECONDS", "1".to_owned())]).collect();
+    let env_ref: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let app = TestApp::spawn_env(TestDb::new(backend).await, &["--demo"], "127.0.0.1:0", &env_ref);
+    add_cast(&app.db);
+    cli_ok(&app.db, &["user", "set-email", "rn", "rn@example.se"]);
+    let mut rcc = Browser::new(&app);
+    rcc.login("rcc").await;
+    let open = [("year", "2025"), ("deadline", "2026-03-31")];
+    assert_eq!(rcc.post(&format!("/planer/{PLAN}/uppfoljningar"), &open).await.status(), 303);
+    // The server tries (the SMTP server is down) and is killed before the mail has gone out.
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let db = app.into_db();
+    assert!(smtp.messages().is_empty());
+    smtp.up();
+    sql(&db, "UPDATE outbox SET next_attempt_at = '2000-01-01T00:00:00.000000Z'", &[]).await;
+    let app = TestApp::spawn_env(db, &[], "127.0.0.1:0", &env_ref);
+    for _ in 0..100 {
+        if !smtp.messages().is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let mail = smtp.messages();
+    assert_eq!(mail.len(), 1, "exactly one invitation after the restart");
+    assert!(mail[0].2.contains("rn@example.se") && mail[0].1.contains("är öppen"));
+    drop(app);
+}

@@ -81,6 +81,17 @@ pub fn overdue(plan: &str, year: i32, region: &str, deadline: Date, missing: usi
     )
 }
 
+/// A care process's follow-up of the year waits for its leader: to fill in and sign.
+pub fn process_waiting(plan: &str, year: i32, process: &str, deadline: Date) -> Text {
+    text(
+        format!("Processuppföljningen {year} för {process} väntar på dig"),
+        &[
+            format!("Uppföljningen {year} av {plan} är öppen, och processuppföljningen för {process} väntar på dig."),
+            format!("Fyll i den och signera den senast {}.", swedish_date(deadline)),
+        ],
+    )
+}
+
 /// The RCC sent a region's answers back, with its reason.
 pub fn returned(plan: &str, year: i32, region: &str, reason: &str) -> Text {
     text(

@@ -20,26 +20,27 @@ pub(super) enum To {
     Rcc(i64),
     /// Everyone who reads the healthcare region's published rounds: its accounts and the national ones.
     Everyone(i64),
+    /// The leaders of a care process (its short name) of a healthcare region.
+    ProcessLeaders(i64, String),
 }
 
 /// The recipients: (account id, address).
 async fn recipients(conn: &mut Conn, to: &To, kind: &str) -> Result<Vec<(i64, String)>, StoreError> {
-    let (filter, id) = match to {
-        To::Reporters(region) => ("u.role = 'region' AND u.region_id = $1", *region),
-        To::Rcc(hr) => ("u.role = 'rcc' AND u.healthcare_region_id = $1", *hr),
-        To::Everyone(hr) => ("(u.healthcare_region_id = $1 OR u.healthcare_region_id IS NULL)", *hr),
-    };
-    sqlx::query(&format!(
-        "SELECT u.id, u.email FROM users u WHERE {filter} AND u.active = TRUE AND u.email IS NOT NULL \
-         AND NOT EXISTS (SELECT 1 FROM notification_optouts o WHERE o.user_id = u.id AND o.kind = $2) ORDER BY u.id"
-    ))
-    .bind(id)
-    .bind(kind)
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(|r| Ok((r.try_get("id")?, r.try_get("email")?)))
-    .collect()
+    let mut q = sqlx::QueryBuilder::<super::Db>::new("SELECT u.id, u.email FROM users u WHERE ");
+    match to {
+        To::Reporters(region) => _ = q.push("u.role = 'region' AND u.region_id = ").push_bind(*region),
+        To::Rcc(hr) => _ = q.push("u.role = 'rcc' AND u.healthcare_region_id = ").push_bind(*hr),
+        To::Everyone(hr) => {
+            _ = q.push("(u.healthcare_region_id = ").push_bind(*hr).push(" OR u.healthcare_region_id IS NULL)")
+        }
+        To::ProcessLeaders(hr, process) => {
+            q.push("u.role = 'process' AND u.healthcare_region_id = ").push_bind(*hr);
+            q.push(" AND u.process_slug = ").push_bind(process.clone());
+        }
+    }
+    q.push(" AND u.active = TRUE AND u.email IS NOT NULL AND NOT EXISTS (SELECT 1 FROM notification_optouts o ");
+    q.push("WHERE o.user_id = u.id AND o.kind = ").push_bind(kind.to_owned()).push(") ORDER BY u.id");
+    q.build().fetch_all(&mut *conn).await?.iter().map(|r| Ok((r.try_get("id")?, r.try_get("email")?))).collect()
 }
 
 /// One mail to write: what kind, for which moment (`event`; with each recipient, the dedupe key —

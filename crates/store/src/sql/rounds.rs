@@ -159,6 +159,26 @@ impl crate::Rounds for StoreImpl {
                 .await?;
             }
         }
+        // Each care process's leaders: this year's follow-up waits for them and their signature.
+        let slugs: Vec<String> = sqlx::query_scalar("SELECT slug FROM processes WHERE plan_id = $1 ORDER BY id")
+            .bind(plan_id)
+            .fetch_all(&mut *tx)
+            .await?;
+        for process in &slugs {
+            let text = uppfolj_domain::notify::process_waiting(&title, year, process, deadline);
+            let link = format!("/planer/{slug}/{year}/processer/{process}/redigera");
+            let to = super::outbox::To::ProcessLeaders(hr_id, process.clone());
+            let event = format!("process:{round_id}:{process}");
+            let mail = super::outbox::Mail {
+                kind: "process_waiting",
+                event: &event,
+                to: &to,
+                text: &text,
+                link: &link,
+                round_id: Some(round_id),
+            };
+            super::outbox::enqueue(&mut tx, mail, actor.at).await?;
+        }
         let new = format!("öppen, sista dag för svar {}", swedish_date(deadline));
         let event = Event::new(AuditField::RoundStatus, format!("uppföljning {year}"))
             .plan(plan_id)

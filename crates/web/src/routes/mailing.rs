@@ -48,6 +48,7 @@ pub struct MailingPage {
 fn kind_label(kind: &str) -> &'static str {
     match kind {
         "round_opened" => "Inbjudan",
+        "process_waiting" => "Processuppföljning",
         "reminder" => "Påminnelse",
         "overdue" => "Försenad",
         "returned" => "Tillbakaskickad",

@@ -41,8 +41,9 @@ pub struct MyAccountPage {
 }
 
 /// The kinds of mail a person can turn off (an invitation or a new password always comes).
-const MAIL_KINDS: [(&str, &str); 7] = [
+const MAIL_KINDS: [(&str, &str); 8] = [
     ("round_opened", "En uppföljning öppnas"),
+    ("process_waiting", "En processuppföljning väntar på mig"),
     ("reminder", "Påminnelser före sista dagen"),
     ("overdue", "Svaren är försenade"),
     ("returned", "RCC skickar tillbaka svar"),
