@@ -346,11 +346,7 @@ pub async fn token(db: &str, cmd: TokenCmd) -> anyhow::Result<()> {
             let mut out = std::io::stdout();
             let day = |t: Option<time::OffsetDateTime>| t.map(|t| uppfolj_domain::ids::format_date(t.date()));
             for t in tokens {
-                let state = match (t.revoked_at, t.expires_at) {
-                    (Some(_), _) => "återkallad",
-                    (None, Some(e)) if e <= now() => "har gått ut",
-                    _ => "gäller",
-                };
+                let state = t.state(now());
                 writeln!(
                     out,
                     "{}\t{}\t{state}\tgäller till {}\tsenast använd {}",

@@ -215,6 +215,17 @@ pub struct TokenRecord {
     pub revoked_at: Option<OffsetDateTime>,
 }
 
+impl TokenRecord {
+    /// Where the token stands at `now`, in the words the app and the CLI show.
+    pub fn state(&self, now: OffsetDateTime) -> &'static str {
+        match (self.revoked_at, self.expires_at) {
+            (Some(_), _) => "återkallad",
+            (None, Some(e)) if e <= now => "har gått ut",
+            _ => "gäller",
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct SessionRecord {
     pub user_id: i64,

@@ -69,6 +69,53 @@ async fn delete_goals(tx: &mut Tx<'_>, ids: &[i64]) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// What a draft numbers: its areas (within the plan) and their goals (within an area).
+#[derive(Clone, Copy)]
+enum Numbered {
+    Areas,
+    Goals,
+}
+
+impl Numbered {
+    /// The table, and the column of what numbers it (a number is unique within it).
+    fn table(self) -> (&'static str, &'static str) {
+        match self {
+            Numbered::Areas => ("areas", "plan_id"),
+            Numbered::Goals => ("goals", "area_id"),
+        }
+    }
+}
+
+/// Swaps the numbers of two rows (`(id, its number)` each) through a number none has, so that no
+/// two share one meanwhile.
+async fn swap_numbers(tx: &mut Tx<'_>, what: Numbered, a: (i64, i32), b: (i64, i32)) -> Result<(), StoreError> {
+    let (table, _) = what.table();
+    for (id, number) in [(a.0, -1), (b.0, a.1), (a.0, b.1)] {
+        sqlx::query(&format!("UPDATE {table} SET number = $1 WHERE id = $2"))
+            .bind(number)
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// After the row numbered `removed` under `parent` is gone, the ones after it move up a number:
+/// through negative numbers, so that no two share one meanwhile.
+async fn close_gap(tx: &mut Tx<'_>, what: Numbered, parent: i64, removed: i32) -> Result<(), StoreError> {
+    let (table, parent_column) = what.table();
+    sqlx::query(&format!("UPDATE {table} SET number = -number WHERE {parent_column} = $1 AND number > $2"))
+        .bind(parent)
+        .bind(removed)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(&format!("UPDATE {table} SET number = -number - 1 WHERE {parent_column} = $1 AND number < 0"))
+        .bind(parent)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// Writes a new draft through the import's path and records its creation, then commits.
 async fn write_new(mut tx: Tx<'_>, data: &Dataset, actor: &Actor, why: &str) -> Result<(), StoreError> {
     super::data_files::import_dataset(&mut tx, data, actor, &|_, _| {}).await?;
@@ -220,10 +267,7 @@ impl crate::PlanDrafts for StoreImpl {
         let gid = super::goal_db_id(&mut tx, plan_id, goal).await?;
         let before = GoalRef::new(goal.area, goal.goal - 1);
         let other = super::goal_db_id(&mut tx, plan_id, before).await?;
-        // Through a number no goal has, so that no two share one meanwhile.
-        for (id, number) in [(gid, -1), (other, num(goal.goal)), (gid, num(before.goal))] {
-            sqlx::query("UPDATE goals SET number = $1 WHERE id = $2").bind(number).bind(id).execute(&mut *tx).await?;
-        }
+        swap_numbers(&mut tx, Numbered::Goals, (gid, num(goal.goal)), (other, num(before.goal))).await?;
         let event = Event::new(AuditField::PlanContent, format!("planen {plan}, mål {goal}"))
             .plan(plan_id)
             .goal(gid)
@@ -243,16 +287,7 @@ impl crate::PlanDrafts for StoreImpl {
         let (area_id, text): (i64, String) = (row.try_get("area_id")?, row.try_get("text")?);
         refuse_used(&mut tx, &[(goal, gid)]).await?;
         delete_goals(&mut tx, &[gid]).await?;
-        // The goals after it move up: through negative numbers, so that no two share one meanwhile.
-        sqlx::query("UPDATE goals SET number = -number WHERE area_id = $1 AND number > $2")
-            .bind(area_id)
-            .bind(num(goal.goal))
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("UPDATE goals SET number = -number - 1 WHERE area_id = $1 AND number < 0")
-            .bind(area_id)
-            .execute(&mut *tx)
-            .await?;
+        close_gap(&mut tx, Numbered::Goals, area_id, num(goal.goal)).await?;
         let event = Event::new(AuditField::PlanContent, format!("planen {plan}, mål {goal}"))
             .plan(plan_id)
             .change(Some(&text), None)
@@ -278,10 +313,7 @@ impl crate::PlanDrafts for StoreImpl {
                 .ok_or_else(|| StoreError::NotFound(format!("planen har inget område {n}")))
         };
         let (this, other) = (id_of(&mut tx, area).await?, id_of(&mut tx, area - 1).await?);
-        // Through a number no area has, so that no two share one meanwhile.
-        for (id, number) in [(this, -1), (other, num(area)), (this, num(area - 1))] {
-            sqlx::query("UPDATE areas SET number = $1 WHERE id = $2").bind(number).bind(id).execute(&mut *tx).await?;
-        }
+        swap_numbers(&mut tx, Numbered::Areas, (this, num(area)), (other, num(area - 1))).await?;
         let event = Event::new(AuditField::PlanContent, format!("planen {plan}, område {area}"))
             .plan(plan_id)
             .change(Some(&area.to_string()), Some(&(area - 1).to_string()))
@@ -312,16 +344,7 @@ impl crate::PlanDrafts for StoreImpl {
         refuse_used(&mut tx, &goals).await?;
         delete_goals(&mut tx, &goals.iter().map(|(_, id)| *id).collect::<Vec<_>>()).await?;
         sqlx::query("DELETE FROM areas WHERE id = $1").bind(area_id).execute(&mut *tx).await?;
-        // The areas after it move up: through negative numbers, so that no two share one meanwhile.
-        sqlx::query("UPDATE areas SET number = -number WHERE plan_id = $1 AND number > $2")
-            .bind(plan_id)
-            .bind(num(area))
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("UPDATE areas SET number = -number - 1 WHERE plan_id = $1 AND number < 0")
-            .bind(plan_id)
-            .execute(&mut *tx)
-            .await?;
+        close_gap(&mut tx, Numbered::Areas, plan_id, num(area)).await?;
         let why =
             format!("borttaget ur utkastet med sina {} mål; områdena efter det flyttade upp ett nummer", goals.len());
         let event = Event::new(AuditField::PlanContent, format!("planen {plan}, område {area}"))

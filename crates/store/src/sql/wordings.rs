@@ -18,7 +18,6 @@ use crate::{Actor, EarlierWording, GoalWordingHistory, StoreError};
 struct Wording {
     text: String,
     targets: Vec<String>,
-    replaced_at: String,
 }
 
 /// The moment a published round was published (the last time it was): its goals read as they did
@@ -38,7 +37,7 @@ pub(super) async fn published_at(conn: &mut Conn, round_id: i64) -> Result<Strin
 /// first correction after `at`. One read, by the plan's goals; nothing when none was corrected.
 pub(super) async fn apply(conn: &mut Conn, plan_id: i64, data: &mut Dataset, at: &str) -> Result<(), StoreError> {
     let rows = sqlx::query(
-        "SELECT a.number AS area_no, g.number AS goal_no, w.text, w.targets, w.replaced_at FROM goal_wordings w \
+        "SELECT a.number AS area_no, g.number AS goal_no, w.text, w.targets FROM goal_wordings w \
          JOIN goals g ON g.id = w.goal_id JOIN areas a ON a.id = g.area_id \
          WHERE a.plan_id = $1 AND w.replaced_at > $2 ORDER BY w.goal_id, w.version",
     )
@@ -52,13 +51,11 @@ pub(super) async fn apply(conn: &mut Conn, plan_id: i64, data: &mut Dataset, at:
         then.entry(goal_of(r)?).or_insert(Wording {
             text: r.try_get("text")?,
             targets: from_json_list(&r.try_get::<String, _>("targets")?)?,
-            replaced_at: r.try_get("replaced_at")?,
         });
     }
     for a in &mut data.plan.areas {
         for g in &mut a.goals {
             if let Some(w) = then.remove(&GoalRef::new(a.number, g.number)) {
-                debug_assert!(w.replaced_at.as_str() > at);
                 g.text = w.text;
                 g.targets = w.targets;
             }

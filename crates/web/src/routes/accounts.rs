@@ -424,10 +424,9 @@ pub(crate) fn token_rows(tokens: Vec<TokenRecord>) -> Vec<TokenRow> {
     tokens
         .into_iter()
         .map(|t| {
-            let state = match (t.revoked_at, t.expires_at) {
-                (Some(r), _) => format!("återkallad {}", uppfolj_domain::ids::format_date(r.date())),
-                (None, Some(e)) if e <= at => "har gått ut".to_owned(),
-                _ => "gäller".to_owned(),
+            let state = match t.revoked_at {
+                Some(r) => format!("{} {}", t.state(at), uppfolj_domain::ids::format_date(r.date())),
+                None => t.state(at).to_owned(),
             };
             TokenRow {
                 id: t.id,
