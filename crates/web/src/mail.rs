@@ -85,7 +85,12 @@ impl Mailer {
         let (mut sent, mut failed) = (0, 0);
         for m in store.due_mail(now, 200).await? {
             let result = match self.message(&m) {
-                Ok(message) => self.transport.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
+                Ok(message) => self
+                    .transport
+                    .send(message)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| format!("SMTP-servern tog inte emot det: {e}")),
                 Err(e) => Err(e),
             };
             match result {
