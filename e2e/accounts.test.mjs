@@ -1,7 +1,8 @@
 // Accounts end to end in headless Chromium, against a real OpenID provider (e2e/oidc-provider.mjs):
 // a person signs in with single sign-on (e-tjänstekort), an admin finds the account in the browser
 // and deactivates it, and the person's open session ends on its next request. Also the account
-// pages, an invitation link and the page it opens. axe-core checks every page.
+// pages, an invitation link (mailed) and the page it opens, and a forgotten password asked for.
+// axe-core checks every page.
 //
 // Run by scripts/test: UPPFOLJ_BIN names the built binary, CHROMIUM the browser.
 
@@ -133,8 +134,11 @@ test('a person signs in with single sign-on; an admin deactivates the account an
     await admin.getByLabel('Användarnamn (för inloggning med lösenord; ändras inte sedan)').fill('berit');
     await admin.getByLabel('Namn som visas').fill('Berit Läsare');
     await admin.getByLabel('Roll').selectOption('reader');
+    await admin.getByLabel('E-postadress').fill('berit@example.se');
     await admin.getByRole('button', { name: 'Skapa kontot' }).click();
     await admin.getByRole('button', { name: 'Skapa en inbjudningslänk' }).click();
+    assert.match(await admin.content(), /skickas också med e-post till berit@example\.se/);
+    await checkAccessibility(admin, 'an account with its mailed invitation');
     const link = (await admin.locator('#lank code').textContent()).trim();
     const berit = await (await browser.newContext({ bypassCSP: true, locale: 'sv-SE' })).newPage();
     await berit.goto(link);
@@ -143,6 +147,16 @@ test('a person signs in with single sign-on; an admin deactivates the account an
     await berit.getByLabel('Samma lösenord igen').fill('tallkotte-regnrock-vinter-sju');
     await berit.getByRole('button', { name: 'Spara lösenordet' }).click();
     assert.match(await berit.content(), /Lösenordet är sparat/);
+
+    // Forgotten later: the login page's link asks for a new one by address.
+    const later = await (await browser.newContext({ bypassCSP: true, locale: 'sv-SE' })).newPage();
+    await later.goto(`${app}/logga-in`);
+    await later.getByRole('link', { name: 'Glömt lösenordet?' }).click();
+    await checkAccessibility(later, 'a forgotten password');
+    await later.getByLabel('Användarnamn eller e-postadress').fill('berit@example.se');
+    await later.getByRole('button', { name: 'Skicka en länk' }).click();
+    assert.match(await later.content(), /Om uppgiften hör till ett konto/);
+    await checkAccessibility(later, 'a forgotten password, asked for');
   } finally {
     await browser.close();
     child.kill();

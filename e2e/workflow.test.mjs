@@ -77,6 +77,7 @@ test('a region reports, the RCC returns, accepts and publishes; every page passe
   cli(db, ['demo']);
   cli(db, ['user', 'add', 'rn', '--role', 'region', '--region', 'RN', '--display-name', 'Rita Nord'], `${PASSWORD}\n`);
   cli(db, ['user', 'add', 'rcc', '--role', 'rcc', '--display-name', 'Rut Centrum'], `${PASSWORD}\n`);
+  cli(db, ['user', 'set-email', 'rn', 'rita.nord@example.se']);
   cli(db, ['round', 'open', '--plan', PLAN, '--year', '2025', '--deadline', '2026-03-31']);
   const { child, base } = await serve(db);
   const browser = await chromium.launch({
@@ -136,6 +137,15 @@ test('a region reports, the RCC returns, accepts and publishes; every page passe
     await rcc.getByText('Indikatorn "Väntetid till behandlingsstart" är tillagd.').waitFor();
     await rcc.getByRole('link', { name: 'Ändra definitionen av Väntetid till behandlingsstart' }).click();
     await checkAccessibility(rcc, 'the indicator definition with its history');
+    // The RCC moves the deadline on the round's mail page (RN has submitted: nobody is told).
+    const later = new Date(Date.now() + 30 * 86400e3).toISOString().slice(0, 10);
+    await rcc.goto(`${base}/planer/${PLAN}/2025/utskick`);
+    await rcc.getByLabel('Sista dag för regionernas svar').fill(later);
+    await rcc.getByRole('button', { name: 'Ändra sista dagen' }).click();
+    await rcc.waitForURL(`${base}/planer/${PLAN}/2025/utskick`);
+    assert.equal(await rcc.getByLabel('Sista dag för regionernas svar').inputValue(), later);
+    assert.match(await rcc.content(), /Nästa påminnelser/);
+    await checkAccessibility(rcc, "the open round's mail, its deadline and reminders");
     await rcc.goto(`${base}/planer/${PLAN}/2025/granskning`);
     await checkAccessibility(rcc, 'the completeness overview');
     await rcc.getByRole('link', { name: 'Granska RN' }).click();

@@ -423,6 +423,9 @@ fn matrix(p: &str, activity: &str) -> BTreeMap<(&'static str, &'static str), Vec
         vec![case("/konton/3/nycklar/999/aterkalla".into(), form(&[]), RCC)],
     );
     add("post", "/konton/{id}/lank", vec![case("/konton/3/lank".into(), form(&[]), RCC)]);
+    // Anyone may ask for a new password (the answer is the same whether an account matches).
+    add("get", "/glomt-losenord", vec![case("/glomt-losenord".into(), Body::None, EVERYONE)]);
+    add("post", "/glomt-losenord", vec![case("/glomt-losenord".into(), form(&[("vem", "")]), EVERYONE)]);
     // A link to choose a password is the link's holder's: anyone with it (an unknown one is a 404).
     add("get", "/losenord/{token}", vec![case("/losenord/okand".into(), Body::None, EVERYONE)]);
     add("post", "/losenord/{token}", vec![case("/losenord/okand".into(), form(&[("losenord", "x")]), EVERYONE)]);
@@ -438,6 +441,11 @@ fn matrix(p: &str, activity: &str) -> BTreeMap<(&'static str, &'static str), Vec
         "post",
         "/planer/{plan}/{year}/utskick/paminnelser",
         vec![case(format!("/planer/{p}/2025/utskick/paminnelser"), form(&[("dagar", "x")]), RCC)],
+    );
+    add(
+        "post",
+        "/planer/{plan}/{year}/utskick/sista-dag",
+        vec![case(format!("/planer/{p}/2025/utskick/sista-dag"), form(&[("sista", "x")]), RCC)],
     );
     add(
         "post",

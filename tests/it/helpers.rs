@@ -375,7 +375,11 @@ impl Browser {
     }
 
     pub async fn login(&mut self, user: &str) {
-        let r = self.post("/logga-in", &[("username", user), ("password", PASSWORD), ("next", "/")]).await;
+        self.login_with(user, PASSWORD).await;
+    }
+
+    pub async fn login_with(&mut self, user: &str, password: &str) {
+        let r = self.post("/logga-in", &[("username", user), ("password", password), ("next", "/")]).await;
         assert_eq!(r.status(), 303, "login as {user}");
         assert!(self.cookies.contains_key("uppfolj_session"), "session cookie for {user}");
     }

@@ -302,3 +302,141 @@ async fn after_crash(backend: Backend) {
     assert!(mail[0].2.contains("rn@example.se") && mail[0].1.contains("är öppen"));
     drop(app);
 }
+
+both_backends!(password_links_are_mailed_and_their_token_leaves_the_outbox, |backend| password_links(backend));
+
+async fn password_links(backend: Backend) {
+    let app = workflow_app(backend).await;
+    let smtp = Smtp::start();
+    let mut admin = Browser::new(&app);
+    admin.login("admin").await;
+    let fields = [
+        ("anvandarnamn", "berit"),
+        ("namn", "Berit"),
+        ("roll", "reader"),
+        ("sjukvardsregion", ""),
+        ("epost", "berit@example.se"),
+    ];
+    let r = admin.post("/konton/ny", &fields).await;
+    assert_eq!(r.status(), 303);
+    let account = location(&r);
+    // Two invitations before any mail went out: the first is given up, its token dropped.
+    admin.post(&format!("{account}/lank"), &[]).await;
+    let page = admin.post(&format!("{account}/lank"), &[]).await.text().await.expect("page");
+    assert!(page.contains("skickas också med e-post till berit@example.se"), "{page}");
+    let shown = page.split("<code>").nth(1).and_then(|s| s.split("</code>").next()).expect("the link").to_owned();
+    let path = shown[shown.find("/losenord/").expect("path")..].to_owned();
+    let token = path.trim_start_matches("/losenord/").to_owned();
+    let with_token = "SELECT COUNT(*) FROM outbox WHERE link LIKE $1 OR body LIKE $1";
+    assert_eq!(sql_count(&app.db, with_token, &[&format!("%{token}%")]).await, 1, "kept until sent");
+    let given_up = "SELECT COUNT(*) FROM outbox WHERE state = 'failed' AND last_error = 'ersatt av en nyare länk' \
+                    AND link = '/losenord'";
+    assert_eq!(sql_count(&app.db, given_up, &[]).await, 1);
+    notify(&app.db, &smtp, "2026-01-10");
+    let mail = smtp.messages();
+    assert_eq!(mail.len(), 1, "only the newer invitation");
+    assert_eq!(mail[0].1, "Välkommen till Uppfölj: välj ditt lösenord");
+    assert!(mail[0].2.contains("berit@example.se"));
+    assert!(mail[0].3.contains(&format!("Länk: https://uppfolj.example.se{path}")), "{}", mail[0].3);
+    assert!(mail[0].3.contains("användarnamnet berit") && !mail[0].3.contains("stänga av"), "{}", mail[0].3);
+    assert_eq!(sql_count(&app.db, with_token, &[&format!("%{token}%")]).await, 0, "the token left the outbox");
+    let page = admin.page(&account).await;
+    assert!(page.contains("Inbjudan till kontot") && page.contains("skickat "), "listed on the account: {page}");
+
+    // Berit chooses a password with the mailed link and turns every mail off she can.
+    let mut berit = Browser::new(&app);
+    let strong = "tallkotte-regnrock-vinter-sju";
+    let r = berit.post(&path, &[("losenord", strong), ("igen", strong)]).await;
+    assert_eq!(r.status(), 200);
+    berit.login_with("berit", strong).await;
+    assert_eq!(berit.post("/konto/utskick", &[]).await.status(), 303);
+
+    // Forgotten: asked for by address (any case) or by a name that has no account, the answer is
+    // the same; only the real account gets a link, which an opted-out person still receives.
+    let mut stranger = Browser::new(&app);
+    let form = stranger.page("/glomt-losenord").await;
+    assert!(form.contains("Användarnamn eller e-postadress"), "{form}");
+    let r = stranger.post("/glomt-losenord", &[("vem", "")]).await;
+    assert_eq!(r.status(), 422);
+    let known = stranger.post("/glomt-losenord", &[("vem", "Berit@Example.se")]).await.text().await.expect("page");
+    let unknown = stranger.post("/glomt-losenord", &[("vem", "ingen-sadan")]).await.text().await.expect("page");
+    let said = |p: &str| p[p.find("<h1>").expect("h1")..p.find("</main>").unwrap_or(p.len())].to_owned();
+    assert_eq!(said(&known), said(&unknown), "the page tells nobody who has an account");
+    assert!(known.contains("Om uppgiften hör till ett konto"), "{known}");
+    notify(&app.db, &smtp, "2026-01-10");
+    let resets: Vec<_> = smtp.messages().into_iter().filter(|m| m.1 == "Uppfölj: välj ett nytt lösenord").collect();
+    assert_eq!(resets.len(), 1);
+    let mailed = resets[0].3.split("Länk: https://uppfolj.example.se").nth(1).expect("link").trim().to_owned();
+    let newer = "ett-annat-langt-losenord-nio";
+    assert_eq!(stranger.post(&mailed, &[("losenord", newer), ("igen", newer)]).await.status(), 200);
+    Browser::new(&app).login_with("berit", newer).await;
+    // Asked for three times more within the hour: the third makes no link (at most three an hour),
+    // the first of the other two is replaced by the second before it is sent; the audit names
+    // where the request came from.
+    for _ in 0..3 {
+        assert_eq!(stranger.post("/glomt-losenord", &[("vem", "berit@example.se")]).await.status(), 200);
+    }
+    let links = "SELECT COUNT(*) FROM account_links l JOIN users u ON u.id = l.user_id WHERE u.username = 'berit'";
+    assert_eq!(sql_count(&app.db, links, &[]).await, 5, "two invitations and three new passwords");
+    notify(&app.db, &smtp, "2026-01-10");
+    let resets = smtp.messages().into_iter().filter(|m| m.1 == "Uppfölj: välj ett nytt lösenord").count();
+    assert_eq!(resets, 2, "the first, and the newest");
+    assert!(admin.page(&account).await.contains("Glömt lösenordet? (från "));
+}
+
+both_backends!(the_deadline_moves_and_the_reminders_follow_it, |backend| deadline_moved(backend));
+
+async fn deadline_moved(backend: Backend) {
+    use uppfolj_domain::ids::{format_date, swedish_date};
+    let app = TestApp::spawn(backend).await;
+    add_cast(&app.db);
+    cli_ok(&app.db, &["user", "set-email", "rn", "rn@example.se"]);
+    cli_ok(&app.db, &["user", "set-email", "rv", "rv@example.se"]);
+    let smtp = Smtp::start();
+    // The preview is of the days still to come, counted from the real today.
+    #[allow(clippy::disallowed_methods, reason = "the page counts from the real today: so does its test")]
+    let today = time::OffsetDateTime::now_utc().date();
+    let day = |n: i64| today + time::Duration::days(n);
+    cli_ok(&app.db, &["round", "open", "--plan", PLAN, "--year", "2025", "--deadline", &format_date(day(30))]);
+    let mut rcc = Browser::new(&app);
+    rcc.login("rcc").await;
+    let mailing = format!("/planer/{PLAN}/2025/utskick");
+    let page = rcc.page(&mailing).await;
+    let preview = &page[page.find("Nästa påminnelser").expect("the preview")..];
+    let row = |date: time::Date, what: &str| format!("<th scope=\"row\">{}</th><td>{what}</td>", swedish_date(date));
+    assert!(preview.contains(&row(day(16), "påminnelse, 14 dagar före")), "{preview}");
+    assert!(preview.contains(&row(day(27), "påminnelse, 3 dagar före")), "{preview}");
+    assert!(preview.contains(&row(day(31), "försenad (regionen och RCC)")), "{preview}");
+    assert!(preview.contains("<td>RJH, RN, RV, RVN</td>"), "every region is still to answer: {preview}");
+
+    // A bad or past day is refused at its field with what was typed; a new day is kept.
+    let move_to = format!("{mailing}/sista-dag");
+    let r = rcc.post(&move_to, &[("sista", "den femte")]).await;
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.expect("page");
+    assert!(page.contains("value=\"den femte\"") && page.contains("aria-describedby=\"sista-fel\""), "{page}");
+    let r = rcc.post(&move_to, &[("sista", "2020-01-01")]).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.expect("page").contains("före i dag"));
+    // RN has submitted: only RV is told the new day.
+    let mut rn = Browser::new(&app);
+    rn.login("rn").await;
+    let r = rn.post(&format!("/planer/{PLAN}/2025/regioner/RN"), &[("atgard", "skicka")]).await;
+    assert!(r.status().is_redirection() || r.status().is_success(), "{}", r.status());
+    assert_eq!(rcc.post(&move_to, &[("sista", &format_date(day(10)))]).await.status(), 303);
+    let page = rcc.page(&mailing).await;
+    assert!(page.contains(&format!("value=\"{}\"", format_date(day(10)))), "{page}");
+    assert!(page.contains(&row(day(7), "påminnelse, 3 dagar före")), "{page}");
+    assert!(!page.contains("14 dagar före") && page.contains("<td>RJH, RV, RVN</td>"), "{page}");
+    let history = rcc.page(&format!("/planer/{PLAN}/2025/historik")).await;
+    assert!(history.contains("sista dag"), "audited: {history}");
+    notify(&app.db, &smtp, &format_date(today));
+    let moved: Vec<_> = smtp.messages().into_iter().filter(|m| m.1.starts_with("Ny sista dag")).collect();
+    assert_eq!(moved.len(), 1, "{moved:?}");
+    assert!(moved[0].2.contains("rv@example.se") && moved[0].3.contains(&swedish_date(day(10))), "{:?}", moved[0]);
+    // Reminders follow the new day (and RN, submitted, gets none).
+    notify(&app.db, &smtp, &format_date(day(7)));
+    let reminders: Vec<_> = smtp.messages().into_iter().filter(|m| m.1.starts_with("Påminnelse")).collect();
+    assert_eq!(reminders.len(), 1);
+    assert!(reminders[0].2.contains("rv@example.se") && reminders[0].1.ends_with("om 3 dagar"), "{:?}", reminders[0]);
+}

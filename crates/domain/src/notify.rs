@@ -113,6 +113,17 @@ pub fn submitted(plan: &str, year: i32, region: &str, again: bool) -> Text {
     )
 }
 
+/// The RCC moved the round's deadline: the regions not yet submitted are told the new day.
+pub fn deadline_moved(plan: &str, year: i32, region: &str, new: Date) -> Text {
+    text(
+        format!("Ny sista dag i uppföljningen {year}: {}", swedish_date(new)),
+        &[format!(
+            "RCC har ändrat sista dagen i uppföljningen {year} av {plan}. {region}s svar ska nu vara inskickade senast {}.",
+            swedish_date(new)
+        )],
+    )
+}
+
 /// The RCC accepted a region's answers.
 pub fn accepted(plan: &str, year: i32, region: &str) -> Text {
     text(
@@ -127,6 +138,34 @@ pub fn published(plan: &str, year: i32) -> Text {
         format!("Uppföljningen {year} av {plan} är publicerad"),
         &[format!("RCC har publicerat uppföljningen {year} av {plan}. Den sammanställda rapporten finns på sidan.")],
     )
+}
+
+/// A link for `name` to choose a password: an invitation to a new account, or a new password for
+/// a forgotten one. Always sent (it cannot be turned off), so without the footer about choosing.
+pub fn password_link(name: &str, username: &str, invitation: bool, until: &str) -> Text {
+    let (subject, first) = if invitation {
+        (
+            "Välkommen till Uppfölj: välj ditt lösenord".to_owned(),
+            format!("Hej {name}! Det finns nu ett konto i Uppfölj för dig, med användarnamnet {username}."),
+        )
+    } else {
+        (
+            "Uppfölj: välj ett nytt lösenord".to_owned(),
+            format!("Hej {name}! Någon har bett om ett nytt lösenord för ditt konto {username} i Uppfölj."),
+        )
+    };
+    let body = [
+        first,
+        format!("Öppna länken nedan och välj ett lösenord. Länken går att använda en gång, till {until}."),
+        if invitation {
+            "Har du inte väntat dig det här? Då kan du strunta i meddelandet.".to_owned()
+        } else {
+            "Har du inte bett om det? Då kan du strunta i meddelandet: ditt lösenord ändras bara om länken används."
+                .to_owned()
+        },
+    ]
+    .join("\n\n");
+    Text { subject, body }
 }
 
 #[cfg(test)]
@@ -149,5 +188,15 @@ mod tests {
         assert!(t.body.contains("31 mars 2026"));
         let r = returned("Planen", 2025, "RN", "Komplettera mål 3.3");
         assert!(r.body.contains("RCC:s skäl:\nKomplettera mål 3.3"));
+    }
+
+    #[test]
+    fn a_password_link_says_what_it_is_and_until_when() {
+        let t = password_link("Anna", "anna", true, "8 december 2026 kl. 10.00");
+        assert!(t.subject.starts_with("Välkommen"), "{}", t.subject);
+        assert!(t.body.contains("användarnamnet anna") && t.body.contains("en gång, till 8 december"), "{}", t.body);
+        assert!(!t.body.contains("stänga av"), "an invitation cannot be turned off: {}", t.body);
+        let r = password_link("Anna", "anna", false, "2 december 2026 kl. 10.00");
+        assert!(r.subject.contains("nytt lösenord") && r.body.contains("ändras bara om länken används"));
     }
 }

@@ -420,6 +420,8 @@ pub trait Accounts: Send + Sync {
     async fn account_events(&self, user_id: i64, page: Page) -> Result<Paged<AuditEvent>, StoreError>;
     async fn user_by_sso_id(&self, sso_id: &str) -> Result<Option<UserRecord>, StoreError>;
     async fn user_by_username(&self, username: &str) -> Result<Option<UserRecord>, StoreError>;
+    /// The accounts with the e-mail address `email` (compared without regard to case).
+    async fn users_by_email(&self, email: &str) -> Result<Vec<UserRecord>, StoreError>;
     async fn user_by_id(&self, id: i64) -> Result<Option<UserRecord>, StoreError>;
 }
 
@@ -454,15 +456,21 @@ pub trait Sessions: Send + Sync {
     /// Ends one of an account's tokens.
     async fn revoke_token(&self, user_id: i64, token_id: i64, actor: &Actor) -> Result<(), StoreError>;
     /// A single-use link (by its token's hash) for an active account to choose its password,
-    /// valid until `expires_at`; the account's earlier unused links end.
+    /// valid until `expires_at`; the account's earlier unused links end, and so does their mail
+    /// not yet sent. With `mail` (the link's page, token included), the link is written to the
+    /// outbox for the account's e-mail address in the same transaction; the outbox keeps the
+    /// token only until the mail is sent or given up. Answers the address it is mailed to.
     async fn create_account_link(
         &self,
         user_id: i64,
         purpose: LinkPurpose,
         token_hash: &str,
         expires_at: OffsetDateTime,
+        mail: Option<&str>,
         actor: &Actor,
-    ) -> Result<(), StoreError>;
+    ) -> Result<Option<String>, StoreError>;
+    /// The account's own mail (invitations and new passwords), newest first: at most `limit`.
+    async fn account_mail(&self, user_id: i64, limit: i64) -> Result<Vec<OutboxEntry>, StoreError>;
     /// The account and purpose of a link that is unused and valid at `now`.
     async fn account_link(
         &self,
@@ -522,6 +530,9 @@ pub trait Notifications: Send + Sync {
     async fn round_outbox(&self, plan: &Slug, year: i32) -> Result<Vec<OutboxEntry>, StoreError>;
     /// Sends a mail of the round again (a failed one, or one that was sent).
     async fn resend(&self, plan: &Slug, year: i32, id: i64, now: OffsetDateTime) -> Result<(), StoreError>;
+    /// Moves an open round's deadline (audited; not to a day before `actor.at`), and tells each
+    /// region not yet submitted the new day, in the same transaction. Reminders follow the new day.
+    async fn set_deadline(&self, plan: &Slug, year: i32, deadline: Date, actor: &Actor) -> Result<(), StoreError>;
     /// The days before a round's deadline its reminders go out (0: the day; -1: the day after).
     async fn reminder_days(&self, plan: &Slug, year: i32) -> Result<Vec<i64>, StoreError>;
     /// Changes them, on an open round; audited.

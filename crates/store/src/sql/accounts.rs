@@ -282,6 +282,16 @@ impl crate::Accounts for StoreImpl {
             .transpose()
     }
 
+    async fn users_by_email(&self, email: &str) -> Result<Vec<UserRecord>, StoreError> {
+        sqlx::query(&format!("{USER_SELECT} WHERE LOWER(u.email) = LOWER($1) ORDER BY u.id"))
+            .bind(email.trim())
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(user_record)
+            .collect()
+    }
+
     async fn user_by_id(&self, id: i64) -> Result<Option<UserRecord>, StoreError> {
         sqlx::query(&format!("{USER_SELECT} WHERE u.id = $1"))
             .bind(id)

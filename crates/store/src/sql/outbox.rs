@@ -22,6 +22,64 @@ pub(super) enum To {
     Everyone(i64),
     /// The leaders of a care process (its short name) of a healthcare region.
     ProcessLeaders(i64, String),
+    /// One account (by its id), whether it is active or not yet.
+    Account(i64),
+}
+
+/// The kinds of mail that carry a link with a secret token: the outbox keeps it only until the
+/// mail is sent or given up, then keeps the page without it.
+const LINK_KINDS: &str = "('invitation', 'reset')";
+
+/// The link column as it is kept once a mail is done with: without the token of a password link.
+fn done_link() -> String {
+    format!("link = CASE WHEN kind IN {LINK_KINDS} THEN '/losenord' ELSE link END")
+}
+
+/// The account's password links not yet sent are given up (`why`), their tokens dropped: a
+/// newer link, or the link used.
+pub(super) async fn cancel_link_mail(tx: &mut Tx<'_>, user_id: i64, why: &str) -> Result<(), StoreError> {
+    sqlx::query(&format!(
+        "UPDATE outbox SET state = 'failed', last_error = $1, {} WHERE user_id = $2 AND state = 'pending' \
+         AND kind IN {LINK_KINDS}",
+        done_link()
+    ))
+    .bind(why)
+    .bind(user_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The outbox entries `filter` (with `$1` bound to `key`) selects, newest first, at most `limit`.
+pub(super) async fn entries(
+    conn: &mut Conn,
+    filter: &str,
+    key: i64,
+    limit: i64,
+) -> Result<Vec<OutboxEntry>, StoreError> {
+    sqlx::query(&format!(
+        "SELECT id, kind, to_address, subject, created_at, state, attempts, last_error, sent_at FROM outbox \
+         WHERE {filter} ORDER BY id DESC LIMIT $2"
+    ))
+    .bind(key)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(OutboxEntry {
+            id: r.try_get("id")?,
+            kind: r.try_get("kind")?,
+            to: r.try_get("to_address")?,
+            subject: r.try_get("subject")?,
+            created_at: time_of(&r.try_get::<String, _>("created_at")?)?,
+            state: r.try_get("state")?,
+            attempts: r.try_get("attempts")?,
+            last_error: r.try_get("last_error")?,
+            sent_at: r.try_get::<Option<String>, _>("sent_at")?.as_deref().map(time_of).transpose()?,
+        })
+    })
+    .collect()
 }
 
 /// The recipients: (account id, address).
@@ -37,6 +95,7 @@ async fn recipients(conn: &mut Conn, to: &To, kind: &str) -> Result<Vec<(i64, St
             q.push("u.role = 'process' AND u.healthcare_region_id = ").push_bind(*hr);
             q.push(" AND u.process_slug = ").push_bind(process.clone());
         }
+        To::Account(id) => _ = q.push("u.id = ").push_bind(*id),
     }
     q.push(" AND u.active = TRUE AND u.email IS NOT NULL AND NOT EXISTS (SELECT 1 FROM notification_optouts o ");
     q.push("WHERE o.user_id = u.id AND o.kind = ").push_bind(kind.to_owned()).push(") ORDER BY u.id");
@@ -161,7 +220,8 @@ impl crate::Notifications for StoreImpl {
                 let (region_id, code): (i64, String) = (g.try_get("id")?, g.try_get("code")?);
                 let lacking = missing(&mut tx, round_id, region_id).await?;
                 let link = format!("/planer/{slug}/{year}/regioner/{code}");
-                let event = format!("reminder:{round_id}:{region_id}:{days_left}");
+                // The deadline is part of the moment: a moved deadline has reminders of its own.
+                let event = format!("reminder:{round_id}:{region_id}:{deadline}:{days_left}");
                 if days_left < 0 {
                     let text = uppfolj_domain::notify::overdue(&title, year, &code, deadline, lacking.len());
                     let reporters = To::Reporters(region_id);
@@ -241,9 +301,11 @@ impl crate::Notifications for StoreImpl {
     }
 
     async fn mark_sent(&self, id: i64, now: OffsetDateTime) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE outbox SET state = 'sent', sent_at = $1, attempts = attempts + 1, last_error = NULL WHERE id = $2",
-        )
+        sqlx::query(&format!(
+            "UPDATE outbox SET state = 'sent', sent_at = $1, attempts = attempts + 1, last_error = NULL, {} \
+                 WHERE id = $2",
+            done_link()
+        ))
         .bind(timestamp(now))
         .bind(id)
         .execute(&self.pool)
@@ -253,6 +315,10 @@ impl crate::Notifications for StoreImpl {
 
     async fn mark_failed(&self, id: i64, error: &str, retry_at: Option<OffsetDateTime>) -> Result<(), StoreError> {
         let error: String = error.chars().take(500).collect();
+        let given_up = format!(
+            "UPDATE outbox SET attempts = attempts + 1, last_error = $1, state = 'failed', {} WHERE id = $2",
+            done_link()
+        );
         let q = match retry_at {
             Some(at) => sqlx::query(
                 "UPDATE outbox SET attempts = attempts + 1, last_error = $1, next_attempt_at = $2 WHERE id = $3",
@@ -260,11 +326,7 @@ impl crate::Notifications for StoreImpl {
             .bind(error)
             .bind(timestamp(at))
             .bind(id),
-            None => sqlx::query(
-                "UPDATE outbox SET attempts = attempts + 1, last_error = $1, state = 'failed' WHERE id = $2",
-            )
-            .bind(error)
-            .bind(id),
+            None => sqlx::query(&given_up).bind(error).bind(id),
         };
         q.execute(&self.pool).await?;
         Ok(())
@@ -273,28 +335,7 @@ impl crate::Notifications for StoreImpl {
     async fn round_outbox(&self, plan: &Slug, year: i32) -> Result<Vec<OutboxEntry>, StoreError> {
         let mut conn = self.pool.acquire().await?;
         let ids = round_ids(&mut conn, plan, year).await?;
-        sqlx::query(
-            "SELECT id, kind, to_address, subject, created_at, state, attempts, last_error, sent_at FROM outbox \
-             WHERE round_id = $1 ORDER BY id DESC",
-        )
-        .bind(ids.round_id)
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(OutboxEntry {
-                id: r.try_get("id")?,
-                kind: r.try_get("kind")?,
-                to: r.try_get("to_address")?,
-                subject: r.try_get("subject")?,
-                created_at: time_of(&r.try_get::<String, _>("created_at")?)?,
-                state: r.try_get("state")?,
-                attempts: r.try_get("attempts")?,
-                last_error: r.try_get("last_error")?,
-                sent_at: r.try_get::<Option<String>, _>("sent_at")?.as_deref().map(time_of).transpose()?,
-            })
-        })
-        .collect()
+        entries(&mut conn, "round_id = $1", ids.round_id, i64::MAX).await
     }
 
     async fn resend(&self, plan: &Slug, year: i32, id: i64, now: OffsetDateTime) -> Result<(), StoreError> {
@@ -360,6 +401,63 @@ impl crate::Notifications for StoreImpl {
         .round(ids.round_id)
         .change(Some(&old), Some(&text));
         super::versioned::record(&mut tx, actor, &[event]).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn set_deadline(
+        &self,
+        plan: &Slug,
+        year: i32,
+        deadline: Date,
+        actor: &crate::Actor,
+    ) -> Result<(), StoreError> {
+        if deadline < actor.at.date() {
+            return Err(StoreError::Invalid("sista dagen kan inte ligga före i dag".to_owned()));
+        }
+        let (mut tx, ids) = super::open_round_write(&self.pool, plan, year).await?;
+        let old: Option<String> = sqlx::query_scalar("SELECT deadline FROM rounds WHERE id = $1")
+            .bind(ids.round_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let new = uppfolj_domain::ids::format_date(deadline);
+        if old.as_deref() == Some(new.as_str()) {
+            return Ok(());
+        }
+        sqlx::query("UPDATE rounds SET deadline = $1 WHERE id = $2")
+            .bind(&new)
+            .bind(ids.round_id)
+            .execute(&mut *tx)
+            .await?;
+        let event = super::versioned::Event::new(
+            uppfolj_domain::AuditField::RoundStatus,
+            format!("uppföljning {year}: sista dag"),
+        )
+        .plan(ids.plan_id)
+        .round(ids.round_id)
+        .change(old.as_deref(), Some(&new));
+        super::versioned::record(&mut tx, actor, &[event]).await?;
+        let (title, slug, _) = round_frame(&mut tx, ids.round_id).await?;
+        let waiting = sqlx::query(
+            "SELECT g.id, g.code FROM region_rounds s JOIN regions g ON g.id = s.region_id \
+             WHERE s.round_id = $1 AND s.state NOT IN ('submitted', 'accepted') ORDER BY g.position",
+        )
+        .bind(ids.round_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        for g in &waiting {
+            let (region_id, code): (i64, String) = (g.try_get("id")?, g.try_get("code")?);
+            let text = uppfolj_domain::notify::deadline_moved(&title, year, &code, deadline);
+            let mail = Mail {
+                kind: "deadline",
+                event: &format!("deadline:{}:{region_id}:{}", ids.round_id, timestamp(actor.at)),
+                to: &To::Reporters(region_id),
+                text: &text,
+                link: &format!("/planer/{slug}/{year}/regioner/{code}"),
+                round_id: Some(ids.round_id),
+            };
+            enqueue(&mut tx, mail, actor.at).await?;
+        }
         tx.commit().await?;
         Ok(())
     }

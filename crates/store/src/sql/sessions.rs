@@ -9,9 +9,10 @@ use uppfolj_domain::ids::timestamp;
 
 use super::accounts::{USER_SELECT, end_access, user_record};
 use super::versioned::{self, Event};
-use super::{StoreImpl, begin_write, time_of};
+use super::{StoreImpl, begin_write, outbox, time_of};
 use crate::{
-    Actor, AttemptLimit, LinkPurpose, SessionInfo, SessionRecord, SsoFlow, StoreError, TokenRecord, UserRecord,
+    Actor, AttemptLimit, LinkPurpose, OutboxEntry, SessionInfo, SessionRecord, SsoFlow, StoreError, TokenRecord,
+    UserRecord,
 };
 
 #[async_trait::async_trait]
@@ -207,11 +208,12 @@ impl crate::Sessions for StoreImpl {
         purpose: LinkPurpose,
         token_hash: &str,
         expires_at: OffsetDateTime,
+        mail: Option<&str>,
         actor: &Actor,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Option<String>, StoreError> {
         let at = timestamp(actor.at);
         let mut tx = begin_write(&self.pool).await?;
-        let row = sqlx::query("SELECT username, active FROM users WHERE id = $1")
+        let row = sqlx::query("SELECT username, display_name, email, active FROM users WHERE id = $1")
             .bind(user_id)
             .fetch_optional(&mut *tx)
             .await?
@@ -235,13 +237,41 @@ impl crate::Sessions for StoreImpl {
         .bind(timestamp(expires_at))
         .execute(&mut *tx)
         .await?;
+        outbox::cancel_link_mail(&mut tx, user_id, "ersatt av en nyare länk").await?;
         let until = uppfolj_domain::ids::swedish_time(expires_at);
+        let email: Option<String> = row.try_get("email")?;
+        let mailed = match (mail, email) {
+            (Some(link), Some(address)) => {
+                let name: String = row.try_get("display_name")?;
+                let invitation = purpose == LinkPurpose::Invitation;
+                let text = uppfolj_domain::notify::password_link(&name, &username, invitation, &until);
+                let mail = outbox::Mail {
+                    kind: purpose.as_str(),
+                    event: &format!("link:{token_hash}"),
+                    to: &outbox::To::Account(user_id),
+                    text: &text,
+                    link,
+                    round_id: None,
+                };
+                (outbox::enqueue(&mut tx, mail, actor.at).await? == 1).then_some(address)
+            }
+            _ => None,
+        };
+        let what = match &mailed {
+            Some(address) => format!("{} skapad och skickad till {address}, gäller till {until}", purpose.label()),
+            None => format!("{} skapad, gäller till {until}", purpose.label()),
+        };
         let event = Event::new(AuditField::Password, format!("användare {username}"))
             .account(user_id)
-            .change(None, Some(&format!("{} skapad, gäller till {until}", purpose.label())));
+            .change(None, Some(&what));
         versioned::record(&mut tx, actor, &[event]).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(mailed)
+    }
+
+    async fn account_mail(&self, user_id: i64, limit: i64) -> Result<Vec<OutboxEntry>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        outbox::entries(&mut conn, "user_id = $1 AND kind IN ('invitation', 'reset')", user_id, limit).await
     }
 
     async fn account_link(
@@ -298,6 +328,7 @@ impl crate::Sessions for StoreImpl {
             .await?;
         let actor = Actor::user(&user.account, now);
         end_access(&mut tx, id, &actor).await?;
+        outbox::cancel_link_mail(&mut tx, id, "länken är redan använd").await?;
         let event = Event::new(AuditField::Password, format!("användare {}", user.account.username))
             .account(id)
             .change(None, Some("lösenord valt med länk; inloggningar och API-nycklar avslutade"));

@@ -459,6 +459,10 @@ pub struct AccountPage {
     link: Option<(String, String)>,
     /// Whether the account has a password yet (an invitation, or a new password).
     has_password: bool,
+    /// Whether the account has an e-mail address (links are mailed to it).
+    has_email: bool,
+    /// The links mailed to the account, newest first.
+    mail: Vec<super::mailing::MailRow>,
 }
 
 async fn account_page(
@@ -509,6 +513,8 @@ async fn account_page(
         events: rows(events.items),
         link: None,
         has_password: !u.password_hash.is_empty(),
+        has_email: u.email.is_some(),
+        mail: super::mailing::mail_rows(state.store.account_mail(id, 10).await?),
     })
 }
 
@@ -639,19 +645,23 @@ pub(crate) fn public_base(headers: &axum::http::HeaderMap, state: &AppState) -> 
     format!("{scheme}://{host}")
 }
 
-/// Makes a single-use link for `user` to choose a password and answers its address; only its hash
-/// is stored. The one call an e-mail to the person makes too.
+/// Makes a single-use link for `user` to choose a password, and mails it when the account has an
+/// e-mail address; answers its address, and the address it is mailed to. Only the token's hash is
+/// kept with the account (the outbox holds the token until the mail is sent). The one call the
+/// administrator's button and "Glömt lösenordet?" both make.
 pub(crate) async fn issue_link(
     state: &AppState,
     actor: &Actor,
     user: &UserRecord,
     purpose: uppfolj_store::LinkPurpose,
     base: &str,
-) -> Result<String, AppError> {
+) -> Result<(String, Option<String>), AppError> {
     let token = crate::auth::random_token()?;
     let expires = actor.at + purpose.valid_for();
-    state.store.create_account_link(user.account.id, purpose, &crate::auth::sha256_hex(&token), expires, actor).await?;
-    Ok(format!("{base}/losenord/{token}"))
+    let page = format!("/losenord/{token}");
+    let hash = crate::auth::sha256_hex(&token);
+    let mailed = state.store.create_account_link(user.account.id, purpose, &hash, expires, Some(&page), actor).await?;
+    Ok((format!("{base}{page}"), mailed))
 }
 
 /// A link for the account to choose its password, shown to the administrator to pass on.
@@ -669,8 +679,8 @@ pub async fn make_link(
         uppfolj_store::LinkPurpose::Reset
     };
     let actor = Actor::user(me, now());
-    let url = match issue_link(&state, &actor, &u, purpose, &public_base(&headers, &state)).await {
-        Ok(url) => url,
+    let (url, mailed) = match issue_link(&state, &actor, &u, purpose, &public_base(&headers, &state)).await {
+        Ok(made) => made,
         Err(AppError::Conflict(m)) => {
             let page = account_page(&state, &viewer, me, &u, None, Some(m), None).await?;
             return Ok((StatusCode::CONFLICT, page).into_response());
@@ -679,6 +689,11 @@ pub async fn make_link(
     };
     let until = uppfolj_domain::ids::swedish_time(actor.at + purpose.valid_for());
     let mut page = account_page(&state, &viewer, me, &u, None, None, None).await?;
-    page.link = Some((format!("{} (gäller en gång, till {until})", crate::error::capitalise(purpose.label())), url));
+    let what = crate::error::capitalise(purpose.label());
+    let sent = match mailed {
+        Some(address) => format!(" Den skickas också med e-post till {address}."),
+        None => " Kontot har ingen e-postadress: ge personen länken själv.".to_owned(),
+    };
+    page.link = Some((format!("{what} (gäller en gång, till {until}).{sent}"), url));
     Ok(page.into_response())
 }

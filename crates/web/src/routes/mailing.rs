@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use uppfolj_domain::RegionState;
 use uppfolj_domain::ids::{swedish_date, swedish_time};
-use uppfolj_store::{Actor, Shape, StoreError};
+use uppfolj_store::{Actor, OutboxEntry, Shape, StoreError};
 
 use super::{RoundAt, round_in};
 use crate::auth::now;
@@ -39,6 +39,9 @@ pub struct MailingPage {
     rows: Vec<MailRow>,
     days: String,
     error: Option<String>,
+    /// The deadline as the form shows it (`YYYY-MM-DD`), and a refusal of it.
+    deadline: String,
+    deadline_error: Option<String>,
     /// The next reminders: day, what, to which regions.
     next: Vec<(String, String, String)>,
     open: bool,
@@ -55,19 +58,16 @@ fn kind_label(kind: &str) -> &'static str {
         "submitted" => "Inskickad",
         "accepted" => "Godkänd",
         "published" => "Publicerad",
+        "deadline" => "Ny sista dag",
+        "invitation" => "Inbjudan till kontot",
+        "reset" => "Nytt lösenord",
         _ => "Meddelande",
     }
 }
 
-async fn page(state: &AppState, at: &RoundAt, typed: Option<(String, String)>) -> Result<MailingPage, AppError> {
-    at.viewer.require(|a| a.is_rcc(), "se uppföljningens utskick")?;
-    let (slug, year) = (at.slug(), at.year);
-    let data = at.read(state, Shape::default()).await?;
-    let round = round_in(&data, year)?;
-    let rows = state
-        .store
-        .round_outbox(slug, year)
-        .await?
+/// Mail as the pages list it: what, to whom, when, its state and why it failed.
+pub(crate) fn mail_rows(entries: Vec<OutboxEntry>) -> Vec<MailRow> {
+    entries
         .into_iter()
         .map(|m| MailRow {
             id: m.id,
@@ -83,7 +83,21 @@ async fn page(state: &AppState, at: &RoundAt, typed: Option<(String, String)>) -
             },
             error: m.last_error.unwrap_or_default(),
         })
-        .collect();
+        .collect()
+}
+
+/// What was typed into one of the page's two forms, and why it was refused.
+enum Typed {
+    Days(String, String),
+    Deadline(String, String),
+}
+
+async fn page(state: &AppState, at: &RoundAt, typed: Option<Typed>) -> Result<MailingPage, AppError> {
+    at.viewer.require(|a| a.is_rcc(), "se uppföljningens utskick")?;
+    let (slug, year) = (at.slug(), at.year);
+    let data = at.read(state, Shape::default()).await?;
+    let round = round_in(&data, year)?;
+    let rows = mail_rows(state.store.round_outbox(slug, year).await?);
     let days = state.store.reminder_days(slug, year).await?;
     // The reminders still to come, to the regions not yet submitted.
     let today = now().date();
@@ -110,10 +124,14 @@ async fn page(state: &AppState, at: &RoundAt, typed: Option<(String, String)>) -
             }
         }
     }
-    let (days_text, error) = match typed {
-        Some((t, e)) => (t, Some(e)),
-        None => (days.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "), None),
-    };
+    let mut days_text = days.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+    let mut deadline = round.deadline.map(uppfolj_domain::ids::format_date).unwrap_or_default();
+    let (mut error, mut deadline_error) = (None, None);
+    match typed {
+        Some(Typed::Days(t, e)) => (days_text, error) = (t, Some(e)),
+        Some(Typed::Deadline(t, e)) => (deadline, deadline_error) = (t, Some(e)),
+        None => {}
+    }
     Ok(MailingPage {
         nav: Nav::of(&at.viewer),
         crumbs: vec![
@@ -126,6 +144,8 @@ async fn page(state: &AppState, at: &RoundAt, typed: Option<(String, String)>) -
         rows,
         days: days_text,
         error,
+        deadline,
+        deadline_error,
         next,
         open: at.status() == uppfolj_domain::RoundStatus::Open,
         smtp: std::env::var_os("UPPFOLJ_SMTP_URL").is_some(),
@@ -151,7 +171,7 @@ pub async fn set_days(
     let parsed: Result<Vec<i64>, _> =
         f.dagar.split([',', ' ', ';']).map(str::trim).filter(|d| !d.is_empty()).map(str::parse::<i64>).collect();
     let refused = async |e: String| -> Result<Response, AppError> {
-        let page = page(&state, &at, Some((f.dagar.clone(), e))).await?;
+        let page = page(&state, &at, Some(Typed::Days(f.dagar.clone(), e))).await?;
         Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
     };
     let days = match parsed {
@@ -161,6 +181,33 @@ pub async fn set_days(
         }
     };
     match state.store.set_reminder_days(at.slug(), at.year, &days, &Actor::user(&account, now())).await {
+        Ok(()) => Ok(Redirect::to(&format!("/planer/{}/{}/utskick", at.slug(), at.year)).into_response()),
+        Err(StoreError::Invalid(m)) => refused(capitalise(&m)).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct DeadlineForm {
+    #[serde(default)]
+    sista: String,
+}
+
+/// Moves the deadline; the regions not yet submitted are told the new day by mail.
+pub async fn set_deadline(
+    State(state): State<AppState>,
+    at: RoundAt,
+    Form(f): Form<DeadlineForm>,
+) -> Result<Response, AppError> {
+    let account = at.viewer.require(|a| a.is_rcc(), "ändra sista dagen")?.clone();
+    let refused = async |e: String| -> Result<Response, AppError> {
+        let page = page(&state, &at, Some(Typed::Deadline(f.sista.clone(), e))).await?;
+        Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    };
+    let Ok(deadline) = uppfolj_domain::ids::parse_date(f.sista.trim()) else {
+        return refused("Skriv sista dagen som ett datum, till exempel 2026-04-15.".to_owned()).await;
+    };
+    match state.store.set_deadline(at.slug(), at.year, deadline, &Actor::user(&account, now())).await {
         Ok(()) => Ok(Redirect::to(&format!("/planer/{}/{}/utskick", at.slug(), at.year)).into_response()),
         Err(StoreError::Invalid(m)) => refused(capitalise(&m)).await,
         Err(e) => Err(e.into()),

@@ -3,6 +3,7 @@ pub mod actionplan;
 pub mod dashboard;
 pub mod drafts;
 pub mod figures;
+pub mod forgot;
 pub mod history;
 pub mod indicators;
 pub mod lineage;

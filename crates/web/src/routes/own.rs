@@ -41,8 +41,9 @@ pub struct MyAccountPage {
 }
 
 /// The kinds of mail a person can turn off (an invitation or a new password always comes).
-const MAIL_KINDS: [(&str, &str); 8] = [
+const MAIL_KINDS: [(&str, &str); 9] = [
     ("round_opened", "En uppföljning öppnas"),
+    ("deadline", "Sista dagen ändras"),
     ("process_waiting", "En processuppföljning väntar på mig"),
     ("reminder", "Påminnelser före sista dagen"),
     ("overdue", "Svaren är försenade"),
