@@ -37,6 +37,11 @@ pub(crate) async fn open(url: &str) -> anyhow::Result<Arc<dyn Store>> {
         other => anyhow!("kunde inte öppna databasen {}: {other}", redact(url)),
     })?;
     store.migrate().await?;
+    // Rounds published before editions existed are frozen as they are shown now, once.
+    let frozen = store.freeze_unfrozen(now()).await?;
+    if frozen > 0 {
+        tracing::info!(rounds = frozen, "publicerade uppföljningar sparade som utgåva 1");
+    }
     Ok(store)
 }
 
@@ -552,6 +557,13 @@ pub async fn report(
     output: &Path,
 ) -> anyhow::Result<()> {
     let store = open(db).await?;
+    if process.is_none() {
+        let frozen = published_report(store.as_ref(), plan, year, format).await;
+        if let Some(bytes) = frozen.transpose() {
+            store.close().await;
+            return write_file(output, &bytes?);
+        }
+    }
     let data = load(store.as_ref(), plan).await;
     store.close().await;
     let data = data?;
@@ -563,6 +575,30 @@ pub async fn report(
     })
     .await??;
     write_file(output, &bytes)
+}
+
+/// The compiled report of a published round, from its newest edition: the PDF as typeset and
+/// kept at publication (typeset and kept now when it has not been yet), the rest made from the
+/// edition, dated the day it was published. `None` for a round not published.
+async fn published_report(
+    store: &dyn Store,
+    plan: &Slug,
+    year: i32,
+    format: uppfolj_reports::Format,
+) -> anyhow::Result<Option<Vec<u8>>> {
+    let Some(e) = store.editions(plan, year).await?.pop() else { return Ok(None) };
+    if format == uppfolj_reports::Format::Pdf
+        && let Some(pdf) = store.edition_pdf(plan, year, e.number).await?
+    {
+        return Ok(Some(pdf));
+    }
+    let (_, data) = store.edition(plan, year, e.number).await?.ok_or_else(|| anyhow!("utgåvan försvann"))?;
+    let day = e.published_at.date();
+    let bytes = tokio::task::spawn_blocking(move || uppfolj_reports::render(&data, year, format, day)).await??;
+    if format == uppfolj_reports::Format::Pdf {
+        return Ok(Some(store.keep_edition_pdf(plan, year, e.number, &bytes).await?));
+    }
+    Ok(Some(bytes))
 }
 
 pub async fn serve(db: &str, listen: SocketAddr, demo: bool, secure_cookies: bool) -> anyhow::Result<()> {
@@ -641,9 +677,17 @@ pub async fn round_status(
     let store = open(db).await?;
     let status = if publish { RoundStatus::Published } else { RoundStatus::Open };
     let r = store.set_round_status(plan, year, status, reason, force, &Actor::system(CLI, now())).await;
-    store.close().await;
-    r?;
+    if let Err(e) = r {
+        store.close().await;
+        return Err(e.into());
+    }
     eprintln!("Uppföljningen {year} av {plan} är {}.", if publish { "publicerad" } else { "öppen igen" });
+    // The published edition's PDF, typeset once now and kept with its SHA-256. Should it fail, the
+    // round is published all the same and its first download typesets it.
+    if publish && let Err(e) = published_report(store.as_ref(), plan, year, uppfolj_reports::Format::Pdf).await {
+        eprintln!("Obs: utgåvans PDF kunde inte sättas nu ({e:#}); den sätts när den laddas ner första gången.");
+    }
+    store.close().await;
     Ok(())
 }
 

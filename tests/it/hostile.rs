@@ -84,7 +84,10 @@ both_backends!(every_format_carries_whatever_is_stored, |backend| every_format_c
 async fn every_format_carries_whatever_is_stored(backend: Backend) {
     let db = TestDb::new(backend).await;
     cli_ok(&db, &["demo"]);
+    // Written past the app, then published again: the new edition freezes it as stored.
+    cli_ok(&db, &["round", "reopen", "--plan", PLAN, "--year", "2024", "--reason", "Prov av lagrad text"]);
     poison(&db).await;
+    cli_ok(&db, &["round", "publish", "--plan", PLAN, "--year", "2024", "--force"]);
     let dir = tempfile::tempdir().expect("tempdir");
     let out = |f: &str| dir.path().join(format!("rapport.{f}"));
     for format in ["html", "pdf", "docx", "xlsx"] {

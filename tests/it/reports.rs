@@ -68,6 +68,19 @@ both_backends!(libreoffice_opens_the_docx, |backend| async move {
     cli_ok(&db, &["demo"]);
     let dir = tempfile::tempdir().expect("tempdir");
     let docx = report(&db, dir.path(), "docx");
+    // Every table's first row is its header row, repeated on each page it continues on.
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&docx).expect("docx")).expect("a zip archive");
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").expect("document.xml"), &mut xml).expect("xml");
+    let doc = roxmltree::Document::parse(&xml).expect("well-formed");
+    let tables: Vec<_> = doc.descendants().filter(|n| n.tag_name().name() == "tbl").collect();
+    assert!(tables.len() > 10, "the report's tables");
+    for t in &tables {
+        let rows: Vec<_> = t.children().filter(|n| n.tag_name().name() == "tr").collect();
+        let header = |r: &roxmltree::Node| r.descendants().any(|n| n.tag_name().name() == "tblHeader");
+        assert!(header(&rows[0]), "the first row repeats");
+        assert!(rows[1..].iter().all(|r| !header(r)), "only the first");
+    }
     let out_dir = dir.path().join("lo");
     let profile = dir.path().join("lo-profile");
     let out = Command::new("libreoffice")
@@ -220,3 +233,106 @@ both_backends!(a_nations_pdf_is_typeset_by_the_server_with_the_comments_below_th
     assert!(text.contains("Mål 1.1") && text.contains("Mål 2.3"), "each goal heads its comments");
     assert!(text.contains("R01:") && text.contains("R21:"), "each comment names its region");
 });
+
+both_backends!(a_published_round_stays_as_published, |backend| stays_published(backend));
+
+async fn stays_published(backend: Backend) {
+    use sha2::Digest as _;
+    let app = workflow_app(backend).await;
+    let mut rcc = Browser::new(&app);
+    rcc.login("rcc").await;
+    let base = format!("/planer/{PLAN}/2024");
+    let pages = [
+        base.clone(),
+        format!("{base}/omraden/3"),
+        format!("{base}/diagram"),
+        format!("{base}/rapport/html"),
+        format!("/api/v1/rounds/{PLAN}/2024/levels"),
+    ];
+    let bytes = |path: String| {
+        let app = &app;
+        async move { app.get(&path).await.bytes().await.expect("body").to_vec() }
+    };
+    let pdf = bytes(format!("{base}/rapport/pdf")).await;
+    let sha: String = sha2::Sha256::digest(&pdf).iter().map(|b| format!("{b:02x}")).collect();
+    let mut before = Vec::new();
+    for p in &pages {
+        before.push(bytes(p.clone()).await);
+    }
+    let overview = String::from_utf8(before[0].clone()).expect("html");
+    assert!(overview.contains("Du ser utgåva 1") && overview.contains(&sha), "the PDF's SHA-256 shown: {overview}");
+    // The stored PDF declares both standards.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("utgava-1.pdf");
+    std::fs::write(&file, &pdf).expect("write");
+    let meta = Command::new("pdfinfo").arg("-meta").arg(&file).output().expect("pdfinfo (poppler-utils)");
+    let meta = String::from_utf8_lossy(&meta.stdout);
+    for declared in
+        ["<pdfaid:part>2</pdfaid:part>", "<pdfaid:conformance>A</pdfaid:conformance>", "<pdfuaid:part>1</pdfuaid:part>"]
+    {
+        assert!(meta.contains(declared), "{declared} in {meta}");
+    }
+    assert!(meta.contains("<rdf:li>sv-SE</rdf:li>") && meta.contains("<dc:title>"), "language and title: {meta}");
+
+    // An indicator's target and a goal's wording change after publication.
+    let edit = format!("{base}/indikatorer/svf-inklusion/andra");
+    let version = rcc
+        .page(&edit)
+        .await
+        .split("name=\"version\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("version")
+        .to_owned();
+    let fields = [
+        ("version", version.as_str()),
+        ("name", "Andel inkluderade i SVF"),
+        ("unit", "%"),
+        ("direction", "hogre"),
+        ("target", "85"),
+        ("target_date", ""),
+        ("source", "SVF-data"),
+        ("mal_3.3", "1"),
+    ];
+    assert_eq!(rcc.post(&edit, &fields).await.status(), 303);
+    let wording =
+        [("text", "Ny lydelse av mål 3.3 efter publiceringen."), ("malnivaer", ""), ("skal", "Prov"), ("version", "1")];
+    assert_eq!(rcc.post(&format!("/planer/{PLAN}/mal/3.3/lydelse"), &wording).await.status(), 303);
+    assert!(rcc.page(&format!("{base}/indikatorer")).await.contains("85"), "the series itself changed");
+    // 2024's pages, report and API are byte for byte as published.
+    for (p, was) in pages.iter().zip(&before) {
+        assert!(bytes(p.clone()).await == *was, "{p} changed after publication");
+    }
+    assert!(bytes(format!("{base}/rapport/pdf")).await == pdf, "the stored PDF");
+    let kept = sql_count(&app.db, "SELECT COUNT(*) FROM editions WHERE pdf_sha256 = $1", &[&sha]).await;
+    assert_eq!(kept, 1, "kept with its SHA-256");
+    cli_ok(
+        &app.db,
+        &[
+            "report",
+            "--plan",
+            PLAN,
+            "--year",
+            "2024",
+            "--format",
+            "html",
+            "-o",
+            dir.path().join("r.html").to_str().expect("path"),
+        ],
+    );
+    assert!(std::fs::read(dir.path().join("r.html")).expect("html") == before[3], "uppfolj report reads the edition");
+
+    // Reopened with a reason and published again: edition 2 shows the changes, edition 1 stays.
+    assert_eq!(rcc.post(&format!("{base}/oppna-igen"), &[("skal", "Ny målnivå för SVF")]).await.status(), 303);
+    assert_eq!(rcc.post(&format!("{base}/publicera"), &[("anda", "1")]).await.status(), 303);
+    let overview = rcc.page(&base).await;
+    assert!(overview.contains("Du ser utgåva 2"), "{overview}");
+    assert!(overview.contains("Utgåva 1, publicerad") && overview.contains("Ny målnivå för SVF"), "{overview}");
+    assert!(overview.contains("<li>mål 3.3: målets lydelse</li>"), "{overview}");
+    assert!(overview.contains("<li>indikatorn Andel inkluderade i SVF: definitionen</li>"), "{overview}");
+    assert!(rcc.page(&format!("{base}/omraden/3")).await.contains("Ny lydelse av mål 3.3"));
+    assert!(bytes(format!("{base}/rapport/pdf?utgava=1")).await == pdf, "edition 1's PDF as it was");
+    assert!(bytes(format!("{base}/rapport/html?utgava=1")).await == before[3], "edition 1's report as it was");
+    assert_eq!(app.get(&format!("{base}/rapport/pdf?utgava=3")).await.status(), 404);
+    assert_eq!(sql_count(&app.db, "SELECT COUNT(*) FROM editions", &[]).await, 2);
+}

@@ -6,6 +6,7 @@
 
 pub mod analysis;
 pub mod datafile;
+pub mod edition;
 pub mod export;
 pub mod figures;
 pub mod ids;

@@ -190,5 +190,76 @@ pub fn render(r: &Report) -> Result<Vec<u8>, ReportError> {
 
     let mut buf = Cursor::new(Vec::new());
     doc.build().pack(&mut buf).map_err(|e| ReportError::Render(format!("DOCX: {e}")))?;
-    Ok(buf.into_inner())
+    repeat_header_rows(&buf.into_inner())
+}
+
+/// Marks the first row of every table as its header row (`<w:tblHeader/>`), which Word repeats at
+/// the top of every page the table continues on. docx-rs has no such property: this is the one
+/// place it is added, to the packed document.
+pub fn repeat_header_rows(docx: &[u8]) -> Result<Vec<u8>, ReportError> {
+    use std::io::{Read as _, Write as _};
+    let fail = |e: &dyn std::fmt::Display| ReportError::Render(format!("DOCX: rubrikraderna: {e}"));
+    let mut zip = zip::ZipArchive::new(Cursor::new(docx)).map_err(|e| fail(&e))?;
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for i in 0..zip.len() {
+        let mut part = zip.by_index(i).map_err(|e| fail(&e))?;
+        let name = part.name().map_err(|e| fail(&e))?.into_owned();
+        let mut bytes = Vec::new();
+        part.read_to_end(&mut bytes).map_err(|e| fail(&e))?;
+        if name == "word/document.xml" {
+            let xml = String::from_utf8(bytes).map_err(|e| fail(&e))?;
+            bytes = header_rows(&xml).into_bytes();
+        }
+        out.start_file(name, options).map_err(|e| fail(&e))?;
+        out.write_all(&bytes).map_err(|e| fail(&e))?;
+    }
+    Ok(out.finish().map_err(|e| fail(&e))?.into_inner())
+}
+
+/// The document's XML with the first row of each table marked as a header row.
+fn header_rows(xml: &str) -> String {
+    const HEADER: &str = "<w:tblHeader />";
+    let mut out = String::with_capacity(xml.len() + 64);
+    let mut rest = xml;
+    while let Some(t) = rest.find("<w:tbl>") {
+        let (before, table) = rest.split_at(t);
+        out.push_str(before);
+        let Some(r) = table.find("<w:tr>") else {
+            rest = table;
+            break;
+        };
+        let after_tr = r + "<w:tr>".len();
+        out.push_str(&table[..after_tr]);
+        let row = &table[after_tr..];
+        rest = if let Some(tail) = row.strip_prefix("<w:trPr />") {
+            out.push_str(&format!("<w:trPr>{HEADER}</w:trPr>"));
+            tail
+        } else if let Some(tail) = row.strip_prefix("<w:trPr>") {
+            out.push_str(&format!("<w:trPr>{HEADER}"));
+            tail
+        } else {
+            out.push_str(&format!("<w:trPr>{HEADER}</w:trPr>"));
+            row
+        };
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod header_tests {
+    use super::*;
+
+    #[test]
+    fn the_first_row_of_every_table_is_its_header_row() {
+        let xml = "<w:body><w:tbl><w:tblPr /><w:tr><w:trPr /><w:tc>a</w:tc></w:tr><w:tr><w:trPr /><w:tc>b</w:tc></w:tr></w:tbl>\
+                   <w:p /><w:tbl><w:tr><w:trPr><w:cantSplit /></w:trPr></w:tr></w:tbl><w:tbl><w:tr><w:tc /></w:tr></w:tbl></w:body>";
+        let marked = header_rows(xml);
+        assert_eq!(marked.matches("<w:tblHeader />").count(), 3, "{marked}");
+        assert!(marked.contains("<w:tr><w:trPr><w:tblHeader /></w:trPr><w:tc>a</w:tc></w:tr><w:tr><w:trPr /><w:tc>b"));
+        assert!(marked.contains("<w:trPr><w:tblHeader /><w:cantSplit /></w:trPr>"));
+        assert!(marked.contains("<w:tr><w:trPr><w:tblHeader /></w:trPr><w:tc /></w:tr>"));
+        assert_eq!(header_rows("<w:body><w:p /></w:body>"), "<w:body><w:p /></w:body>");
+    }
 }

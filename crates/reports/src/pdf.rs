@@ -83,7 +83,19 @@ fn printable_strings(v: &mut serde_json::Value) {
     }
 }
 
-/// Typesets the report. `today` is the date printed where the template asks for it.
+/// The PDF's standards — PDF/A-2a (archival, tagged) and PDF/UA-1 (accessible) at once: Typst
+/// refuses to write a document that breaks either (no title, no language, an image without alt
+/// text) — and its date, `day`: the document's date in its metadata.
+fn archival(day: time::Date) -> Result<typst_pdf::PdfOptions, ReportError> {
+    use typst_pdf::{PdfStandard, PdfStandards, Timestamp};
+    let standards = PdfStandards::new(&[PdfStandard::A_2a, PdfStandard::Ua_1])
+        .map_err(|e| ReportError::Render(format!("PDF: {}", e.message())))?;
+    let date = Datetime::from_ymd_hms(day.year(), u8::from(day.month()), day.day(), 0, 0, 0)
+        .ok_or_else(|| ReportError::Render(format!("PDF: datumet {day}")))?;
+    Ok(typst_pdf::PdfOptions { standards, timestamp: Some(Timestamp::new_utc(date)), ..Default::default() })
+}
+
+/// Typesets the report. `today` is the date printed where the template asks for it, and the PDF's date.
 pub fn render(r: &Report, today: time::Date) -> Result<Vec<u8>, ReportError> {
     typeset(TEMPLATE, r, today)
 }
@@ -107,8 +119,7 @@ pub fn typeset(template: &str, data: &impl serde::Serialize, today: time::Date) 
     let document: PagedDocument =
         typst::compile(&world).output.map_err(|errors| ReportError::Render(messages(&errors)))?;
     let laid_out = started.elapsed();
-    let pdf = typst_pdf::pdf(&document, &typst_pdf::PdfOptions::default())
-        .map_err(|errors| ReportError::Render(messages(&errors)));
+    let pdf = typst_pdf::pdf(&document, &archival(today)?).map_err(|errors| ReportError::Render(messages(&errors)));
     tracing::debug!(
         pages = document.pages().len(),
         layout_ms = laid_out.as_millis(),

@@ -157,6 +157,18 @@ pub struct OutboxEntry {
     pub sent_at: Option<OffsetDateTime>,
 }
 
+/// One edition of a published round: when and by whom it was published, its PDF's SHA-256 once
+/// typeset, and when and why it was replaced (the round reopened).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EditionInfo {
+    pub number: u32,
+    pub published_at: OffsetDateTime,
+    pub published_by: String,
+    pub pdf_sha256: Option<String>,
+    pub replaced_at: Option<OffsetDateTime>,
+    pub replaced_because: Option<String>,
+}
+
 /// A single-sign-on flow under way (see [`crate::Sessions::take_sso_flow`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SsoFlow {
@@ -418,6 +430,11 @@ pub struct Shape {
     /// round is in `rounds`, the others' tallies (of those goals only) in `tallies`; their years come
     /// before the plan's own.
     pub across_plans: bool,
+    /// Of a published round, that edition (`None`: the newest).
+    pub edition: Option<u32>,
+    /// The live tables even of a published round: the plan's indicators where they are managed
+    /// (series go on after a round is published; its edition keeps what it showed).
+    pub live: bool,
 }
 
 /// How much of a round's cells a read takes.

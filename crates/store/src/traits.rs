@@ -19,10 +19,10 @@ use uppfolj_domain::{
 
 use crate::{
     AccountChange, ActionPlanEntry, ActivityInput, Actor, AttemptLimit, Backend, CellEdit, CondensedEdit,
-    EarlierAnswers, FigureDecision, FigureInput, GoalDraft, GoalHistory, GoalWordingHistory, IndicatorVersion,
-    LinkPurpose, NewPlan, NewUser, OutboxEntry, OutgoingMail, Page, Paged, PlanListing, Progress, RccCommentEdit,
-    RegionProgress, RoundMeta, RoundWork, SessionInfo, SessionRecord, Shape, SsoFlow, StoreError, TokenRecord,
-    UserFilter, UserRecord,
+    EarlierAnswers, EditionInfo, FigureDecision, FigureInput, GoalDraft, GoalHistory, GoalWordingHistory,
+    IndicatorVersion, LinkPurpose, NewPlan, NewUser, OutboxEntry, OutgoingMail, Page, Paged, PlanListing, Progress,
+    RccCommentEdit, RegionProgress, RoundMeta, RoundWork, SessionInfo, SessionRecord, Shape, SsoFlow, StoreError,
+    TokenRecord, UserFilter, UserRecord,
 };
 
 /// The whole store: every aggregate, and the database itself.
@@ -42,6 +42,7 @@ pub trait Store:
     + Lineages
     + PlanDrafts
     + GoalWordings
+    + Editions
 {
     fn backend(&self) -> Backend;
     /// Brings the schema up to date. Safe to run again.
@@ -53,6 +54,22 @@ pub trait Store:
     async fn check_write(&self, now: OffsetDateTime) -> Result<(), StoreError>;
     /// Closes the connections.
     async fn close(&self);
+}
+
+/// A published round's editions: what it showed when it was published, every time it was.
+#[async_trait]
+pub trait Editions: Send + Sync {
+    /// The round's editions, oldest first (none for a round never published).
+    async fn editions(&self, plan: &Slug, year: i32) -> Result<Vec<EditionInfo>, StoreError>;
+    /// One edition, with everything its compiled report shows.
+    async fn edition(&self, plan: &Slug, year: i32, number: u32) -> Result<Option<(EditionInfo, Dataset)>, StoreError>;
+    /// The edition's PDF, once it has been typeset.
+    async fn edition_pdf(&self, plan: &Slug, year: i32, number: u32) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Keeps the edition's PDF and its SHA-256, unless one is kept already; answers the one kept.
+    async fn keep_edition_pdf(&self, plan: &Slug, year: i32, number: u32, pdf: &[u8]) -> Result<Vec<u8>, StoreError>;
+    /// Makes edition 1 of every published round that has none (published before editions existed),
+    /// as its pages showed it; answers how many. Run after migrating.
+    async fn freeze_unfrozen(&self, now: OffsetDateTime) -> Result<usize, StoreError>;
 }
 
 /// Plans written in the app: a draft and its areas and goals. Every write refuses (`Conflict`) a

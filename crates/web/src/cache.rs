@@ -153,6 +153,11 @@ impl Kept {
         Kept { headers, body }
     }
 
+    /// The body.
+    pub(crate) fn body(&self) -> &[u8] {
+        &self.body
+    }
+
     fn response(&self) -> Response {
         let mut res = Response::new(Body::from(self.body.clone()));
         for (name, value) in &self.headers {

@@ -8,6 +8,10 @@ pub(super) struct Checker<'a> {
     /// so a file with many problems is still checked in linear time.
     pub(super) line_starts: std::cell::OnceCell<Vec<usize>>,
     pub(super) errors: Vec<DataError>,
+    /// A file Uppfölj wrote itself from what is stored (an edition): its texts are taken as they
+    /// are, whatever the rules for what may be typed in (they were written before today's rules,
+    /// or past the app).
+    pub(super) stored: bool,
 }
 
 impl Checker<'_> {
@@ -24,6 +28,9 @@ impl Checker<'_> {
     /// A text cleaned by the rules of [`crate::input`]; a text that cannot be stored is a problem at
     /// the line of `near` (the closest value the file gives a position for).
     pub(super) fn text(&mut self, kind: TextKind, raw: &str, path: &str, near: usize) -> String {
+        if self.stored {
+            return raw.to_owned();
+        }
         match crate::input::clean(kind, raw) {
             Ok(t) => t,
             Err(e) => {

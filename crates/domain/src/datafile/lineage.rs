@@ -140,7 +140,7 @@ pub fn check_lineage(src: &str, predecessor: Option<&BTreeSet<GoalRef>>) -> Resu
         DataErrors(vec![DataError { line: None, path: String::new(), message: e.message().to_owned() }])
     })?;
     let Some(named) = &file.plan.predecessor else { return Ok(()) };
-    let mut c = Checker { src, line_starts: std::cell::OnceCell::new(), errors: Vec::new() };
+    let mut c = Checker { src, line_starts: std::cell::OnceCell::new(), errors: Vec::new(), stored: false };
     match predecessor {
         None => c.err(
             named,

@@ -281,7 +281,17 @@ struct FileIndicatorValue {
 /// Collects problems with their lines while validating.
 /// Reads and validates a data file.
 pub fn parse(src: &str) -> Result<Dataset, DataErrors> {
-    if src.len() > MAX_DATA_FILE_BYTES {
+    parse_as(src, false)
+}
+
+/// Reads back a file Uppfölj wrote from what it stores (an edition): as [`parse`], but every text
+/// is taken as written and there is no limit on the file's size.
+pub fn parse_stored(src: &str) -> Result<Dataset, DataErrors> {
+    parse_as(src, true)
+}
+
+fn parse_as(src: &str, stored: bool) -> Result<Dataset, DataErrors> {
+    if !stored && src.len() > MAX_DATA_FILE_BYTES {
         return Err(DataErrors(vec![DataError {
             line: None,
             path: String::new(),
@@ -296,7 +306,7 @@ pub fn parse(src: &str) -> Result<Dataset, DataErrors> {
         let line = e.span().and_then(|s| src.get(..s.start)).map(|p| p.matches('\n').count() + 1);
         DataErrors(vec![DataError { line, path: String::new(), message: swedish_toml_error(e.message()) }])
     })?;
-    let mut c = Checker { src, line_starts: std::cell::OnceCell::new(), errors: Vec::new() };
+    let mut c = Checker { src, line_starts: std::cell::OnceCell::new(), errors: Vec::new(), stored };
     let data = validate(file, &mut c);
     match data {
         Some(d) if c.errors.is_empty() => Ok(d),

@@ -625,5 +625,10 @@ pub(super) async fn import_dataset(
         bulk::insert(tx, &rows).await?;
         step(values.len());
     }
+    // Every published round frozen as its first edition, as imported.
+    for r in d.rounds.iter().filter(|r| r.status == RoundStatus::Published) {
+        let ids = super::round_ids(tx, &d.plan.slug, r.year).await?;
+        super::editions::freeze(tx, &d.plan.slug, r.year, ids.round_id, super::reads::Source::Now, actor).await?;
+    }
     Ok(())
 }

@@ -24,6 +24,7 @@ mod bulk;
 mod cells;
 mod data_files;
 mod drafts;
+mod editions;
 mod history;
 mod indicators;
 mod lineage;

@@ -79,6 +79,41 @@ pub(super) async fn whole_plan(conn: &mut Conn, plan: &Slug) -> Result<Option<Da
 
 /// One round as `shape` says, or `NotFound` naming the plan or the year.
 pub(super) async fn round(conn: &mut Conn, plan: &Slug, year: i32, shape: &Shape) -> Result<Dataset, StoreError> {
+    round_from(conn, plan, year, shape, Source::Editions).await
+}
+
+/// Where a read of a round takes a published round from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Source {
+    /// Its edition (the live tables when it has none).
+    Editions,
+    /// The live tables, its goals worded as when it was last published: what its pages showed
+    /// before editions existed.
+    AsPublished,
+    /// The live tables as they are now: what it is frozen as when it is published.
+    Now,
+}
+
+/// The round read from the live tables, even when it is published: what its edition is made of.
+pub(super) async fn round_live(
+    conn: &mut Conn,
+    plan: &Slug,
+    year: i32,
+    shape: &Shape,
+    source: Source,
+) -> Result<Dataset, StoreError> {
+    round_from(conn, plan, year, shape, source).await
+}
+
+/// A round as a page shows it: a published round from its edition (with [`Source::Editions`]),
+/// the rest from the live tables.
+async fn round_from(
+    conn: &mut Conn,
+    plan: &Slug,
+    year: i32,
+    shape: &Shape,
+    source: Source,
+) -> Result<Dataset, StoreError> {
     let outline =
         outline(conn, plan).await?.ok_or_else(|| StoreError::NotFound(format!("det finns ingen plan \"{plan}\"")))?;
     let rows = round_rows(conn, outline.plan_id).await?;
@@ -108,6 +143,19 @@ pub(super) async fn round(conn: &mut Conn, plan: &Slug, year: i32, shape: &Shape
         ),
         None => None,
     };
+    if source == Source::Editions
+        && !shape.live
+        && this.status == RoundStatus::Published
+        && let Some(frozen) = super::editions::read(conn, this.id, shape.edition).await?
+    {
+        let mut data = super::editions::shaped(frozen, year, shape);
+        // What the plan is now (not report content): its status and the plan before.
+        data.plan.status = outline.data.plan.status;
+        data.plan.predecessor = outline.data.plan.predecessor.clone();
+        let (mut rounds, mut tallies) = (std::mem::take(&mut data.rounds), std::mem::take(&mut data.tallies));
+        bridge(conn, &outline, &rows, year, shape, &mut rounds, &mut tallies).await?;
+        return Ok(Dataset { rounds, tallies, ..data }.as_followed_in(year));
+    }
     let skip_cells_of = shape.previous_cells_only.then_some(this.id);
     let parts = Parts { cells: shape.cells, narrative: shape.narrative, area_id, region_id, skip_cells_of };
     let rounds = read_rounds(conn, &outline, &read, &parts).await?;
@@ -118,30 +166,45 @@ pub(super) async fn round(conn: &mut Conn, plan: &Slug, year: i32, shape: &Shape
         Vec::new()
     };
     let mut rounds = rounds;
-    if shape.across_plans && outline.data.plan.predecessor.is_some() {
-        let own: Vec<i32> = rows.iter().map(|r| r.year).collect();
-        let codes: Vec<RegionCode> = outline.data.region_codes().cloned().collect();
-        let (last, earlier) = super::lineage::bridged(conn, outline.plan_id, &outline.goals, &codes, &own).await?;
-        // All of them are in the trend, as tallies; the last is compared with when the plan has no
-        // round of its own before this one.
-        tallies.extend(earlier);
-        tallies.sort_by_key(|t| t.year);
-        if shape.previous != Previous::None && !rounds.iter().any(|r| r.year < year) {
-            rounds.extend(last);
-            rounds.sort_by_key(|r| r.year);
-        }
-    }
+    bridge(conn, &outline, &rows, year, shape, &mut rounds, &mut tallies).await?;
     let indicators = read_indicators(conn, &outline, shape.indicators).await?;
     let (processes, process_followups) =
         if shape.processes { read_processes(conn, &outline, Some(year)).await? } else { (Vec::new(), Vec::new()) };
     let plan_id = outline.plan_id;
     let mut data = Dataset { rounds, tallies, indicators, processes, process_followups, ..outline.data };
     // The goals as they read when the round was published (an open round: as they read now).
-    if this.status == RoundStatus::Published {
+    if this.status == RoundStatus::Published && source != Source::Now {
         let at = super::wordings::published_at(conn, this.id).await?;
         super::wordings::apply(conn, plan_id, &mut data, &at).await?;
     }
     Ok(data.as_followed_in(year))
+}
+
+/// With `shape.across_plans`, the published rounds of the plan before, by this plan's goals that
+/// carry one of its goals on: all in the trend, as tallies; the last compared with when the plan has
+/// no round of its own before `year`.
+async fn bridge(
+    conn: &mut Conn,
+    outline: &Outline,
+    rows: &[RoundRow],
+    year: i32,
+    shape: &Shape,
+    rounds: &mut Vec<Round>,
+    tallies: &mut Vec<Tally>,
+) -> Result<(), StoreError> {
+    if !shape.across_plans || outline.data.plan.predecessor.is_none() {
+        return Ok(());
+    }
+    let own: Vec<i32> = rows.iter().map(|r| r.year).collect();
+    let codes: Vec<RegionCode> = outline.data.region_codes().cloned().collect();
+    let (last, earlier) = super::lineage::bridged(conn, outline.plan_id, &outline.goals, &codes, &own).await?;
+    tallies.extend(earlier);
+    tallies.sort_by_key(|t| t.year);
+    if shape.previous != Previous::None && !rounds.iter().any(|r| r.year < year) {
+        rounds.extend(last);
+        rounds.sort_by_key(|r| r.year);
+    }
+    Ok(())
 }
 
 /// A plan's frame, or `None` when there is no such plan.

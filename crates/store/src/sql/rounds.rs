@@ -268,6 +268,16 @@ impl crate::Rounds for StoreImpl {
             .change(Some(ids.status.label()), Some(status.label()))
             .because(reason);
         versioned::record(&mut tx, actor, &[event]).await?;
+        // What is published stays as published: frozen as the next edition, in this transaction;
+        // a reopening marks the edition replaced, with its reason.
+        match status {
+            RoundStatus::Published => {
+                _ = super::editions::freeze(&mut tx, plan, year, ids.round_id, super::reads::Source::Now, actor).await?
+            }
+            RoundStatus::Open => {
+                super::editions::replaced(&mut tx, ids.round_id, reason.unwrap_or(""), actor.at).await?
+            }
+        }
         // Which rounds a plan's pages list, and which a trend counts, changed with it.
         tx.touch_plan(ids.plan_id);
         tx.commit().await?;

@@ -11,13 +11,14 @@ use uppfolj_domain::ids::swedish_date;
 use super::RoundAt;
 use uppfolj_store::{IndicatorsRead, Shape};
 
-/// What the indicator pages read: the definitions (for forms and checks), or with every value.
+/// What the indicator pages read: the definitions (for forms and checks), or with every value —
+/// as they are now, also beside a published round (whose edition keeps what it showed).
 fn definitions() -> Shape {
-    Shape { indicators: IndicatorsRead::Definitions, ..Shape::default() }
+    Shape { indicators: IndicatorsRead::Definitions, live: true, ..Shape::default() }
 }
 
 fn values() -> Shape {
-    Shape { indicators: IndicatorsRead::Values, ..Shape::default() }
+    Shape { indicators: IndicatorsRead::Values, live: true, ..Shape::default() }
 }
 use crate::auth::Viewer;
 use crate::views::{Crumb, Nav, crumb};

@@ -175,6 +175,22 @@ pub struct OverviewPage {
     indicator_count: usize,
     introduction: Vec<String>,
     summary: Vec<SummaryView>,
+    /// A published round's editions, newest first.
+    editions: Vec<EditionView>,
+}
+
+/// One edition of a published round as its page lists it.
+pub struct EditionView {
+    pub number: u32,
+    pub published: String,
+    pub by: String,
+    /// The PDF's SHA-256, once typeset.
+    pub sha256: Option<String>,
+    /// When it was replaced, and why (the round reopened).
+    pub replaced: Option<String>,
+    /// What the next edition changed (for every edition but the newest).
+    pub changes: Vec<String>,
+    pub current: bool,
 }
 
 pub struct RoundInfo {
@@ -301,6 +317,7 @@ impl OverviewPage {
                         .collect()
                 })
                 .unwrap_or_default(),
+            editions: Vec::new(),
         }
     }
 }
@@ -337,7 +354,40 @@ pub async fn overview(
     at.require_whole()?;
     let shape = Shape { narrative: true, processes: true, indicators: IndicatorsRead::Definitions, ..Shape::levels() };
     let (data, as_of) = read_as_of(&state, &at, shape, &q).await?;
-    Ok(OverviewPage::build(&data, Some(round_in(&data, at.year)?), &at.viewer, as_of, &at.readable_years()))
+    let mut page = OverviewPage::build(&data, Some(round_in(&data, at.year)?), &at.viewer, as_of, &at.readable_years());
+    if at.status() == uppfolj_domain::RoundStatus::Published {
+        page.editions = editions(&state, at.slug(), at.year).await?;
+    }
+    Ok(page)
+}
+
+/// A published round's editions, newest first, each with what the next one changed.
+async fn editions(state: &AppState, plan: &Slug, year: i32) -> Result<Vec<EditionView>, AppError> {
+    let list = state.store.editions(plan, year).await?;
+    let mut views = Vec::with_capacity(list.len());
+    let mut later: Option<uppfolj_domain::Dataset> = None;
+    for e in list.iter().rev() {
+        // What changed needs the editions themselves: read only when there is more than one.
+        let data = if list.len() > 1 { state.store.edition(plan, year, e.number).await?.map(|(_, d)| d) } else { None };
+        let changes = match (&data, &later) {
+            (Some(this), Some(next)) => uppfolj_domain::edition::changes(this, next, year),
+            _ => Vec::new(),
+        };
+        views.push(EditionView {
+            number: e.number,
+            published: uppfolj_domain::ids::swedish_time(e.published_at),
+            by: e.published_by.clone(),
+            sha256: e.pdf_sha256.clone(),
+            replaced: e.replaced_at.map(|at| {
+                let why = e.replaced_because.as_deref().filter(|w| !w.is_empty()).unwrap_or("inget skäl angivet");
+                format!("{}: {why}", uppfolj_domain::ids::swedish_time(at))
+            }),
+            changes,
+            current: views.is_empty(),
+        });
+        later = data;
+    }
+    Ok(views)
 }
 
 pub struct CommentView {
