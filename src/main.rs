@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use uppfolj_domain::Slug;
 
+mod backup;
 mod bench;
 mod commands;
 mod notify;
@@ -41,6 +42,26 @@ enum Command {
     },
     /// Uppdaterar databasens schema.
     Migrate,
+    /// Säkerhetskopierar hela databasen till en fil medan servern kör (med kontrollsumma).
+    Backup {
+        /// Filen att skriva (skrivs färdig under ett annat namn först).
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Återställer en säkerhetskopia till en tom databas (--database), allt eller inget.
+    Restore {
+        /// Säkerhetskopian.
+        file: PathBuf,
+    },
+    /// Flyttar allt från en databas till en annan, tom (till exempel från SQLite till PostgreSQL).
+    Copy {
+        /// Databasen att kopiera från.
+        #[arg(long)]
+        from: String,
+        /// Den tomma databasen att kopiera till.
+        #[arg(long)]
+        to: String,
+    },
     /// Läser in demodata: cancerplanen 2022–2024 för norra sjukvårdsregionen med uppföljningen 2024.
     Demo,
     /// Läser in datafiler (formatet beskrivs i docs/dataformat.md). Varje fil allt eller inget;
@@ -295,6 +316,9 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Serve { listen, demo, secure_cookies } => commands::serve(&db, listen, demo, secure_cookies).await,
             Command::Migrate => commands::migrate(&db).await,
+            Command::Backup { output } => backup::backup(&db, &output).await,
+            Command::Restore { file } => backup::restore(&db, &file).await,
+            Command::Copy { from, to } => backup::copy(&from, &to).await,
             Command::Demo => commands::demo(&db).await,
             Command::Import { files } => commands::import(&db, &files).await,
             Command::Export(Export::Levels { plan, year, format }) => {

@@ -479,6 +479,24 @@ pub async fn sql(db: &TestDb, statement: &str, binds: &[&str]) {
     }
 }
 
+/// Runs one `SELECT` of one text directly on a test's database.
+pub async fn sql_text(db: &TestDb, statement: &str) -> String {
+    use sqlx::Connection;
+    if db.url.starts_with("sqlite:") {
+        let mut c = sqlx::SqliteConnection::connect(&db.url).await.expect("connect");
+        sqlx::query_scalar::<_, String>(statement)
+            .fetch_one(&mut c)
+            .await
+            .unwrap_or_else(|e| panic!("{statement}: {e}"))
+    } else {
+        let mut c = sqlx::PgConnection::connect(&db.url).await.expect("connect");
+        sqlx::query_scalar::<_, String>(statement)
+            .fetch_one(&mut c)
+            .await
+            .unwrap_or_else(|e| panic!("{statement}: {e}"))
+    }
+}
+
 /// Runs one `SELECT COUNT(*) …` directly on a test's database.
 pub async fn sql_count(db: &TestDb, statement: &str, binds: &[&str]) -> i64 {
     use sqlx::Connection;

@@ -7,6 +7,7 @@ mod accounts;
 mod api;
 mod auth;
 mod authz;
+mod backup;
 mod data;
 mod hostile;
 mod mail;

@@ -157,6 +157,15 @@ pub struct OutboxEntry {
     pub sent_at: Option<OffsetDateTime>,
 }
 
+/// What a backup holds: the schema it was taken at, how many tables and rows, its SHA-256.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BackupSummary {
+    pub schema: i64,
+    pub tables: usize,
+    pub rows: u64,
+    pub sha256: String,
+}
+
 /// One edition of a published round: when and by whom it was published, its PDF's SHA-256 once
 /// typeset, and when and why it was replaced (the round reopened).
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -18,11 +18,11 @@ use uppfolj_domain::{
 };
 
 use crate::{
-    AccountChange, ActionPlanEntry, ActivityInput, Actor, AttemptLimit, Backend, CellEdit, CondensedEdit,
-    EarlierAnswers, EditionInfo, FigureDecision, FigureInput, GoalDraft, GoalHistory, GoalWordingHistory,
-    IndicatorVersion, LinkPurpose, NewPlan, NewUser, OutboxEntry, OutgoingMail, Page, Paged, PlanListing, Progress,
-    RccCommentEdit, RegionProgress, RoundMeta, RoundWork, SessionInfo, SessionRecord, Shape, SsoFlow, StoreError,
-    TokenRecord, UserFilter, UserRecord,
+    AccountChange, ActionPlanEntry, ActivityInput, Actor, AttemptLimit, Backend, BackupSummary, CellEdit,
+    CondensedEdit, EarlierAnswers, EditionInfo, FigureDecision, FigureInput, GoalDraft, GoalHistory,
+    GoalWordingHistory, IndicatorVersion, LinkPurpose, NewPlan, NewUser, OutboxEntry, OutgoingMail, Page, Paged,
+    PlanListing, Progress, RccCommentEdit, RegionProgress, RoundMeta, RoundWork, SessionInfo, SessionRecord, Shape,
+    SsoFlow, StoreError, TokenRecord, UserFilter, UserRecord,
 };
 
 /// The whole store: every aggregate, and the database itself.
@@ -43,6 +43,7 @@ pub trait Store:
     + PlanDrafts
     + GoalWordings
     + Editions
+    + Backups
 {
     fn backend(&self) -> Backend;
     /// Brings the schema up to date. Safe to run again.
@@ -54,6 +55,21 @@ pub trait Store:
     async fn check_write(&self, now: OffsetDateTime) -> Result<(), StoreError>;
     /// Closes the connections.
     async fn close(&self);
+}
+
+/// The whole database as one file and back (see `sql::backup` for the format).
+#[async_trait]
+pub trait Backups: Send + Sync {
+    /// Writes every table to `out` from one consistent snapshot while others go on writing;
+    /// answers what it holds.
+    async fn backup(
+        &self,
+        out: &mut (dyn std::io::Write + Send),
+        now: OffsetDateTime,
+    ) -> Result<BackupSummary, StoreError>;
+    /// Checks `file`'s sum, then writes all of it into this database — which must be empty and of
+    /// the backup's schema — in one transaction.
+    async fn restore(&self, file: &std::path::Path) -> Result<BackupSummary, StoreError>;
 }
 
 /// A published round's editions: what it showed when it was published, every time it was.

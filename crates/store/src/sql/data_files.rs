@@ -630,5 +630,6 @@ pub(super) async fn import_dataset(
         let ids = super::round_ids(tx, &d.plan.slug, r.year).await?;
         super::editions::freeze(tx, &d.plan.slug, r.year, ids.round_id, super::reads::Source::Now, actor).await?;
     }
+    super::backup::crash_point("import").await;
     Ok(())
 }

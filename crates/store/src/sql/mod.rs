@@ -20,6 +20,7 @@ use crate::StoreError;
 
 mod accounts;
 mod action_plans;
+mod backup;
 mod bulk;
 mod cells;
 mod data_files;

@@ -280,6 +280,9 @@ impl crate::Rounds for StoreImpl {
         }
         // Which rounds a plan's pages list, and which a trend counts, changed with it.
         tx.touch_plan(ids.plan_id);
+        if status == RoundStatus::Published {
+            super::backup::crash_point("publish").await;
+        }
         tx.commit().await?;
         Ok(())
     }
