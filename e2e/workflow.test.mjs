@@ -175,7 +175,22 @@ test('a region reports, the RCC returns, accepts and publishes; every page passe
     await rcc.getByLabel('Publicera ändå').check();
     await rcc.getByRole('button', { name: 'Publicera uppföljningen 2025' }).click();
     await rcc.waitForURL(`${base}/planer/${PLAN}/2025`);
+    assert.match(await rcc.content(), /Du ser utgåva 1, publicerad/);
     await checkAccessibility(rcc, 'the published overview');
+    // Reopened with a reason and published again: edition 2, and edition 1 listed with its reason.
+    await rcc.goto(`${base}/planer/${PLAN}/2025/granskning`);
+    await rcc.getByLabel('Skäl (sparas i historiken)').fill('Rättelse av en kommentar');
+    await rcc.getByRole('button', { name: 'Öppna igen' }).click();
+    await rcc.goto(`${base}/planer/${PLAN}/2025/granskning`);
+    await rcc.getByLabel('Publicera ändå').check();
+    await rcc.getByRole('button', { name: 'Publicera uppföljningen 2025' }).click();
+    await rcc.waitForURL(`${base}/planer/${PLAN}/2025`);
+    // The edition's PDF is typeset in the background; its checksum is on the page once it is kept.
+    await rcc.request.get(`${base}/planer/${PLAN}/2025/rapport/pdf`);
+    await rcc.reload();
+    assert.match(await rcc.content(), /Du ser utgåva 2/);
+    assert.match(await rcc.content(), /Utgåva 1, publicerad .*ersatt .*Rättelse av en kommentar/s);
+    await checkAccessibility(rcc, 'the overview with two editions');
 
     // Everyone sees the published round, with the condensed comment.
     await anon.goto(`${base}/planer/${PLAN}/2025/omraden/1`);
