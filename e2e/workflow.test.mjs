@@ -111,7 +111,8 @@ test('a region reports, the RCC returns, accepts and publishes; every page passe
     // The RCC returns them with a reason.
     const rcc = await login(browser, base, 'rcc');
     await rcc.goto(`${base}/planer/${PLAN}/2024/sammanfattning`);
-    assert.match(await rcc.content(), /5 skillnader mellan RCC:s text och data/);
+    assert.match(await rcc.content(), /3 skillnader mellan RCC:s text och data/);
+    assert.match(await rcc.content(), /RCC:s bedömningar, bredvid nivåerna/);
     await checkAccessibility(rcc, 'the derived summary and its checks');
     await rcc.goto(`${base}/planer/${PLAN}/2024/indikatorer`);
     await rcc.getByText('Lägg till eller ändra värden').click();

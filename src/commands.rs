@@ -467,6 +467,9 @@ pub async fn summary(db: &str, plan: &Slug, year: i32, json: bool) -> anyhow::Re
         })
         .collect();
     writeln!(out, "Uppnått i alla utom en: {}", abo.join(", "))?;
+    for j in &s.judgements {
+        writeln!(out, "Bedömning: {}", term(&j.message))?;
+    }
     writeln!(out, "Ej påbörjat någonstans: {}", list(&s.not_started_anywhere))?;
     let missing: Vec<String> = s
         .missing_levels

@@ -336,3 +336,38 @@ async fn stays_published(backend: Backend) {
     assert_eq!(app.get(&format!("{base}/rapport/pdf?utgava=3")).await.status(), 404);
     assert_eq!(sql_count(&app.db, "SELECT COUNT(*) FROM editions", &[]).await, 2);
 }
+
+both_backends!(the_reports_carry_web_addresses_as_links, |backend| linked_reports(backend));
+
+async fn linked_reports(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    cli_ok(&db, &["demo"]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let addresses = [
+        "https://cancercentrum.se/download/18.3d2e08671967cb4ebd71c61/1745937416673/uppfoljningsrapport-kvalitetsregister-cancerplan-rcc-norr-20250426.pdf",
+        "https://cancercentrum.se/download/18.4893c105196f1385efd8b51/1747919796483/Sjukv%C3%A5rdsregional%20cancerplan%202022-2024_fastst%C3%A4lld%20av%20FD_220615.pdf",
+        "https://cancercentrum.se/utvecklingsarbeteutbildning/stodtillforbattringsarbete.741.html",
+    ];
+    let html = std::fs::read_to_string(report(&db, dir.path(), "html")).expect("html");
+    let pdf = std::fs::read(report(&db, dir.path(), "pdf")).expect("pdf");
+    let docx = report(&db, dir.path(), "docx");
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&docx).expect("docx")).expect("zip");
+    let mut part = |name: &str| {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name(name).expect(name), &mut s).expect("xml");
+        s
+    };
+    let (document, rels) = (part("word/document.xml"), part("word/_rels/document.xml.rels"));
+    for a in addresses {
+        // HTML: a link showing its address.
+        assert!(html.contains(&format!("<a href=\"{a}\">{a}</a>")), "HTML lacks {a}");
+        // PDF: a link annotation to it, and the address in the text.
+        let uri = format!("/URI({a})");
+        assert!(pdf.windows(uri.len()).any(|w| w == uri.as_bytes()), "PDF lacks a link to {a}");
+        // DOCX: an external hyperlink.
+        assert!(rels.contains(&format!("Target=\"{a}\" TargetMode=\"External\"")), "DOCX lacks {a}: {rels}");
+    }
+    assert_eq!(document.matches("<w:hyperlink").count(), 3, "three hyperlinks in Word");
+    let text = pdf_text(&dir.path().join("rapport.pdf"));
+    assert!(normalised(&text).contains("stodtillforbattringsarbete.741.html"), "the address printed");
+}

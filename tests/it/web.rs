@@ -118,13 +118,19 @@ both_backends!(the_rcc_sees_the_derived_summary_beside_its_own, |backend| async 
     let mut rcc = Browser::new(&app);
     rcc.login("rcc").await;
     let page = rcc.page(&format!("/planer/{PLAN}/2024/sammanfattning")).await;
-    assert!(page.contains("5 skillnader mellan RCC:s text och data"), "{page}");
+    assert!(page.contains("3 skillnader mellan RCC:s text och data"), "{page}");
+    assert!(page.contains("RCC:s bedömningar, bredvid nivåerna (2)"), "1.3 and 2.1 as judgements: {page}");
+    assert!(page.contains("mål 1.3 har kommit långt i hela sjukvårdsregionen; nivåerna: U i 1 av 4"), "{page}");
     assert!(page.contains(&format!("href=\"/planer/{PLAN}/2024/omraden/4#mal-4-4\"")), "a warning links its goal");
     assert!(page.contains("Uppnått (U) i alla regioner (7)") && page.contains("Uppnått i alla regioner utom en (4)"));
     assert!(page.contains("5. Kompetensförsörjning <strong>(längst från målen)</strong>"));
     assert!(page.contains("Mål uppnådda i samtliga fyra regioner"), "the RCC's own text beside it");
     let review = rcc.page(&format!("/planer/{PLAN}/2024/granskning")).await;
-    assert!(review.contains("<strong>5 skillnader</strong>"), "the review page warns before publishing");
+    assert!(review.contains("<strong>3 skillnader</strong>"), "the review page warns before publishing");
+    // The summary's web address is a link on the round's page too, escaped like any text.
+    let projects = "https://cancercentrum.se/utvecklingsarbeteutbildning/stodtillforbattringsarbete.741.html";
+    let overview = app.page(&format!("/planer/{PLAN}/2024")).await;
+    assert!(overview.contains(&format!("<a href=\"{projects}\">{projects}</a>")), "{overview}");
     let mut rn = Browser::new(&app);
     rn.login("rn").await;
     assert_eq!(rn.get(&format!("/planer/{PLAN}/2024/sammanfattning")).await.status(), 403);

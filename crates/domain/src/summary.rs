@@ -17,6 +17,9 @@ use crate::model::{Dataset, Round, Scope};
 pub struct Claims {
     pub achieved_everywhere: Vec<GoalRef>,
     pub achieved_all_but_one: Vec<GoalRef>,
+    /// Goals the RCC judges to have come far in the whole healthcare region: a judgement the
+    /// levels can neither prove nor refute, shown beside them, never checked as a slip.
+    pub far_along: Vec<GoalRef>,
     pub furthest_area: Option<u32>,
     pub figures: Vec<FigureClaim>,
 }
@@ -27,6 +30,7 @@ impl Claims {
         serde_json::json!({
             "achieved_everywhere": self.achieved_everywhere.iter().map(ToString::to_string).collect::<Vec<_>>(),
             "achieved_all_but_one": self.achieved_all_but_one.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            "far_along": self.far_along.iter().map(ToString::to_string).collect::<Vec<_>>(),
             "furthest_area": self.furthest_area,
             "figures": self.figures.iter().map(|f| serde_json::json!({
                 "indicator": f.indicator.as_str(), "region": f.scope.notation(),
@@ -57,6 +61,7 @@ impl Claims {
         Ok(Claims {
             achieved_everywhere: goals("achieved_everywhere")?,
             achieved_all_but_one: goals("achieved_all_but_one")?,
+            far_along: goals("far_along")?,
             furthest_area: v
                 .get("furthest_area")
                 .and_then(serde_json::Value::as_u64)
@@ -68,6 +73,7 @@ impl Claims {
     pub fn is_empty(&self) -> bool {
         self.achieved_everywhere.is_empty()
             && self.achieved_all_but_one.is_empty()
+            && self.far_along.is_empty()
             && self.furthest_area.is_none()
             && self.figures.is_empty()
     }
@@ -127,6 +133,19 @@ pub struct LevelChange {
     pub to: Level,
 }
 
+/// A judgement of the narrative that the levels neither prove nor refute, shown beside them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Judgement {
+    #[serde(serialize_with = "as_text")]
+    pub goal: GoalRef,
+    /// The heading of the section that makes it.
+    pub heading: String,
+    /// How many regions are at U, of how many.
+    pub achieved: usize,
+    pub regions: usize,
+    pub message: String,
+}
+
 /// Where the narrative and the data disagree.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Warning {
@@ -153,6 +172,8 @@ pub struct DerivedSummary {
     pub furthest_area: Option<u32>,
     pub previous_year: Option<i32>,
     pub changes: Vec<LevelChange>,
+    /// The narrative's judgements, each beside the levels.
+    pub judgements: Vec<Judgement>,
     pub warnings: Vec<Warning>,
 }
 
@@ -256,10 +277,44 @@ pub fn derive(data: &Dataset, round: &Round) -> DerivedSummary {
         furthest_area,
         previous_year: previous.map(|p| p.year),
         changes,
+        judgements: judgements(data, round),
         warnings: Vec::new(),
     };
     summary.warnings = check(data, round, &summary);
     summary
+}
+
+/// The goals the narrative judges far along, each with what the levels say (no warning: a
+/// judgement is the RCC's to make).
+fn judgements(data: &Dataset, round: &Round) -> Vec<Judgement> {
+    let regions: Vec<&RegionCode> = data.region_codes().collect();
+    let mut out = Vec::new();
+    for section in &round.summary {
+        for g in &section.claims.far_along {
+            let achieved = regions.iter().filter(|r| round.level(*g, r).is_fully_achieved()).count();
+            let levels = regions
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{r} {}",
+                        if round.level(*g, r).is_blank() { "blank".to_owned() } else { round.level(*g, r).to_string() }
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            out.push(Judgement {
+                goal: *g,
+                heading: section.heading.clone(),
+                achieved,
+                regions: regions.len(),
+                message: format!(
+                    "RCC bedömer att arbetet med mål {g} har kommit långt i hela sjukvårdsregionen; nivåerna: U i {achieved} av {} ({levels}).",
+                    regions.len()
+                ),
+            });
+        }
+    }
+    out
 }
 
 /// The narrative's claims against the data.

@@ -18,7 +18,18 @@ fn run(t: impl AsRef<str>) -> Run {
 }
 
 fn text(t: &str) -> Paragraph {
-    Paragraph::new().add_run(run(t))
+    linked(Paragraph::new(), t)
+}
+
+/// `t` added to `p`: its web addresses as hyperlinks showing the address.
+fn linked(p: Paragraph, t: &str) -> Paragraph {
+    uppfolj_domain::text::pieces(t).into_iter().fold(p, |p, piece| match piece {
+        uppfolj_domain::text::Piece::Text(t) => p.add_run(run(t)),
+        uppfolj_domain::text::Piece::Link(url) => p.add_hyperlink(
+            docx_rs::Hyperlink::new(url, docx_rs::HyperlinkType::External)
+                .add_run(run(url).color("1F4E8C").underline("single")),
+        ),
+    })
 }
 
 fn heading(level: usize, t: &str) -> Paragraph {
@@ -148,7 +159,7 @@ pub fn render(r: &Report) -> Result<Vec<u8>, ReportError> {
             let comments: Vec<Paragraph> = g
                 .comments
                 .iter()
-                .map(|c| Paragraph::new().add_run(run(format!("{}: ", c.author)).bold()).add_run(run(&c.text)))
+                .map(|c| linked(Paragraph::new().add_run(run(format!("{}: ", c.author)).bold()), &c.text))
                 .collect();
             cells.push(cell(if comments.is_empty() { vec![text("")] } else { comments }));
             rows.push(cells);

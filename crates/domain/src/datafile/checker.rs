@@ -99,6 +99,7 @@ pub(super) fn claims(
     };
     let achieved_everywhere = goals(c, &f.achieved_everywhere, "achieved_everywhere");
     let achieved_all_but_one = goals(c, &f.achieved_all_but_one, "achieved_all_but_one");
+    let far_along = goals(c, &f.far_along, "far_along");
     let furthest_area = f.furthest_area.as_ref().and_then(|a| {
         let n = *a.get_ref();
         if n >= 1 && usize::try_from(n).is_ok_and(|n| n <= areas) {
@@ -136,7 +137,7 @@ pub(super) fn claims(
         let Ok(indicator) = Slug::parse(fig.indicator.get_ref()) else { continue };
         figures.push(crate::summary::FigureClaim { indicator, scope, period, value: fig.value });
     }
-    crate::summary::Claims { achieved_everywhere, achieved_all_but_one, furthest_area, figures }
+    crate::summary::Claims { achieved_everywhere, achieved_all_but_one, far_along, furthest_area, figures }
 }
 
 pub(super) fn region_texts(

@@ -154,6 +154,8 @@ struct FileClaims {
     achieved_everywhere: Vec<S<String>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     achieved_all_but_one: Vec<S<String>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    far_along: Vec<S<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     furthest_area: Option<S<u32>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

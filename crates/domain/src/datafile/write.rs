@@ -99,6 +99,7 @@ pub fn to_toml(d: &Dataset) -> Result<String, toml::ser::Error> {
                                     .iter()
                                     .map(|g| sp(g.to_string()))
                                     .collect(),
+                                far_along: s.claims.far_along.iter().map(|g| sp(g.to_string())).collect(),
                                 furthest_area: s.claims.furthest_area.map(sp),
                                 figures: s
                                     .claims

@@ -43,6 +43,8 @@ pub struct SummaryPage {
     crumbs: Vec<Crumb>,
     year: i32,
     warnings: Vec<WarningView>,
+    /// The narrative's judgements, beside what the levels say.
+    judgements: Vec<WarningView>,
     everywhere: Vec<GoalLink>,
     all_but_one: Vec<GoalLink>,
     not_started: Vec<GoalLink>,
@@ -87,6 +89,18 @@ pub fn build(data: &Dataset, year: i32, viewer: &Viewer, s: &DerivedSummary) -> 
                 message: w.message.clone(),
                 href: w.goal.map(|g| format!("/planer/{slug}/{year}/omraden/{}#mal-{}-{}", g.area, g.area, g.goal)),
                 label: w.goal.map(|g| format!("Visa mål {g}")).unwrap_or_default(),
+            })
+            .collect(),
+        judgements: s
+            .judgements
+            .iter()
+            .map(|j| WarningView {
+                message: j.message.clone(),
+                href: Some(format!(
+                    "/planer/{slug}/{year}/omraden/{}#mal-{}-{}",
+                    j.goal.area, j.goal.area, j.goal.goal
+                )),
+                label: format!("Visa mål {}", j.goal),
             })
             .collect(),
         everywhere: s.achieved_everywhere.iter().map(|g| link(data, slug, year, *g)).collect(),
@@ -153,6 +167,7 @@ pub struct SectionEdit {
     pub text: String,
     pub everywhere: String,
     pub all_but_one: String,
+    pub far_along: String,
     pub furthest: String,
     pub figures: String,
 }
@@ -182,6 +197,7 @@ fn section_edit(n: usize, s: &uppfolj_domain::SummarySection) -> SectionEdit {
         text: s.text.clone(),
         everywhere: goals_text(&s.claims.achieved_everywhere),
         all_but_one: goals_text(&s.claims.achieved_all_but_one),
+        far_along: goals_text(&s.claims.far_along),
         furthest: s.claims.furthest_area.map(|a| a.to_string()).unwrap_or_default(),
         figures: s
             .claims
@@ -207,6 +223,7 @@ fn empty_section(n: usize) -> SectionEdit {
         text: String::new(),
         everywhere: String::new(),
         all_but_one: String::new(),
+        far_along: String::new(),
         furthest: String::new(),
         figures: String::new(),
     }
@@ -324,6 +341,7 @@ fn parse_claims(data: &Dataset, n: usize, s: &SectionEdit) -> Result<uppfolj_dom
     Ok(uppfolj_domain::summary::Claims {
         achieved_everywhere: goals(&s.everywhere, "uppnått i alla regioner")?,
         achieved_all_but_one: goals(&s.all_but_one, "uppnått i alla utom en")?,
+        far_along: goals(&s.far_along, "långt komna enligt RCC:s bedömning")?,
         furthest_area: furthest,
         figures,
     })
@@ -349,6 +367,7 @@ pub async fn edit_save(
             text: f("text"),
             everywhere: f("everywhere"),
             all_but_one: f("allbutone"),
+            far_along: f("farlong"),
             furthest: f("furthest"),
             figures: f("figures"),
         });
@@ -360,6 +379,7 @@ pub async fn edit_save(
             && s.text.is_empty()
             && s.everywhere.is_empty()
             && s.all_but_one.is_empty()
+            && s.far_along.is_empty()
             && s.furthest.is_empty()
             && s.figures.is_empty())
     });
