@@ -23,7 +23,7 @@ pub(super) async fn freeze(
     source: Source,
     actor: &Actor,
 ) -> Result<u32, StoreError> {
-    let data = super::reads::round_live(tx, plan, year, &Shape::report(), source).await?;
+    let data = super::reads::round_from(tx, plan, year, &Shape::report(), source).await?;
     let (file, tallies) = uppfolj_domain::edition::to_stored(&data).map_err(|e| StoreError::Corrupt(e.0))?;
     let number: i32 = sqlx::query_scalar("SELECT COALESCE(MAX(number), 0) + 1 FROM editions WHERE round_id = $1")
         .bind(round_id)

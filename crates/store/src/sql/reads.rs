@@ -94,20 +94,10 @@ pub(super) enum Source {
     Now,
 }
 
-/// The round read from the live tables, even when it is published: what its edition is made of.
-pub(super) async fn round_live(
-    conn: &mut Conn,
-    plan: &Slug,
-    year: i32,
-    shape: &Shape,
-    source: Source,
-) -> Result<Dataset, StoreError> {
-    round_from(conn, plan, year, shape, source).await
-}
-
 /// A round as a page shows it: a published round from its edition (with [`Source::Editions`]),
-/// the rest from the live tables.
-async fn round_from(
+/// the rest from the live tables; with another `source`, the live tables even of a published round
+/// (what its edition is made of).
+pub(super) async fn round_from(
     conn: &mut Conn,
     plan: &Slug,
     year: i32,
